@@ -1,0 +1,212 @@
+"""2-D convolution (cross-correlation, as deep-learning frameworks define it).
+
+    out[n, f, i, j] = bias[f] + sum_c sum_a sum_b  xp[n, c, i*sh + a*dh, j*sw + b*dw] * K[f, c, a, b]
+
+where xp is the input zero-padded per side (top, bottom, left, right), dilation
+1 means no gaps and output sizes use the floor rule of nncalc.core.shapes.
+``flip=True`` rotates each kernel 180° first, which turns the cross-correlation
+into true mathematical convolution.  Everything is float64; inputs are never
+modified.  The computation is vectorised (im2col of a strided window view,
+a chunk of output rows at a time, then one matrix product); the per-position
+``steps`` are built separately and only for the first ``max_steps`` positions.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nncalc.core import shapes, windows
+from nncalc.core.errors import InputError
+
+DEFAULT_MAX_STEPS = 100
+
+
+@dataclass(frozen=True)
+class ConvStep:
+    """The arithmetic of one output position (n, f, i, j)."""
+
+    position: tuple
+    window: np.ndarray  # C×kh×kw, from the padded input, dilation applied
+    products: np.ndarray  # window * kernel, element-wise
+    channel_sums: np.ndarray  # (C,)
+    total: float  # sum across channels
+    bias: float
+    pre_activation: float
+    activated: float
+
+
+@dataclass(frozen=True)
+class ConvResult:
+    result: np.ndarray
+    output_shape: tuple
+    padded_input: np.ndarray
+    size_h: shapes.SizeRecord
+    size_w: shapes.SizeRecord
+    padding: tuple  # (top, bottom, left, right) actually used
+    flip: bool
+    kernels: np.ndarray  # F×C×kh×kw as applied (after flipping)
+    steps: list = field(default_factory=list)
+    total_steps: int = 0
+
+
+def _shape_text(shape):
+    return "×".join(str(s) for s in shape)
+
+
+def _as_float(a, what, arg):
+    try:
+        arr = np.asarray(a, dtype=np.float64)
+    except (ValueError, TypeError):
+        raise InputError(f"{what} must be a regular array of numbers "
+                         "(all rows and filters the same size)", arg=arg) from None
+    return arr
+
+
+def normalise_input(x):
+    """x as a float64 (N, C, H, W) array, plus the number of dimensions it came with."""
+    arr = _as_float(x, "the input", "--input")
+    if arr.ndim not in (2, 3, 4) or arr.size == 0:
+        raise InputError(f"the input must be H×W, C×H×W or N×C×H×W, got shape "
+                         f"{_shape_text(arr.shape) or 'scalar'}", arg="--input")
+    return arr.reshape((1,) * (4 - arr.ndim) + arr.shape), arr.ndim
+
+
+def normalise_kernels(kernels, channels):
+    """Filters as a float64 F×C×kh×kw array, plus whether one plain 2-D kernel was given.
+
+    Accepts one kh×kw kernel, a list of kh×kw or of C×kh×kw filters, or an
+    F×C×kh×kw array.  A 3-D array is a stack of kh×kw filters when the input
+    has one channel and a single C×kh×kw filter otherwise.
+    """
+    k = _as_float(kernels, "the kernels", "--kernel")
+    if k.ndim == 2:
+        k4, single = k[None, None], True
+    elif k.ndim == 3:
+        from_list = isinstance(kernels, (list, tuple))
+        if from_list or channels == 1:
+            k4, single = k[:, None], k.shape[0] == 1
+        else:
+            k4, single = k[None], False
+    elif k.ndim == 4:
+        k4, single = k, False
+    else:
+        raise InputError(f"kernels must be kh×kw, a list of filters or F×C×kh×kw, got shape "
+                         f"{_shape_text(k.shape) or 'scalar'}", arg="--kernel")
+    if k4.size == 0:
+        raise InputError("the kernel is empty", arg="--kernel")
+    if k4.shape[1] != channels:
+        raise InputError(f"filter shape {_shape_text(k4.shape[1:])} has {k4.shape[1]} channel(s) "
+                         f"but the input has {channels}; each filter must be "
+                         f"{channels}×kh×kw", arg="--kernel")
+    return k4, single
+
+
+def resolve_padding(padding, hw, kernel, stride, dilation):
+    """Padding per side (top, bottom, left, right) from an int, (ph, pw), a 4-tuple,
+    "valid" (none) or "same" (out = ceil(in/stride), odd extra on bottom/right)."""
+    if isinstance(padding, str):
+        mode = padding.strip().lower()
+        if mode == "valid":
+            return (0, 0, 0, 0)
+        if mode == "same":
+            sh, sw = shapes.pair(stride, "stride", 1)
+            dh, dw = shapes.pair(dilation, "dilation", 1)
+            return (shapes.same_padding(hw[0], kernel[0], sh, dh)
+                    + shapes.same_padding(hw[1], kernel[1], sw, dw))
+        raise InputError(f"padding must be a number, (ph, pw), 'same' or 'valid', got {padding!r}",
+                         arg="--padding")
+    return shapes.four_sides(padding)
+
+
+def _bias_vector(bias, filters):
+    if bias is None:
+        return np.zeros(filters)
+    b = _as_float(bias, "the bias", "--bias")
+    if b.ndim == 0:
+        return np.full(filters, float(b))
+    b = b.ravel()
+    if b.size != filters:
+        raise InputError(f"bias has {b.size} value(s) but there are {filters} filter(s); "
+                         "give one number per filter", arg="--bias")
+    return b
+
+
+def correlate(xp, k4, geom):
+    """Vectorised cross-correlation of padded (N, C, Hp, Wp) with F×C×kh×kw -> (N, F, OH, OW).
+
+    im2col on chunks of output rows (bounded memory), then a matrix product.
+    """
+    n, c = xp.shape[:2]
+    f = k4.shape[0]
+    oh, ow = geom.out_hw
+    wmat = k4.reshape(f, -1)
+    out = np.empty((n, f, oh, ow))
+    for b in range(n):
+        view = windows.window_view(xp[b], geom)  # (C, OH, OW, kh, kw)
+        for r0, r1 in windows.row_chunks(geom, c):
+            cols = windows.im2col(view[:, r0:r1])
+            out[b, :, r0:r1, :] = (wmat @ cols).reshape(f, r1 - r0, ow)
+    return out
+
+
+def _activate(name, z):
+    if name is None:
+        return z
+    from nncalc.core import activations
+    return np.asarray(activations.forward(name, z), dtype=np.float64)
+
+
+def build_steps(view_fn, k4, bias, z, result, max_steps):
+    """Step records for the first ``max_steps`` positions in (n, f, i, j) order."""
+    total = z.size
+    count = max(0, min(int(max_steps), total))
+    steps = []
+    for flat in range(count):
+        n, f, i, j = np.unravel_index(flat, z.shape)
+        window = np.array(view_fn(n)[:, i, j])  # C×kh×kw copy
+        products = window * k4[f]
+        channel_sums = products.sum(axis=(1, 2))
+        steps.append(ConvStep(position=(int(n), int(f), int(i), int(j)), window=window,
+                              products=products, channel_sums=channel_sums,
+                              total=float(channel_sums.sum()), bias=float(bias[f]),
+                              pre_activation=float(z[n, f, i, j]),
+                              activated=float(result[n, f, i, j])))
+    return steps
+
+
+def conv2d(x, kernels, bias=None, stride=1, padding=0, dilation=1, flip=False,
+           activation=None, max_steps=DEFAULT_MAX_STEPS):
+    """Cross-correlate ``x`` with each filter, add its bias, apply ``activation``.
+
+    x: H×W, C×H×W or N×C×H×W.  kernels: kh×kw, a list of kh×kw / C×kh×kw
+    filters, or F×C×kh×kw.  padding: int, (ph, pw), (top, bottom, left,
+    right), "same" or "valid".  Result: OH×OW for a 2-D input with one 2-D
+    kernel, else F×OH×OW, or N×F×OH×OW for a batch.
+    """
+    x4, x_ndim = normalise_input(x)
+    k4, single = normalise_kernels(kernels, x4.shape[1])
+    if flip:
+        k4 = k4[:, :, ::-1, ::-1]
+    k4 = np.ascontiguousarray(k4)
+    kernel_hw = k4.shape[2:]
+    sides = resolve_padding(padding, x4.shape[2:], kernel_hw, stride, dilation)
+    geom = windows.geometry(x4.shape[2:], kernel_hw, stride, sides, dilation)
+    b = _bias_vector(bias, k4.shape[0])
+    if any(sides):
+        xp = windows.pad(x4, geom, 0.0)
+    else:
+        xp = x4.view()
+    xp.flags.writeable = False
+    z = correlate(xp, k4, geom)
+    z += b[None, :, None, None]
+    result = _activate(activation, z)
+    steps = build_steps(lambda n: windows.window_view(xp[n], geom), k4, b, z, result, max_steps)
+    if x_ndim == 4:
+        shaped, padded = result, xp
+    elif x_ndim == 2 and single:
+        shaped, padded = result[0, 0], xp[0, 0]
+    else:
+        shaped, padded = result[0], xp[0] if x_ndim == 3 else xp[0, 0]
+    return ConvResult(result=shaped, output_shape=shaped.shape, padded_input=padded,
+                      size_h=geom.size_h, size_w=geom.size_w, padding=sides, flip=bool(flip),
+                      kernels=k4, steps=steps, total_steps=int(z.size))

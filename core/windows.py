@@ -1,0 +1,129 @@
+"""Sliding-window machinery shared by convolution and pooling.
+
+Conventions: arrays are (..., H, W) with the spatial axes last; padding is
+given per side as (top, bottom, left, right); dilation 1 means no gaps;
+window (i, j) of the padded input starts at row i*sh, column j*sw and takes
+every dh-th row and dw-th column, kh×kw cells in all.  Output sizes come
+from nncalc.core.shapes (floor, or ceil with PyTorch's drop-last rule).
+
+In ceil mode the last window may run past the padded input; ``pad`` then
+adds ``extra`` cells at the bottom/right (filled with the same value as the
+padding) so every window is a full kh×kw view.  Callers that count cells
+(average pooling) must not count those extra cells; ``Geometry`` says where
+they are.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from nncalc.core import shapes
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where the windows are: input size, kernel, stride, dilation, padding per side."""
+
+    in_hw: tuple
+    kernel: tuple  # (kh, kw)
+    stride: tuple  # (sh, sw)
+    dilation: tuple  # (dh, dw)
+    padding: tuple  # (top, bottom, left, right)
+    extra: tuple  # (bottom, right) cells beyond the padding needed in ceil mode
+    size_h: shapes.SizeRecord
+    size_w: shapes.SizeRecord
+
+    @property
+    def out_hw(self):
+        return (self.size_h.size, self.size_w.size)
+
+    @property
+    def padded_hw(self):
+        pt, pb, pl, pr = self.padding
+        h, w = self.in_hw
+        return (h + pt + pb + self.extra[0], w + pl + pr + self.extra[1])
+
+
+def geometry(in_hw, kernel, stride=1, padding=0, dilation=1, ceil=False):
+    """Build the Geometry; padding is an int, (ph, pw) or (top, bottom, left, right)."""
+    sides = shapes.four_sides(padding)
+    rh, rw = shapes.out_size2d(in_hw, kernel, stride, sides, dilation, ceil)
+    extra = []
+    for rec in (rh, rw):
+        needed = (rec.size - 1) * rec.stride + rec.effective_kernel
+        extra.append(max(0, needed - (rec.n + sum(rec.padding))))
+    return Geometry(in_hw=(rh.n, rw.n), kernel=(rh.k, rw.k), stride=(rh.stride, rw.stride),
+                    dilation=(rh.dilation, rw.dilation), padding=sides, extra=tuple(extra),
+                    size_h=rh, size_w=rw)
+
+
+def pad(x, geom, value=0.0):
+    """A new float64 array: x with padding per side (plus ceil-mode extra) set to ``value``.
+
+    The input is never modified; the result is always a fresh copy.
+    """
+    pt, pb, pl, pr = geom.padding
+    h, w = geom.in_hw
+    ph, pw = geom.padded_hw
+    out = np.empty(x.shape[:-2] + (ph, pw), dtype=np.float64)
+    if pt or pb or pl or pr or geom.extra != (0, 0):
+        out[..., :pt, :] = value
+        out[..., pt + h:, :] = value
+        out[..., pt:pt + h, :pl] = value
+        out[..., pt:pt + h, pl + w:] = value
+    out[..., pt:pt + h, pl:pl + w] = x
+    return out
+
+
+def window_view(xp, geom):
+    """Read-only strided view (..., OH, OW, kh, kw) of the windows of a padded array.
+
+    No data is copied: element [..., i, j, a, b] is xp[..., i*sh + a*dh, j*sw + b*dw].
+    """
+    oh, ow = geom.out_hw
+    kh, kw = geom.kernel
+    sh, sw = geom.stride
+    dh, dw = geom.dilation
+    st = xp.strides
+    view = as_strided(xp, shape=xp.shape[:-2] + (oh, ow, kh, kw),
+                      strides=st[:-2] + (st[-2] * sh, st[-1] * sw, st[-2] * dh, st[-1] * dw),
+                      writeable=False)
+    return view
+
+
+def offset_slices(geom):
+    """For each kernel offset (a, b) in row-major order, the (row, col) slices of the
+    padded input whose elements are cell (a, b) of every window: an (..., OH, OW) view."""
+    oh, ow = geom.out_hw
+    kh, kw = geom.kernel
+    sh, sw = geom.stride
+    dh, dw = geom.dilation
+    for a in range(kh):
+        rows = slice(a * dh, a * dh + (oh - 1) * sh + 1, sh)
+        for b in range(kw):
+            yield a, b, rows, slice(b * dw, b * dw + (ow - 1) * sw + 1, sw)
+
+
+def row_chunks(geom, channels, budget_bytes=16 * 2 ** 20):
+    """Split output rows into chunks whose im2col matrix (channels*kh*kw × rows*OW
+    float64) stays within ``budget_bytes``; yields (r0, r1)."""
+    oh, ow = geom.out_hw
+    per_row = channels * geom.kernel[0] * geom.kernel[1] * ow * 8
+    step = max(1, min(oh, budget_bytes // max(per_row, 1)))
+    for r0 in range(0, oh, step):
+        yield r0, min(oh, r0 + step)
+
+
+def im2col(view_chunk):
+    """Copy a (C, r, OW, kh, kw) window view into a (C*kh*kw, r*OW) matrix
+    (rows ordered channel, kernel row, kernel column, matching a C×kh×kw filter)."""
+    c, r, ow, kh, kw = view_chunk.shape
+    return np.ascontiguousarray(view_chunk.transpose(0, 3, 4, 1, 2)).reshape(c * kh * kw, r * ow)
+
+
+def input_position(geom, i, j, a, b):
+    """Unpadded input (row, col) of cell (a, b) of window (i, j); may lie in the padding."""
+    pt, _, pl, _ = geom.padding
+    return (i * geom.stride[0] + a * geom.dilation[0] - pt,
+            j * geom.stride[1] + b * geom.dilation[1] - pl)
