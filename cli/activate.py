@@ -1,0 +1,186 @@
+"""`nncalc activate`: apply an activation function and show h(x) and h'(x) per element."""
+import click
+
+from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, output_options
+
+FUNCTIONS = ("identity (linear), step, sigmoid, tanh, relu, leaky-relu, elu, softplus, "
+             "gelu, silu (swish), softmax, log-softmax")
+
+
+@click.command("activate", context_settings=COMMAND_SETTINGS)
+@click.argument("function", required=False, metavar="FUNCTION")
+@click.argument("values", nargs=-1, metavar="VALUES…")
+@click.option("--alpha", type=FiniteFloat(), metavar="α",
+              help="Slope for x ≤ 0 of leaky-relu [0.01]; scale of elu [1.0].")
+@click.option("--slope", type=FiniteFloat(), metavar="c", help="c in identity h(x) = c·x [1].")
+@click.option("--jacobian", is_flag=True, help="Print the full Jacobian (softmax, log-softmax).")
+@click.option("--list", "list_", is_flag=True, help="Table of every function: formula, derivative, "
+                                                    "range, strengths and weaknesses.")
+@click.option("--plot", is_flag=True, help="Draw h and h' in the terminal, the given points marked.")
+@click.option("--range", "range_", default="-5:5", metavar="A:B", show_default=True,
+              help="x range for --plot.")
+@output_options
+def command(function, values, alpha, slope, jacobian, list_, plot, range_, out):
+    """Apply an activation function h to every value; trace x, h(x) and h'(x).
+
+    \b
+      nncalc activate sigmoid -2 -1 0 1 2
+      nncalc activate relu "1 -2; -3 4"
+      nncalc activate softmax 1 2 3 --jacobian
+      nncalc activate leaky-relu --alpha 0.1 -- -3 0 3
+      nncalc activate --list
+
+    \b
+    Functions: identity (linear), step, sigmoid, tanh, relu, leaky-relu,
+    elu, softplus, gelu, silu (swish), softmax, log-softmax.
+    Conventions: ReLU'(0) = 0; step(0) = 0 and step' = 0; leaky-ReLU'(0) = α;
+    ELU'(0) = α; gelu is exact (erf). softmax works along the last axis (each
+    row of a matrix); its h'(x) column is the Jacobian's diagonal p(1−p).
+    Negative numbers need no '--'; -inf and inf are accepted, nan is not.
+    """
+    if list_:
+        if function or values:
+            raise UserError("--list takes no FUNCTION or VALUES")
+        return _list(out)
+    if not function:
+        raise click.MissingParameter(param_hint="'FUNCTION'", param_type="argument")
+    from nncalc.cli import inputs
+    from nncalc.core import activations
+    act = activations.get(function) if activations.canonical(function) else _unknown(function)
+    params = {}
+    if alpha is not None:
+        if "alpha" not in act.params:
+            raise UserError(f"applies to leaky-relu and elu, not {act.name}", "--alpha")
+        params["alpha"] = alpha
+    if slope is not None:
+        if "slope" not in act.params:
+            raise UserError(f"applies to identity, not {act.name}", "--slope")
+        params["slope"] = slope
+    if jacobian and act.elementwise:
+        raise UserError(f"applies to softmax and log-softmax; {act.name} is element-wise, "
+                        "so its Jacobian is diagonal (the h'(x) column)", "--jacobian")
+    if plot and not (out.format == "text" and not out.quiet):
+        raise UserError("draws in the terminal; it needs the text format without -q", "--plot")
+    plot_range = _parse_range(range_) if plot else None
+    x = inputs.read_values(values, "VALUES", out.max_elements)
+    with inputs.naming("VALUES"):
+        tr = activations.trace(act.name, x, **params)
+        jac = activations.jacobian(act.name, x) if jacobian else None
+    from nncalc.cli import render
+    report = _report(tr, jac, render)
+    if plot:
+        report.line(_plot(tr, params, plot_range, out))
+    render.emit(report, out)
+
+
+def _unknown(name):
+    import difflib
+    from nncalc.core import activations
+    near = difflib.get_close_matches(name.lower(), activations.names() + ["linear", "swish"], n=1)
+    hint = f"; did you mean '{near[0]}'?" if near else ""
+    raise UserError(f"unknown function '{name}'{hint} (see nncalc activate --list)", "FUNCTION")
+
+
+def _parse_range(text):
+    parts = text.split(":")
+    try:
+        a, b = (float(p) for p in parts)
+    except ValueError:
+        raise UserError(f"'{text}' is not A:B, such as -5:5", "--range") from None
+    if not (a < b) or any(v != v or abs(v) == float("inf") for v in (a, b)):
+        raise UserError(f"'{text}' needs finite A < B", "--range")
+    return a, b
+
+
+def _positions(shape):
+    """Row labels for the per-element table: i for a vector, (i, j, …) otherwise."""
+    import numpy as np
+    if len(shape) <= 1:
+        return list(range(int(np.prod(shape))))
+
+    class _Lazy:
+        # Only the rows the table shows get a label, even for a huge input.
+        def __len__(self):
+            return int(np.prod(shape))
+
+        def __getitem__(self, sl):
+            idx = range(len(self))[sl]
+            return [str(tuple(int(v) for v in np.unravel_index(k, shape))) for k in idx]
+    return _Lazy()
+
+
+def _report(tr, jac, render):
+    act = tr.activation
+    data = {"function": act.name, "input": tr.input, "derivative": tr.derivative}
+    if tr.params:
+        data["params"] = tr.params
+    if jac is not None:
+        data["jacobian"] = jac
+    report = render.Report(tr.result, data)
+    params = ", ".join(f"{k} = {render.exact(v)}" for k, v in tr.params.items())
+    report.heading(f"{act.name}{f' ({params})' if params else ''}: {act.formula}")
+    report.line(f"derivative: {act.derivative_formula}")
+    report.line("")
+    headers = ["i" if tr.input.ndim <= 1 else "position"] + [h for h, _ in tr.columns]
+    columns = [_positions(tr.input.shape)] + [arr.ravel() for _, arr in tr.columns]
+    report.table(headers, columns, numeric=[False] + [True] * len(tr.columns))
+    report.matrix("Result h(x)", tr.result)
+    if jac is not None:
+        rows = jac.reshape(-1, *jac.shape[-2:])
+        for r, block in enumerate(rows):
+            label = "" if len(rows) == 1 else f", row {r}"
+            report.matrix(f"Jacobian J[i, j] = ∂y_i/∂x_j{label}", block)
+    return report
+
+
+def _plot(tr, params, plot_range, out):
+    import numpy as np
+    from uniplot import plot_to_string
+    from nncalc.core import activations
+    a, b = plot_range
+    xs = np.linspace(a, b, 401)
+    name = tr.activation.name
+    if tr.activation.elementwise:
+        ys = activations.forward(name, xs, **params)
+        ds = activations.derivative(name, xs, **params)
+    else:   # softmax of one varying score against the given others is not a curve: plot vs a 0
+        pair = np.stack([xs, np.zeros_like(xs)], axis=-1)
+        ys = activations.forward(name, pair)[:, 0]
+        ds = activations.derivative(name, pair)[:, 0]
+    px = tr.input.ravel()
+    keep = np.isfinite(px) & (px >= a) & (px <= b)
+    series_y, series_x, labels = [ys, ds], [xs, xs], ["h(x)", "h'(x)"]
+    if keep.any() and tr.activation.elementwise:
+        series_y.append(tr.result.ravel()[keep])
+        series_x.append(px[keep])
+        labels.append("given x")
+    color = out.color is not False and click.get_text_stream("stdout").isatty()
+    title = name if tr.activation.elementwise else f"{name} of (x, 0), first component"
+    return plot_to_string(ys=series_y, xs=series_x, lines=[True, True, False][:len(series_y)],
+                          legend_labels=labels, color=color, title=title, height=14, width=60)
+
+
+def _list(out):
+    from nncalc.cli import render
+    from nncalc.core import activations
+    acts = activations.all_activations()
+    if out.format == "json":
+        rows = [{"name": a.name, "aliases": list(a.aliases), "formula": a.formula,
+                 "derivative": a.derivative_formula, "range": a.output_range,
+                 "zero_centred": a.zero_centred, "strengths": a.strengths,
+                 "weaknesses": a.weaknesses, "params": a.params} for a in acts]
+        click.echo(render.json.dumps(rows if out.quiet else {"functions": rows}, ensure_ascii=False))
+        return
+    if out.quiet or out.format in ("csv", "tsv", "npy"):
+        if out.format == "npy":
+            raise UserError("--list has no matrix to write as npy", "--format")
+        click.echo("\n".join(a.name for a in acts))
+        return
+    from tabulate import tabulate
+    headers = ["function", "h(x)", "h'(x)", "range", "zero-centred", "strengths", "weaknesses"]
+    rows = [[a.name + (f" ({', '.join(a.aliases)})" if a.aliases else ""), a.formula,
+             a.derivative_formula, a.output_range, a.zero_centred, a.strengths, a.weaknesses]
+            for a in acts]
+    fmt = "grid" if out.format == "text" else out.format
+    click.echo(tabulate(rows, headers, tablefmt=fmt, disable_numparse=True,
+                        maxcolwidths=[14, 24, 24, 12, 8, 30, 30]), color=out.color)

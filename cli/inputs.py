@@ -1,0 +1,105 @@
+"""Reading matrix arguments: inline text, JSON, ``@FILE`` or ``-`` for standard input.
+
+The grammar itself lives in nncalc.core.parse; this module only fetches the
+bytes (never writing to a file) and names the argument in every error.
+"""
+import contextlib
+import os
+
+import click
+
+from nncalc.cli.options import UserError
+from nncalc.core.errors import InputError
+
+TEXT_SUFFIXES = {".csv": "text", ".tsv": "text", ".txt": "text", ".json": "json", ".npy": "npy"}
+BYTES_PER_ELEMENT = 64      # generous: a long float in text with its separator
+
+
+@contextlib.contextmanager
+def naming(arg):
+    """Turn core's InputError into a UserError that names ``arg`` (unless core named one)."""
+    try:
+        yield
+    except InputError as exc:
+        raise UserError(exc.message, exc.arg or arg) from None
+
+
+def _byte_limit(max_elements):
+    return max(1 << 20, max_elements * BYTES_PER_ELEMENT)
+
+
+def _read_stdin(name, max_elements):
+    ctx = click.get_current_context()
+    if ctx.meta.get("nncalc.stdin_read"):
+        raise UserError("'-' (standard input) can be read only once per command", name)
+    ctx.meta["nncalc.stdin_read"] = True
+    stdin = click.get_binary_stream("stdin")
+    if stdin.isatty():
+        raise click.UsageError(f"{name}: '-' reads standard input, but it is a terminal; "
+                               "pipe or redirect a matrix into it")
+    limit = _byte_limit(max_elements)
+    data = stdin.read(limit + 1)
+    if len(data) > limit:
+        raise UserError(f"standard input is over {limit:,} bytes (raise --max-elements)", name)
+    return data
+
+
+def _read_file(path, name, max_elements):
+    path = os.path.expanduser(path)
+    try:
+        if os.path.isdir(path):
+            raise UserError(f"'{path}' is a directory, not a file", name)
+        size = os.path.getsize(path)
+        if size > _byte_limit(max_elements) and not path.endswith(".npy"):
+            raise UserError(f"'{path}' is {size:,} bytes, over the limit for "
+                            f"{max_elements:,} elements (raise --max-elements)", name)
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise UserError(f"cannot read '{path}': {exc.strerror}", name) from None
+
+
+def read_matrix(value, name, max_elements):
+    """The array an argument stands for (see nncalc.core.parse for the grammar)."""
+    from nncalc.core import parse
+    with naming(name):
+        if value == "-":
+            return parse.parse_bytes(_read_stdin(name, max_elements), None, max_elements)
+        if value.startswith("@"):
+            path = value[1:]
+            if not path:
+                raise UserError("'@' must be followed by a file name", name)
+            kind = TEXT_SUFFIXES.get(os.path.splitext(path)[1].lower())
+            if path.lower().endswith(".npz"):
+                raise UserError("'.npz' archives are not read; save one array with np.save (.npy)", name)
+            return parse.parse_bytes(_read_file(path, name, max_elements), kind, max_elements)
+        return parse.parse_string(value, max_elements)
+
+
+def reject_unknown_options(values, ctx=None):
+    """With ignore_unknown_options, a mistyped ``--option`` arrives as a value: say so."""
+    ctx = ctx or click.get_current_context()
+    for v in values:
+        if v.startswith("--") and len(v) > 2 and not v[2].isdigit() and v[2] != ".":
+            opt = v.split("=", 1)[0]
+            names = [o for p in ctx.command.params for o in getattr(p, "opts", []) if o.startswith("--")]
+            import difflib
+            raise click.NoSuchOption(opt, possibilities=difflib.get_close_matches(opt, names))
+
+
+def read_values(values, name, max_elements):
+    """Positional VALUES…: one matrix argument, or several bare numbers forming a vector."""
+    from nncalc.core import parse
+    reject_unknown_options(values)
+    if not values:
+        raise click.MissingParameter(param_hint=f"'{name}'", param_type="argument")
+    if len(values) == 1:
+        return read_matrix(values[0], name, max_elements)
+    for i, v in enumerate(values, 1):
+        if not parse.is_number(v):
+            if any(sep in v.strip() for sep in " ,;|[\n\t"):
+                raise UserError(f"value {i} ('{v}') is not a single number; give several numbers, "
+                                "or one quoted matrix such as '1 2; 3 4'", name)
+            raise UserError(f"value {i}: {parse.describe_token(v)}", name)
+    with naming(name):
+        return parse.parse_string(" ".join(values), max_elements)

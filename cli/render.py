@@ -1,0 +1,284 @@
+"""Turning a command's Report into what the user asked for: tables, JSON, CSV or .npy.
+
+A command builds a Report (headings, lines, tables of raw numbers, matrices)
+plus a JSON dict and a result array; ``emit`` renders it once, completely,
+before anything is written, so a pipe never receives half an answer.
+Numbers: text tables show ``--digits`` decimals (default 4); ``-q``, CSV and
+JSON carry the shortest form that reads back to the same float.
+"""
+import io
+import json
+import math
+
+import click
+import numpy as np
+
+DEFAULT_DIGITS = 4
+SUMMARY_LIMIT = 12      # show at most this many rows/columns of a matrix in text...
+SUMMARY_EDGE = 5        # ...as the first and last five, unless --full
+INT_LIMIT = 2.0 ** 53   # beyond this a float may not be an exact integer
+
+
+# --------------------------------------------------------------- one number
+
+def _no_minus_zero(s):
+    if s.startswith("-") and not any(c in "123456789" for c in s.split("e")[0]):
+        return s[1:]
+    return s
+
+
+def exact(v):
+    """Shortest text that reads back to the same float; integers without '.0'."""
+    v = float(v) + 0.0
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if v.is_integer() and abs(v) < INT_LIMIT:
+        return str(int(v))
+    return repr(v)
+
+
+def rounded(v, digits):
+    """``digits`` decimals; scientific notation where fixed would hide the value."""
+    v = float(v)
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    a = abs(v)
+    if a >= 1e10 or (0 < a < 0.5 * 10.0 ** -digits):
+        return _no_minus_zero(f"{v:.{digits}e}")
+    return _no_minus_zero(f"{v:.{digits}f}")
+
+
+def _integral(arr):
+    finite = arr[np.isfinite(arr)]
+    return bool(np.all(finite == np.round(finite)) and np.all(np.abs(finite) < INT_LIMIT))
+
+
+def column(values, digits=None):
+    """Format one column of numbers: integers if all are, else ``digits`` decimals."""
+    arr = np.asarray(values, dtype=np.float64).ravel()
+    if _integral(arr):
+        return [exact(v) for v in arr.tolist()]
+    if digits is None:
+        return [exact(v) for v in arr.tolist()]
+    return [rounded(v, digits) for v in arr.tolist()]
+
+
+# --------------------------------------------------------- matrices as text
+
+def _channels(arr):
+    """Split an array into (label, 2-D block) pairs: a vector is one row."""
+    arr = np.asarray(arr)
+    if arr.ndim <= 1:
+        return [("", arr.reshape(1, -1))]
+    if arr.ndim == 2:
+        return [("", arr)]
+    blocks = []
+    for idx in np.ndindex(*arr.shape[:-2]):
+        label = "channel " + ", ".join(str(i) for i in idx) if arr.ndim == 3 else \
+            "[" + ", ".join(str(i) for i in idx) + "]"
+        blocks.append((label, arr[idx]))
+    return blocks
+
+
+def plain(arr, digits=None):
+    """The plain matrix form that reads back as input: rows of numbers, blank line between channels."""
+    arr = np.asarray(arr, dtype=np.float64)
+    if arr.ndim > 3:
+        return json.dumps(to_json(arr)) + "\n"
+    fmt = exact if digits is None else (lambda v: rounded(v, digits))
+    out = []
+    for _, block in _channels(arr):
+        out.append("\n".join(" ".join(map(fmt, row)) for row in block.tolist()))
+    return "\n\n".join(out) + "\n"
+
+
+def delimited(arr, sep, digits=None):
+    arr = np.asarray(arr, dtype=np.float64)
+    if arr.ndim > 3:
+        raise click.UsageError("csv/tsv cannot hold a 4-D result; use --format json or npy")
+    fmt = exact if digits is None else (lambda v: rounded(v, digits))
+    blocks = [("\n".join(sep.join(map(fmt, row)) for row in b.tolist())) for _, b in _channels(arr)]
+    return "\n\n".join(blocks) + "\n"
+
+
+def _summarize(block, full):
+    """Cells of a 2-D block as strings, with '…' rows/columns cut out of big ones."""
+    rows, cols = block.shape
+    r_idx = list(range(rows))
+    c_idx = list(range(cols))
+    if not full and rows > SUMMARY_LIMIT:
+        r_idx = r_idx[:SUMMARY_EDGE] + [None] + r_idx[-SUMMARY_EDGE:]
+    if not full and cols > SUMMARY_LIMIT:
+        c_idx = c_idx[:SUMMARY_EDGE] + [None] + c_idx[-SUMMARY_EDGE:]
+    return r_idx, c_idx
+
+
+def matrix_cells(block, digits, full):
+    r_idx, c_idx = _summarize(block, full)
+    keep_r = [r for r in r_idx if r is not None]
+    keep_c = [c for c in c_idx if c is not None]
+    sub = block[np.ix_(keep_r, keep_c)]
+    strs = np.array(column(sub, digits), dtype=object).reshape(sub.shape)
+    cells, ri = [], 0
+    for r in r_idx:
+        if r is None:
+            cells.append(["⋮" if c is not None else "⋱" for c in c_idx])
+            continue
+        row, ci = [], 0
+        for c in c_idx:
+            if c is None:
+                row.append("…")
+            else:
+                row.append(strs[ri, ci])
+                ci += 1
+        cells.append(row)
+        ri += 1
+    return cells
+
+
+def shape_text(shape):
+    return "×".join(str(s) for s in shape) if len(shape) else "scalar"
+
+
+# ------------------------------------------------------------------ Report
+
+class Report:
+    """What a command wants to show, in order; rendered by ``emit``."""
+
+    def __init__(self, result, data=None):
+        self.result = np.asarray(result, dtype=np.float64) + 0.0
+        self.data = data if data is not None else {}
+        self.blocks = []
+
+    def heading(self, text):
+        self.blocks.append(("heading", text))
+
+    def line(self, text):
+        self.blocks.append(("line", text))
+
+    def table(self, headers, columns, total=None, numeric=None):
+        """A step table given column by column; cells are numbers or strings.
+
+        ``total`` is how many rows exist in all when the columns hold only the
+        first few; the table is cut to --max-steps rows and says what it left out.
+        """
+        self.blocks.append(("table", headers, columns, total, numeric))
+
+    def matrix(self, title, arr):
+        self.blocks.append(("matrix", title, np.asarray(arr, dtype=np.float64)))
+
+
+def _render_table(headers, columns, total, numeric, opts, tablefmt):
+    n = len(columns[0]) if columns else 0
+    shown = min(n, opts.max_steps)
+    cols, align = [], []
+    for i, col in enumerate(columns):
+        part = col[:shown] if not isinstance(col, np.ndarray) else col.ravel()[:shown]
+        is_num = numeric[i] if numeric else not any(isinstance(v, str) for v in part)
+        cols.append(column(part, _digits(opts)) if is_num else [str(v) for v in part])
+        align.append("right" if is_num else "left")
+    rows = [list(r) for r in zip(*cols)] if cols else []
+    text = _tabulate(rows, headers, tablefmt, align)
+    total = n if total is None else total
+    if total > shown:
+        text += f"\n… {total - shown:,} more row{'s' if total - shown != 1 else ''} not shown " \
+                f"(showing {shown:,} of {total:,}; raise --max-steps to see more)"
+    return text
+
+
+def _tabulate(rows, headers, tablefmt, colalign):
+    from tabulate import tabulate
+    if not rows:
+        return "(empty)"
+    return tabulate(rows, headers=headers or (), tablefmt=tablefmt, disable_numparse=True,
+                    colalign=colalign or None)
+
+
+def _render_matrix(arr, opts, tablefmt, title=None):
+    parts = []
+    if title:
+        parts.append(f"{title} ({shape_text(arr.shape)}):")
+    for label, block in _channels(arr):
+        cells = matrix_cells(block, _digits(opts), opts.full)
+        if label:
+            parts.append(label)
+        parts.append(_tabulate(cells, None, tablefmt, ["right"] * len(cells[0])))
+    return "\n".join(parts)
+
+
+def _digits(opts):
+    return DEFAULT_DIGITS if opts.digits is None else opts.digits
+
+
+def _text(report, opts):
+    tablefmt = "plain" if opts.format == "text" else opts.format
+    styled = opts.format == "text"
+    parts = []
+    for block in report.blocks:
+        kind = block[0]
+        if kind == "heading":
+            parts.append(click.style(block[1], bold=True) if styled else block[1])
+        elif kind == "line":
+            parts.append(block[1])
+        elif kind == "table":
+            fmt = "simple" if opts.format == "text" else opts.format
+            parts.append(_render_table(*block[1:], opts, fmt))
+            parts.append("")
+        elif kind == "matrix":
+            parts.append(_render_matrix(block[2], opts, tablefmt, block[1]))
+            parts.append("")
+    return "\n".join(parts).rstrip("\n") + "\n"
+
+
+# -------------------------------------------------------------------- JSON
+
+def to_json(obj):
+    """Arrays to nested lists (integers where exact), recursively through dicts and lists."""
+    if isinstance(obj, np.ndarray):
+        arr = obj.astype(np.float64) + 0.0
+        if arr.size and _integral(arr) and np.isfinite(arr).all():
+            return arr.astype(np.int64).tolist()
+        return arr.tolist()
+    if isinstance(obj, dict):
+        return {k: to_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_json(v) for v in obj]
+    if isinstance(obj, (np.floating, float)):
+        v = float(obj) + 0.0
+        return int(v) if v.is_integer() and abs(v) < INT_LIMIT else v
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return obj
+
+
+# -------------------------------------------------------------------- emit
+
+def render(report, opts):
+    """The whole output as str or bytes, before anything is written."""
+    fmt = opts.format
+    if fmt == "npy":
+        buf = io.BytesIO()
+        np.save(buf, report.result, allow_pickle=False)
+        return buf.getvalue()
+    if fmt == "json":
+        payload = report.result if opts.quiet else {**report.data, "result": report.result}
+        return json.dumps(to_json(payload)) + "\n"
+    if fmt in ("csv", "tsv"):
+        return delimited(report.result, "," if fmt == "csv" else "\t", opts.digits)
+    if opts.quiet:
+        if fmt == "text":
+            return plain(report.result, opts.digits)
+        return _render_matrix(report.result, opts, fmt) + "\n"
+    return _text(report, opts)
+
+
+def emit(report, opts):
+    out = render(report, opts)
+    if isinstance(out, bytes):
+        stream = click.get_binary_stream("stdout")
+        stream.write(out)
+        stream.flush()
+    else:
+        click.echo(out, nl=False, color=opts.color)

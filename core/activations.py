@@ -1,0 +1,372 @@
+"""Activation functions h(x), their derivatives h'(x), and a trace of both.
+
+Every function is element-wise except softmax and log-softmax, which work
+along the last axis. Conventions (stated again in `nncalc activate --help`):
+
+* ReLU'(0) = 0, step'(x) = 0 everywhere, leaky-ReLU'(0) = alpha, ELU'(0) = alpha.
+* step(0) = 0 (the unit step is 1 only for x > 0).
+* gelu is the exact form x * Phi(x) with Phi the standard normal CDF (erf).
+* The "derivative" of softmax is the diagonal of its Jacobian, p_i (1 - p_i);
+  of log-softmax, 1 - p_i. `jacobian()` gives the full matrices.
+
+All routines are written to stay finite where the math is finite: sigmoid
+never evaluates exp of a positive number, softplus uses log1p, tanh' uses
+exp(-2|x|), softmax subtracts the row maximum. Limits at +-inf are returned
+where they exist (gelu(-inf) = 0, silu(-inf) = 0).
+"""
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nncalc.core.errors import InputError
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    formula: str
+    derivative_formula: str
+    output_range: str
+    zero_centred: str
+    strengths: str
+    weaknesses: str
+    forward: object
+    derivative: object
+    aliases: tuple = ()
+    params: dict = field(default_factory=dict)   # parameter name -> default
+    elementwise: bool = True
+
+
+# ---------------------------------------------------------------- element-wise
+
+def sigmoid(x):
+    """sigma(x) = 1 / (1 + e^-x), evaluated without exp of a positive number."""
+    x = np.asarray(x, dtype=np.float64)
+    z = np.exp(-np.abs(x))                      # in (0, 1], never overflows
+    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+
+
+def _sigmoid_grad(x):
+    # sigma(x) * (1 - sigma(x)) with 1 - sigma(x) taken as sigma(-x): no cancellation.
+    return sigmoid(x) * sigmoid(-x)
+
+
+def _identity(x, slope=1.0):
+    x = np.asarray(x, dtype=np.float64)
+    if slope == 0:
+        return np.zeros_like(x)                 # 0 * inf is 0 in the limit
+    return slope * x
+
+
+def _identity_grad(x, slope=1.0):
+    return np.full(np.shape(x), float(slope))
+
+
+def _step(x):
+    return (np.asarray(x) > 0).astype(np.float64)
+
+
+def _step_grad(x):
+    return np.zeros(np.shape(x))
+
+
+def _tanh_grad(x):
+    # 1 - tanh^2(x) = 4 z / (1 + z)^2 with z = e^(-2|x|): exact for large |x| too.
+    z = np.exp(-2.0 * np.abs(np.asarray(x, dtype=np.float64)))
+    return 4.0 * z / (1.0 + z) ** 2
+
+
+def _relu(x):
+    return np.maximum(np.asarray(x, dtype=np.float64), 0.0)
+
+
+def _relu_grad(x):
+    return (np.asarray(x) > 0).astype(np.float64)
+
+
+def _leaky_relu(x, alpha=0.01):
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        neg = np.where(np.isinf(x) & (alpha == 0), 0.0, alpha * x)
+    return np.where(x > 0, x, neg)
+
+
+def _leaky_relu_grad(x, alpha=0.01):
+    return np.where(np.asarray(x) > 0, 1.0, float(alpha))
+
+
+def _elu(x, alpha=1.0):
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        neg = alpha * np.expm1(np.minimum(x, 0.0))
+    return np.where(x > 0, x, neg)
+
+
+def _elu_grad(x, alpha=1.0):
+    x = np.asarray(x, dtype=np.float64)
+    return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+
+
+def _softplus(x):
+    x = np.asarray(x, dtype=np.float64)
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+_erf = np.frompyfunc(math.erf, 1, 1)
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+def _phi_cdf(x):
+    # Phi(x) = erfc(-x / sqrt 2) / 2: erfc keeps precision in the left tail.
+    return 0.5 * _erfc(-np.asarray(x, dtype=np.float64) / math.sqrt(2.0)).astype(np.float64)
+
+
+def _phi_pdf(x):
+    return np.exp(-0.5 * np.square(x)) / math.sqrt(2.0 * math.pi)
+
+
+def _gelu(x):
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        y = x * _phi_cdf(x)
+    return np.where(np.isneginf(x), 0.0, y)
+
+
+def _gelu_grad(x):
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        g = _phi_cdf(x) + x * _phi_pdf(x)
+    return np.where(np.isinf(x), np.where(x > 0, 1.0, 0.0), g)
+
+
+def _silu(x):
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        y = x * sigmoid(x)
+    return np.where(np.isneginf(x), 0.0, y)
+
+
+def _silu_grad(x):
+    # d/dx x sigma(x) = sigma(x) + x sigma(x) sigma(-x)
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        g = sigmoid(x) + x * sigmoid(x) * sigmoid(-x)
+    return np.where(np.isinf(x), np.where(x > 0, 1.0, 0.0), g)
+
+
+# ------------------------------------------------------------- along last axis
+
+def _check_rows(x):
+    x = np.asarray(x, dtype=np.float64)
+    if np.isposinf(x).any():
+        raise InputError("softmax is not defined for +inf (the limit depends on how the values grow)")
+    if x.size and np.isneginf(x).all(axis=-1).any():
+        raise InputError("softmax of a row that is all -inf is undefined")
+    return x
+
+
+def softmax_parts(x):
+    """The steps of a stable softmax: x - max, exp(x - max), their sum, p."""
+    x = _check_rows(x)
+    shifted = x - x.max(axis=-1, keepdims=True)
+    exps = np.exp(shifted)
+    total = exps.sum(axis=-1, keepdims=True)
+    return shifted, exps, total, exps / total
+
+
+def softmax(x):
+    return softmax_parts(x)[3]
+
+
+def log_softmax(x):
+    shifted, _, total, _ = softmax_parts(x)
+    return shifted - np.log(total)
+
+
+def _softmax_diag(x):
+    p = softmax(x)
+    return p * (1.0 - p)
+
+
+def _log_softmax_diag(x):
+    return 1.0 - softmax(x)
+
+
+def jacobian(name, x):
+    """Full Jacobian along the last axis: shape (..., n, n), J[..., i, j] = d y_i / d x_j.
+
+    softmax: J = diag(p) - p p^T.  log-softmax: J = I - 1 p^T.
+    """
+    act = get(name)
+    p = softmax(x)
+    eye = np.eye(p.shape[-1])
+    if act.name == "softmax":
+        return p[..., :, None] * eye - p[..., :, None] * p[..., None, :]
+    if act.name == "log-softmax":
+        return eye - np.ones_like(p)[..., :, None] * p[..., None, :]
+    raise InputError(f"--jacobian applies to softmax and log-softmax, not {act.name}")
+
+
+# ------------------------------------------------------------------- registry
+
+_TABLE = (
+    Activation(
+        "identity", "h(x) = c·x", "h'(x) = c", "(−∞, ∞)", "yes",
+        "keeps the value; the usual output for regression",
+        "stacking linear layers collapses to one linear layer (c³x is still linear)",
+        _identity, _identity_grad, aliases=("linear",), params={"slope": 1.0}),
+    Activation(
+        "step", "h(x) = 1 if x > 0 else 0", "h'(x) = 0", "{0, 1}", "no",
+        "the original perceptron threshold; a clear yes/no",
+        "gradient is zero everywhere, so gradient descent cannot learn through it",
+        _step, _step_grad),
+    Activation(
+        "sigmoid", "σ(x) = 1 / (1 + e^(−x))", "σ'(x) = σ(x)(1 − σ(x))", "(0, 1)", "no",
+        "simple; turns a score into a probability, suited to a binary-classification output",
+        "vanishing gradient (σ' ≤ 0.25), output not zero-centred, zig-zag updates slow training",
+        sigmoid, _sigmoid_grad),
+    Activation(
+        "tanh", "tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))", "tanh'(x) = 1 − tanh²(x)",
+        "(−1, 1)", "yes",
+        "zero-centred output; usually converges faster than sigmoid",
+        "still saturates: vanishing gradient for large |x|",
+        np.tanh, _tanh_grad),
+    Activation(
+        "relu", "ReLU(x) = max(0, x)", "ReLU'(x) = 1 if x > 0 else 0  (ReLU'(0) = 0)",
+        "[0, ∞)", "no",
+        "no vanishing gradient for x > 0; cheap (no exponential)",
+        "dying ReLU: a neuron stuck at x ≤ 0 gets zero gradient and stops learning",
+        _relu, _relu_grad),
+    Activation(
+        "leaky-relu", "h(x) = x if x > 0 else α·x", "h'(x) = 1 if x > 0 else α  (h'(0) = α)",
+        "(−∞, ∞)", "roughly",
+        "small slope α for x ≤ 0 keeps neurons alive",
+        "two different linear pieces, so predictions are not consistent across the two sides",
+        _leaky_relu, _leaky_relu_grad, aliases=("leakyrelu", "lrelu"), params={"alpha": 0.01}),
+    Activation(
+        "elu", "h(x) = x if x > 0 else α(e^x − 1)", "h'(x) = 1 if x > 0 else α·e^x  (h'(0) = α)",
+        "(−α, ∞)", "roughly",
+        "smooth negative part pushes mean activations toward zero; no dying neurons",
+        "needs an exponential for x ≤ 0; saturates at −α",
+        _elu, _elu_grad, params={"alpha": 1.0}),
+    Activation(
+        "softplus", "h(x) = ln(1 + e^x)", "h'(x) = σ(x)", "(0, ∞)", "no",
+        "a smooth ReLU with a gradient everywhere",
+        "not zero-centred; costlier than ReLU",
+        _softplus, sigmoid),
+    Activation(
+        "gelu", "GELU(x) = x·Φ(x),  Φ(x) = ½(1 + erf(x/√2))", "GELU'(x) = Φ(x) + x·φ(x)",
+        "[≈−0.17, ∞)", "roughly",
+        "smooth, used in Transformers; weights inputs by their probability",
+        "costlier (erf); exact and tanh-approximate forms differ slightly",
+        _gelu, _gelu_grad),
+    Activation(
+        "silu", "SiLU(x) = x·σ(x)", "SiLU'(x) = σ(x)(1 + x(1 − σ(x)))", "[≈−0.28, ∞)", "roughly",
+        "smooth and non-monotonic; often beats ReLU in deep networks",
+        "needs an exponential; unbounded above",
+        _silu, _silu_grad, aliases=("swish",)),
+    Activation(
+        "softmax", "p_i = e^(x_i) / Σ_j e^(x_j)  (along the last axis)",
+        "∂p_i/∂x_j = p_i(δ_ij − p_j); diagonal p_i(1 − p_i)", "(0, 1), rows sum to 1", "no",
+        "turns scores into a probability distribution for multi-class output",
+        "saturates when one score dominates; needs the max subtracted to avoid overflow",
+        softmax, _softmax_diag, elementwise=False),
+    Activation(
+        "log-softmax", "log p_i = x_i − log Σ_j e^(x_j)  (along the last axis)",
+        "∂log p_i/∂x_j = δ_ij − p_j; diagonal 1 − p_i", "(−∞, 0]", "no",
+        "numerically stable log-probabilities for cross-entropy",
+        "outputs are logs, not probabilities",
+        log_softmax, _log_softmax_diag, aliases=("logsoftmax",), elementwise=False),
+)
+
+BY_NAME = {a.name: a for a in _TABLE}
+_ALIASES = {alias: a.name for a in _TABLE for alias in (a.name, *a.aliases)}
+
+
+def names():
+    return [a.name for a in _TABLE]
+
+
+def all_activations():
+    return list(_TABLE)
+
+
+def canonical(name):
+    """The registry name for NAME (case, '_' and aliases tolerated), or None."""
+    key = str(name).strip().lower().replace("_", "-")
+    return _ALIASES.get(key) or _ALIASES.get(key.replace("-", ""))
+
+
+def get(name):
+    key = canonical(name)
+    if key is None:
+        raise InputError(f"unknown function '{name}'")
+    return BY_NAME[key]
+
+
+def _params(act, params):
+    extra = set(params) - set(act.params)
+    if extra:
+        raise InputError(f"{act.name} takes no parameter {', '.join(sorted(extra))}")
+    merged = dict(act.params)
+    merged.update({k: float(v) for k, v in params.items() if v is not None})
+    return merged
+
+
+def forward(name, x, **params):
+    """h(x) for the activation called NAME."""
+    act = get(name)
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        return np.asarray(act.forward(x, **_params(act, params)), dtype=np.float64)
+
+
+def derivative(name, x, **params):
+    """h'(x) for the activation called NAME (softmax: the Jacobian's diagonal)."""
+    act = get(name)
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        return np.asarray(act.derivative(x, **_params(act, params)), dtype=np.float64)
+
+
+@dataclass
+class ActivationTrace:
+    """What `activate` shows: the input, h(x), h'(x) and the named middle steps.
+
+    ``columns`` lists (header, array) pairs shaped like the input; ``row_sums``
+    holds the softmax denominators (one per row) when there are any.
+    """
+    activation: Activation
+    params: dict
+    input: np.ndarray
+    result: np.ndarray
+    derivative: np.ndarray
+    columns: list
+    row_sums: np.ndarray = None
+
+
+def trace(name, x, **params):
+    act = get(name)
+    p = _params(act, params)
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        y = np.asarray(act.forward(x, **p), dtype=np.float64)
+        dy = np.asarray(act.derivative(x, **p), dtype=np.float64)
+        columns = [("x", x)]
+        row_sums = None
+        if act.name == "sigmoid":
+            columns += [("σ(x)", y), ("1−σ(x)", sigmoid(-x)), ("σ(x)(1−σ(x))", dy)]
+        elif act.name in ("softmax", "log-softmax"):
+            shifted, exps, total, prob = softmax_parts(x)
+            row_sums = total[..., 0]
+            columns += [("x−max", shifted), ("exp(x−max)", exps), ("Σ exp", np.broadcast_to(total, x.shape))]
+            if act.name == "softmax":
+                columns += [("p = exp/Σ", y), ("p(1−p)", dy)]
+            else:
+                columns += [("p", prob), ("log p", y), ("1−p", dy)]
+        else:
+            columns += [("h(x)", y), ("h'(x)", dy)]
+    if np.isnan(y).any() or np.isnan(dy).any():
+        raise InputError(f"{act.name} is not defined for some of these values")
+    return ActivationTrace(act, p, x, y + 0.0, dy + 0.0, columns, row_sums)

@@ -1,0 +1,273 @@
+"""The one matrix grammar every nncalc argument accepts, turned into float64 arrays.
+
+Text form
+    numbers separated by spaces and/or commas; rows by ``;`` or newlines;
+    channels by ``|`` or a blank line; optional brackets around it all
+    (so NumPy's own printout reads back); ``#`` starts a comment.
+    One row gives a vector, several rows a matrix, several channels C×H×W.
+JSON form
+    nested lists up to 4 levels, or an object whose ``"result"`` is one
+    (what ``nncalc … --format json`` prints, so JSON pipes too).
+NPY form
+    the bytes of a ``.npy`` file, read with ``allow_pickle=False``.
+
+Numbers are ASCII decimal literals: ``12``, ``-1.5e-3``, ``inf``, ``-Infinity``.
+NaN, unicode or full-width digits, ``1_000`` and hex are refused.  Every
+problem raises InputError with a message fit for the user; the CLI adds the
+argument's name.
+"""
+import io
+import json
+import re
+
+import numpy as np
+
+from nncalc.core.errors import InputError
+
+MAX_DIMS = 4
+NPY_MAGIC = b"\x93NUMPY"
+
+_NUMBER = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?)", re.ASCII | re.IGNORECASE)
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*", re.ASCII)
+_FIELD_SEP = re.compile(r"[ \t\r\f\v]*,[ \t\r\f\v]*|[ \t\r\f\v]+", re.ASCII)
+
+
+def _plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def check_size(count, max_elements):
+    if max_elements is not None and count > max_elements:
+        raise InputError(f"{count:,} elements is over the limit of {max_elements:,} "
+                         "(raise it with --max-elements)")
+
+
+def check_values(arr):
+    """Refuse NaN, saying where the first one is."""
+    bad = np.isnan(arr)
+    if bad.any():
+        where = tuple(int(i) + 1 for i in np.argwhere(bad)[0])
+        raise InputError(f"nan at position {where} is not a number nncalc can compute with")
+    return arr
+
+
+# ------------------------------------------------------------------ text form
+
+def describe_token(token):
+    t = token.strip()
+    if t.lower() in ("nan", "+nan", "-nan"):
+        return "nan is not allowed (not a number)"
+    if not t.isascii():
+        return f"'{t}' is not a plain ASCII number (unicode or full-width characters)"
+    return f"'{t}' is not a number"
+
+
+def _tokens(row, where):
+    fields = _FIELD_SEP.split(row.strip())
+    for i, f in enumerate(fields, 1):
+        at = f"{where}, value {i}" if where else f"value {i}"
+        if f == "":
+            raise InputError(f"{at}: empty (two commas in a row, or a comma at an end)")
+        if not _NUMBER.fullmatch(f):
+            raise InputError(f"{at}: {describe_token(f)}")
+    return fields
+
+
+def _split_channels(text):
+    parts = []
+    for piece in text.split("|"):
+        parts.extend(_BLANK_LINE.split(piece.strip("\n")))
+    return parts
+
+
+def _strip_brackets(text):
+    depth = 0
+    for ch in text:
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth < 0:
+                raise InputError("unbalanced brackets: ']' without '['")
+    if depth:
+        raise InputError("unbalanced brackets: '[' without ']'")
+    return text.replace("[", "").replace("]", "")
+
+
+def _drop_comments(text):
+    if "#" not in text:
+        return text
+    return "\n".join(line.split("#", 1)[0] for line in text.split("\n"))
+
+
+def parse_text(text, max_elements=None):
+    """Parse the text form (see module docstring) into a 1-, 2- or 3-D array."""
+    text = _drop_comments(text.replace("\r\n", "\n"))
+    if "[" in text or "]" in text:
+        text = _strip_brackets(text)
+    if not text.strip():
+        raise InputError("empty input: no numbers given")
+    channels = _split_channels(text)
+    several = len(channels) > 1
+    shapes, data = [], []
+    for ci, chan in enumerate(channels, 1):
+        rows = [r for r in re.split(r"[;\n]", chan) if r.strip()]
+        if not rows:
+            raise InputError(f"channel {ci} is empty" if several else "empty input: no numbers given")
+        widths = []
+        for ri, row in enumerate(rows, 1):
+            where = f"channel {ci}, row {ri}" if several else f"row {ri}"
+            toks = _tokens(row, where if several or len(rows) > 1 else "")
+            if widths and len(toks) != widths[0]:
+                raise InputError(f"{where} has {_plural(len(toks), 'value')}, "
+                                 f"row 1 has {widths[0]}")
+            widths.append(len(toks))
+            data.extend(toks)
+            check_size(len(data), max_elements)
+        shapes.append((len(rows), widths[0]))
+        if shapes[0] != shapes[-1]:
+            raise InputError(f"channel {ci} is {_shape(shapes[-1])}, channel 1 is {_shape(shapes[0])}")
+    arr = np.array(data, dtype=np.float64)
+    check_values(arr)
+    n_rows, n_cols = shapes[0]
+    if several:
+        return arr.reshape(len(channels), n_rows, n_cols)
+    return arr if n_rows == 1 else arr.reshape(n_rows, n_cols)
+
+
+def _shape(shape):
+    return "×".join(str(s) for s in shape)
+
+
+# ------------------------------------------------------------------ JSON form
+
+def _json_depth_ok(text):
+    depth = 0
+    for m in re.finditer(r"[\[\]{}]", text):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > MAX_DIMS + 1:          # +1 leaves room for {"result": ...}
+            raise InputError(f"JSON nested deeper than {MAX_DIMS} levels")
+
+
+class _JSONSyntaxError(InputError):
+    pass
+
+
+def _reject_constant(name):
+    if name == "NaN":
+        raise InputError("nan is not allowed (not a number)")
+    return float(name)                     # Infinity, -Infinity
+
+
+def _json_shape(node, path=()):
+    """Shape of a rectangular nested list of numbers, or InputError saying where not."""
+    if isinstance(node, bool) or node is None or isinstance(node, (str, dict)):
+        at = "".join(f"[{i}]" for i in path) or "top level"
+        raise InputError(f"{json.dumps(node)} at {at} is not a number")
+    if not isinstance(node, list):
+        return ()
+    if not node:
+        raise InputError("empty list: no numbers given")
+    shapes = [_json_shape(child, path + (i,)) for i, child in enumerate(node)]
+    for i, s in enumerate(shapes[1:], 1):
+        if s != shapes[0]:
+            if len(path) == 0 and len(s) == 1 and len(shapes[0]) == 1:
+                raise InputError(f"row {i + 1} has {_plural(s[0], 'value')}, row 1 has {shapes[0][0]}")
+            at = "".join(f"[{j}]" for j in path)
+            raise InputError(f"item {at}[{i}] has shape {list(s)}, item {at}[0] has {list(shapes[0])}")
+    return (len(node),) + shapes[0]
+
+
+def parse_json(text, max_elements=None):
+    _json_depth_ok(text)
+    try:
+        obj = json.loads(text, parse_constant=_reject_constant)
+    except InputError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise _JSONSyntaxError(f"not valid JSON ({exc})") from None
+    if isinstance(obj, dict):
+        if "result" not in obj:
+            raise InputError('a JSON object must hold the matrix under "result"')
+        obj = obj["result"]
+    if not isinstance(obj, list):
+        obj = [obj]
+    shape = _json_shape(obj)
+    if len(shape) > MAX_DIMS:
+        raise InputError(f"JSON nested deeper than {MAX_DIMS} levels")
+    check_size(int(np.prod(shape)), max_elements)
+    return check_values(np.array(obj, dtype=np.float64))
+
+
+# ------------------------------------------------------------------- NPY form
+
+def parse_npy(data, max_elements=None):
+    buf = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(buf)
+        shape, _, dtype = np.lib.format._read_array_header(buf, version)
+    except Exception as exc:                # numpy raises ValueError or others
+        raise InputError(f"not a valid .npy file ({exc})") from None
+    if dtype.hasobject:
+        raise InputError("this .npy holds Python objects, which nncalc never unpickles")
+    if dtype.kind not in "biuf":
+        raise InputError(f"this .npy holds {dtype} values; nncalc needs real numbers")
+    if len(shape) > MAX_DIMS:
+        raise InputError(f"this .npy has {len(shape)} dimensions; at most {MAX_DIMS} are supported")
+    check_size(int(np.prod(shape)), max_elements)
+    try:
+        arr = np.load(io.BytesIO(data), allow_pickle=False)
+    except Exception as exc:
+        raise InputError(f"cannot read this .npy file ({exc})") from None
+    arr = np.asarray(arr, dtype=np.float64)
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.size == 0:
+        raise InputError("empty array: no numbers given")
+    return check_values(arr)
+
+
+# ---------------------------------------------------------------- dispatching
+
+def looks_like_json(text):
+    s = text.lstrip()
+    if s.startswith("{"):
+        return True
+    if not s.startswith("["):
+        return False
+    # JSON has commas between items and no ';' or '|'; NumPy printouts don't
+    return ";" not in s and "|" not in s and not re.search(r"\d[ \t]+[-+.\d]", s)
+
+
+def parse_bytes(data, kind=None, max_elements=None):
+    """Parse raw bytes: ``kind`` is 'npy', 'json', 'text' or None to decide by content."""
+    if kind == "npy" or (kind is None and data.startswith(NPY_MAGIC)):
+        return parse_npy(data, max_elements)
+    if b"\x00" in data:
+        raise InputError("binary data, not text (use a .npy file for binary input)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("binary data, not UTF-8 text") from None
+    if kind == "json":
+        return parse_json(text, max_elements)
+    return parse_string(text, max_elements)
+
+
+def parse_string(text, max_elements=None):
+    """Parse an inline argument: JSON if it is JSON, else the text form."""
+    if looks_like_json(text):
+        try:
+            return parse_json(text, max_elements)
+        except _JSONSyntaxError as exc:
+            if text.lstrip().startswith("{"):
+                raise
+            try:                            # e.g. "[.5, 1]": not JSON, but fine as text
+                return parse_text(text, max_elements)
+            except InputError:
+                raise exc from None
+    return parse_text(text, max_elements)
+
+
+def is_number(text):
+    return bool(_NUMBER.fullmatch(text.strip()))
