@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nncalc.core import shapes, windows
+from nncalc.core.windows import as_float as _as_float, normalise_input, shape_text as _shape_text
 from nncalc.core.errors import InputError
 
 DEFAULT_MAX_STEPS = 100
@@ -47,28 +48,6 @@ class ConvResult:
     kernels: np.ndarray  # F×C×kh×kw as applied (after flipping)
     steps: list = field(default_factory=list)
     total_steps: int = 0
-
-
-def _shape_text(shape):
-    return "×".join(str(s) for s in shape)
-
-
-def _as_float(a, what, arg):
-    try:
-        arr = np.asarray(a, dtype=np.float64)
-    except (ValueError, TypeError):
-        raise InputError(f"{what} must be a regular array of numbers "
-                         "(all rows and filters the same size)", arg=arg) from None
-    return arr
-
-
-def normalise_input(x):
-    """x as a float64 (N, C, H, W) array, plus the number of dimensions it came with."""
-    arr = _as_float(x, "the input", "--input")
-    if arr.ndim not in (2, 3, 4) or arr.size == 0:
-        raise InputError(f"the input must be H×W, C×H×W or N×C×H×W, got shape "
-                         f"{_shape_text(arr.shape) or 'scalar'}", arg="--input")
-    return arr.reshape((1,) * (4 - arr.ndim) + arr.shape), arr.ndim
 
 
 def normalise_kernels(kernels, channels):
@@ -140,13 +119,12 @@ def correlate(xp, k4, geom):
     f = k4.shape[0]
     oh, ow = geom.out_hw
     wmat = k4.reshape(f, -1)
-    out = np.empty((n, f, oh, ow))
+    out = np.empty((n, f, oh * ow))
     for b in range(n):
         view = windows.window_view(xp[b], geom)  # (C, OH, OW, kh, kw)
         for r0, r1 in windows.row_chunks(geom, c):
-            cols = windows.im2col(view[:, r0:r1])
-            out[b, :, r0:r1, :] = (wmat @ cols).reshape(f, r1 - r0, ow)
-    return out
+            np.matmul(wmat, windows.im2col(view[:, r0:r1]), out=out[b, :, r0 * ow:r1 * ow])
+    return out.reshape(n, f, oh, ow)
 
 
 def _activate(name, z):

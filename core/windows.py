@@ -19,6 +19,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from nncalc.core import shapes
+from nncalc.core.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -105,9 +106,9 @@ def offset_slices(geom):
             yield a, b, rows, slice(b * dw, b * dw + (ow - 1) * sw + 1, sw)
 
 
-def row_chunks(geom, channels, budget_bytes=16 * 2 ** 20):
+def row_chunks(geom, channels, budget_bytes=2 * 2 ** 20):
     """Split output rows into chunks whose im2col matrix (channels*kh*kw × rows*OW
-    float64) stays within ``budget_bytes``; yields (r0, r1)."""
+    float64) stays within ``budget_bytes`` (cache-sized: measured fastest); yields (r0, r1)."""
     oh, ow = geom.out_hw
     per_row = channels * geom.kernel[0] * geom.kernel[1] * ow * 8
     step = max(1, min(oh, budget_bytes // max(per_row, 1)))
@@ -127,3 +128,25 @@ def input_position(geom, i, j, a, b):
     pt, _, pl, _ = geom.padding
     return (i * geom.stride[0] + a * geom.dilation[0] - pt,
             j * geom.stride[1] + b * geom.dilation[1] - pl)
+
+
+def shape_text(shape):
+    return "×".join(str(s) for s in shape)
+
+
+def as_float(a, what, arg):
+    try:
+        arr = np.asarray(a, dtype=np.float64)
+    except (ValueError, TypeError):
+        raise InputError(f"{what} must be a regular array of numbers "
+                         "(all rows and filters the same size)", arg=arg) from None
+    return arr
+
+
+def normalise_input(x):
+    """x as a float64 (N, C, H, W) array, plus the number of dimensions it came with."""
+    arr = as_float(x, "the input", "--input")
+    if arr.ndim not in (2, 3, 4) or arr.size == 0:
+        raise InputError(f"the input must be H×W, C×H×W or N×C×H×W, got shape "
+                         f"{shape_text(arr.shape) or 'scalar'}", arg="--input")
+    return arr.reshape((1,) * (4 - arr.ndim) + arr.shape), arr.ndim
