@@ -1,0 +1,247 @@
+"""Loss functions: the value, the per-element terms and dE/d(pred), with formulas.
+
+Shapes: PRED is one sample (a vector, or a single number) or one sample per
+row. N is the number of samples (1 for a vector), K the outputs per sample.
+
+=============  ==========================================  =====================
+loss           value                                       reduction
+=============  ==========================================  =====================
+half-sse       E = ½ Σ_k (t_k − o_k)²                      sum over a sample's
+                                                           outputs, mean over
+                                                           samples
+sse            E = Σ_k (t_k − o_k)²                        same
+mse            E = mean of (t − o)² over every element     as torch MSELoss
+bce            E = −[t ln o + (1−t) ln(1−o)], mean over    as torch BCELoss
+               every element (o are probabilities)
+cross-entropy  E = −Σ_k t_k ln(p_k + eps), sum over a      probabilities, no
+               sample's outputs, mean over samples         softmax applied
+=============  ==========================================  =====================
+
+cross-entropy: ``eps`` (default 1e-7) goes inside the log, ln(p + eps), the way
+much textbook code guards ln 0; ``eps=0`` gives the exact value.  With
+``from_logits=True`` PRED holds scores z and a stable log-softmax is applied
+first (ln p = z − max − ln Σ e^(z − max)); eps is then not used and the
+gradient is (p·Σt − t)/N, i.e. (p − t)/N for one-hot targets.
+
+bce follows torch.nn.BCELoss exactly: each log is clamped at −100 so the value
+stays finite at o = 0 or 1, 0·ln 0 counts as 0, and the gradient is
+(o − t) / max(o(1 − o), 1e-12) / (number of elements).
+
+TARGET is either PRED's shape (one-hot rows or probabilities / values) or class
+indices, one per row of PRED (a single index for a single vector); indices are
+turned into one-hot rows (``LossResult.target`` holds what was used).
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from nncalc.core.errors import InputError
+
+BCE_LOG_FLOOR = -100.0          # torch.nn.BCELoss clamps ln o and ln(1 − o) here
+BCE_GRAD_EPS = 1e-12            # ... and its gradient divides by max(o(1−o), this)
+CE_EPS = 1e-7                   # default eps inside ln(p + eps)
+
+
+@dataclass(frozen=True)
+class LossInfo:
+    name: str
+    title: str
+    formula: str            # the value for one sample / element
+    grad_formula: str       # dE/d(pred) before the reduction's division
+    probabilities: bool     # PRED must lie in [0, 1]
+    aliases: tuple = ()
+
+
+_TABLE = (
+    LossInfo("half-sse", "half sum of squared errors", "E = ½ Σ_k (t_k − o_k)²",
+             "∂E/∂o_k = (o_k − t_k) / N", False, ("half-sum-squared-error", "hsse", "sse2")),
+    LossInfo("sse", "sum of squared errors", "E = Σ_k (t_k − o_k)²",
+             "∂E/∂o_k = 2(o_k − t_k) / N", False, ("sum-squared-error",)),
+    LossInfo("mse", "mean squared error", "E = (1/n) Σ (t − o)²  (n = every element)",
+             "∂E/∂o = 2(o − t) / n", False, ("mean-squared-error", "l2")),
+    LossInfo("bce", "binary cross-entropy", "E = −(1/n) Σ [t·ln o + (1 − t)·ln(1 − o)]  (n = every element)",
+             "∂E/∂o = (o − t) / (o(1 − o)) / n", True, ("binary-cross-entropy", "binary-crossentropy")),
+    LossInfo("cross-entropy", "categorical cross-entropy", "E = −Σ_k t_k·ln(p_k + ε)",
+             "∂E/∂p_k = −t_k / (p_k + ε) / N", True,
+             ("ce", "crossentropy", "categorical-cross-entropy", "cce", "xent", "log-loss")),
+)
+BY_NAME = {info.name: info for info in _TABLE}
+_ALIASES = {alias: info.name for info in _TABLE for alias in (info.name, *info.aliases)}
+
+
+def names():
+    return [info.name for info in _TABLE]
+
+
+def canonical(name):
+    """The loss name for NAME (case, '_' and aliases tolerated), or None."""
+    key = str(name).strip().lower().replace("_", "-").replace(" ", "-")
+    return _ALIASES.get(key) or _ALIASES.get(key.replace("-", ""))
+
+
+def suggest(word, choices, rename=None):
+    """' (did you mean 'x'?)' or ''; difflib is only imported on this error path.
+
+    RENAME maps a matched choice (an alias) to the name to show.
+    """
+    import difflib
+    close = difflib.get_close_matches(str(word).strip().lower(), list(choices), n=1, cutoff=0.5)
+    if not close:
+        return ""
+    return f" (did you mean '{(rename or {}).get(close[0], close[0])}'?)"
+
+
+def get(name, arg="--loss"):
+    key = canonical(name)
+    if key is None:
+        raise InputError(f"unknown loss '{name}'{suggest(name, _ALIASES, _ALIASES)}; choose from {', '.join(names())}",
+                         arg=arg)
+    return BY_NAME[key]
+
+
+@dataclass
+class LossResult:
+    name: str               # canonical loss name
+    value: float
+    terms: np.ndarray       # per-element contributions before the reduction, PRED-shaped
+    grad: np.ndarray        # dE/d(pred), PRED-shaped, includes the reduction's division
+    formula: str
+    grad_formula: str
+    reduction: str          # a sentence
+    target: np.ndarray      # the (one-hot) target used, PRED-shaped
+    pred: np.ndarray        # PRED as float64 (logits when from_logits)
+    probs: np.ndarray = None    # softmax(pred) when from_logits, else None
+    eps: float = 0.0            # the eps actually used inside the log (cross-entropy)
+    from_logits: bool = False
+    samples: int = 1            # N
+    class_indices: np.ndarray = None   # when TARGET was given as indices
+
+
+def _fmt_shape(shape):
+    return "×".join(str(s) for s in shape) if shape else "scalar"
+
+
+def samples_of(pred):
+    """N, the number of samples: 1 for a vector or number, else the product of the leading axes."""
+    pred = np.asarray(pred)
+    return 1 if pred.ndim <= 1 else int(np.prod(pred.shape[:-1]))
+
+
+def _one_hot(idx, classes, arg):
+    idx = np.asarray(idx, dtype=np.float64)
+    if not np.all(np.isfinite(idx)) or np.any(idx != np.round(idx)):
+        raise InputError(f"class indices must be whole numbers, got {idx.tolist()}", arg=arg)
+    if idx.size and (idx.min() < 0 or idx.max() >= classes):
+        bad = idx[(idx < 0) | (idx >= classes)].ravel()[0]
+        raise InputError(f"class index {int(bad)} is out of range: there are {classes} outputs "
+                         f"(indices 0 to {classes - 1})", arg=arg)
+    return np.eye(classes)[idx.astype(np.int64)]
+
+
+def prepare_target(pred, target, pred_arg="--pred", arg="--target"):
+    """TARGET as an array of PRED's shape, and the class indices if it was given as indices.
+
+    Same shape -> used as is; same values up to a trailing axis of 1 (N×1 vs N)
+    -> reshaped; one value per row of PRED (or one for a vector) -> class indices.
+    """
+    pred = np.asarray(pred, dtype=np.float64)
+    t = np.asarray(target, dtype=np.float64)
+    if t.shape == pred.shape:
+        return t, None
+    if t.size == pred.size and (np.squeeze(t).shape == np.squeeze(pred).shape):
+        return t.reshape(pred.shape), None
+    if pred.ndim >= 1:
+        rows = pred.shape[:-1]
+        if t.shape == rows or (pred.ndim == 1 and t.shape == (1,)):
+            return _one_hot(t, pred.shape[-1], arg).reshape(pred.shape), t.astype(np.int64) + 0
+    raise InputError(f"target shape {_fmt_shape(t.shape)} does not match prediction shape "
+                     f"{_fmt_shape(pred.shape)} (give the same shape, or one class index per row"
+                     f"{'' if pred.ndim <= 1 else f', {pred.size // max(pred.shape[-1], 1)} of them'})",
+                     arg=arg)
+
+
+def _check_probabilities(x, what, arg):
+    if np.isnan(x).any() or (x.size and (x.min() < 0 or x.max() > 1)):
+        bad = x[np.isnan(x) | (x < 0) | (x > 1)].ravel()[0]
+        raise InputError(f"{what} must be probabilities in [0, 1], got {bad:g}", arg=arg)
+
+
+def _reduction(info, n, k, size, from_logits):
+    if info.name in ("mse", "bce"):
+        return f"mean over all {size} element{'s' * (size != 1)}"
+    s = f"summed over each sample's {k} output{'s' * (k != 1)}, averaged over {n} sample{'s' * (n != 1)}"
+    if from_logits:
+        s = "log-softmax of the scores, then " + s
+    return s
+
+
+def compute(name, pred, target, eps=CE_EPS, from_logits=False,
+            pred_arg="--pred", target_arg="--target", loss_arg="--loss"):
+    """Evaluate loss NAME on PRED against TARGET; see the module docstring."""
+    info = get(name, arg=loss_arg)
+    o = np.array(pred, dtype=np.float64)          # a copy: inputs are never touched
+    if o.size == 0:
+        raise InputError("the prediction is empty", arg=pred_arg)
+    t, idx = prepare_target(o, target, pred_arg, target_arg)
+    t = t.copy()
+    n = samples_of(o)
+    k = o.shape[-1] if o.ndim else 1
+    size = o.size
+    probs = None
+    used_eps = 0.0
+    formula, grad_formula = info.formula, info.grad_formula
+    if from_logits and info.name != "cross-entropy":
+        raise InputError(f"from_logits applies to cross-entropy only, not {info.name}", arg=loss_arg)
+    if info.probabilities and not from_logits:
+        _check_probabilities(o, f"{info.name} predictions", pred_arg)
+    if info.probabilities:
+        _check_probabilities(t, f"{info.name} targets", target_arg)
+    if eps is None or not np.isfinite(eps) or eps < 0:
+        raise InputError(f"eps must be a number ≥ 0, got {eps}", arg="--eps")
+
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if info.name in ("half-sse", "sse", "mse"):
+            d = o - t
+            terms = d * d
+            if info.name == "half-sse":
+                terms = 0.5 * terms
+                grad = d / n
+                value = terms.sum() / n
+            elif info.name == "sse":
+                grad = 2.0 * d / n
+                value = terms.sum() / n
+            else:
+                grad = 2.0 * d / size
+                value = terms.sum() / size
+        elif info.name == "bce":
+            log_o = np.maximum(np.log(o), BCE_LOG_FLOOR)
+            log_1mo = np.maximum(np.log1p(-o), BCE_LOG_FLOOR)
+            terms = -(t * log_o + (1.0 - t) * log_1mo)
+            value = terms.sum() / size
+            grad = (o - t) / np.maximum(o * (1.0 - o), BCE_GRAD_EPS) / size
+        else:   # cross-entropy
+            if from_logits:
+                z = o.reshape(-1, k)
+                if np.isnan(z).any() or np.isinf(z).any():
+                    raise InputError("scores must be finite numbers", arg=pred_arg)
+                shifted = z - z.max(axis=-1, keepdims=True)
+                lse = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+                logp = (shifted - lse).reshape(o.shape)
+                probs = np.exp(logp)
+                terms = np.where(t == 0, 0.0, -t * logp)
+                tsum = t.reshape(-1, k).sum(axis=-1, keepdims=True)
+                grad = ((probs.reshape(-1, k) * tsum - t.reshape(-1, k)) / n).reshape(o.shape)
+                formula = "E = −Σ_k t_k·ln p_k,  ln p_k = z_k − ln Σ_j e^(z_j)"
+                grad_formula = "∂E/∂z_k = (p_k − t_k) / N"
+            else:
+                used_eps = float(eps)
+                pe = o + used_eps
+                terms = np.where(t == 0, 0.0, -t * np.log(pe))
+                grad = np.where(t == 0, 0.0, -t / pe) / n
+                if used_eps == 0:
+                    formula = "E = −Σ_k t_k·ln p_k"
+                    grad_formula = "∂E/∂p_k = −t_k / p_k / N"
+            value = terms.sum() / n
+    return LossResult(info.name, float(value), terms + 0.0, grad + 0.0, formula, grad_formula,
+                      _reduction(info, n, k, size, from_logits), t, o, probs, used_eps,
+                      bool(from_logits), n, idx)

@@ -1,0 +1,451 @@
+"""A small fully-connected network, a = h(W·x + b) layer by layer, and backprop.
+
+Conventions (the `backprop` command states them too):
+
+* Weights of a layer are out×in: one row per neuron, one column per input, so
+  net_j = Σ_i w_ji·x_i + b_j. A bias is one number shared by the layer's
+  neurons (its gradient is then the sum of the neurons' δ) or one per neuron.
+* X is one sample (a vector) or one sample per row; records keep 2-D arrays
+  (samples × values) and `TrainResult.single` says a vector was given.
+* Backward, output layer first: δ = ∂E/∂out · ∂out/∂net; for a hidden layer
+  ∂E/∂out_i = Σ_j δ_j·w_ji over the next layer's neurons.  ∂E/∂w_ji = δ_j·out_i
+  and ∂E/∂b_j = δ_j, summed over the samples; the 1/N of a batch is already in
+  ∂E/∂out, as the loss's reduction says (see core/losses.py).
+* Cross-entropy: the output layer is softmax and δ_out = (p − t)/N directly
+  (p·Σt − t for targets whose rows do not sum to 1). The loss is evaluated
+  exactly from the output layer's scores with a stable log-softmax, so no eps.
+  softmax / log-softmax anywhere else use their full Jacobian: δ = p ⊙ (g − Σ g·p).
+* Order. ``simultaneous`` (default): every gradient is computed with the weights
+  as they were before the step, then all layers move. ``sequential``: each
+  layer is updated as soon as its gradient is known, output layer first, and
+  the next (earlier) layer's Σ δ·w uses the already-updated weights - as some
+  hand-worked examples do. It is not true gradient descent on E.
+* freeze_bias: biases keep their values (their gradients are still shown).
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nncalc.core import activations as acts
+from nncalc.core import losses
+from nncalc.core import optimizers
+from nncalc.core.errors import InputError
+from nncalc.core.netio import (Layer, init_layers, load_net, make_layers, parse_activation,  # noqa: F401
+                               resolve_activations)
+
+ORDERS = ("simultaneous", "sequential")
+
+
+@dataclass
+class ForwardRecord:
+    layer: int              # 1-based
+    activation: str
+    params: dict
+    formula: str            # h(x) from the registry
+    inputs: np.ndarray      # N×in, the x_i (out_i of the layer before)
+    weights: np.ndarray     # out×in, as used
+    bias: np.ndarray        # shape () when shared, else (out,)
+    net: np.ndarray         # N×out, Σ w·x + b
+    out: np.ndarray         # N×out, h(net)
+
+
+@dataclass
+class BackwardRecord:
+    layer: int
+    rule: str               # how δ was obtained
+    dE_dout: np.ndarray     # N×out
+    dout_dnet: np.ndarray   # N×out, h'(net) (softmax: the Jacobian's diagonal)
+    derivative_formula: str
+    delta: np.ndarray       # N×out, ∂E/∂net
+    grad_w: np.ndarray      # out×in, Σ over samples of δ_j·out_i
+    grad_b: np.ndarray      # bias-shaped
+    inputs: np.ndarray      # N×in, the out_i the gradient multiplies
+    downstream_delta: np.ndarray = None     # hidden layers: the next layer's δ (N×next)
+    downstream_weights: np.ndarray = None   # ... and its weights used in Σ δ·w (next×out)
+
+
+@dataclass
+class UpdateRecord:
+    layer: int
+    change_formula: str
+    old_w: np.ndarray
+    grad_w: np.ndarray
+    change_w: np.ndarray    # sgd: −η·∂E/∂w
+    new_w: np.ndarray
+    old_b: np.ndarray
+    grad_b: np.ndarray
+    change_b: np.ndarray
+    new_b: np.ndarray
+    bias_frozen: bool = False
+
+
+@dataclass
+class StepTrace:
+    step: int                       # 1-based; 0 when steps=0 (gradients only)
+    forward: list                   # ForwardRecord per layer, input first
+    loss: losses.LossResult
+    backward: list                  # BackwardRecord per layer, output layer first
+    updates: list = None            # UpdateRecord in the order applied (output first); None if no step
+
+
+@dataclass
+class TrainResult:
+    loss: str
+    optimizer: str
+    order: str
+    lr: float
+    steps: int
+    single: bool            # X was one sample (a vector)
+    outputs: np.ndarray     # network outputs before the first update (X's layout)
+    initial_loss: float
+    first_step: StepTrace
+    last_step: StepTrace
+    loss_history: np.ndarray    # loss before each step, then after the last: steps + 1 values
+    layers: list                # Layer objects after the last step
+    weights: list
+    biases: list
+    final_loss: float
+    final_outputs: np.ndarray
+    traces: dict = field(default_factory=dict)     # step -> StepTrace for every recorded step
+    diverged: bool = False      # a loss or weight became inf or nan
+
+
+# ------------------------------------------------------------------ validation
+
+def prepare_data(layers, X, T=None, loss=None):
+    """X and T as float64 2-D arrays (samples × values), plus whether X was a vector."""
+    if not layers:
+        raise InputError("the network has no layers", arg="--weights")
+    x = np.array(X, dtype=np.float64)
+    single = x.ndim <= 1
+    x = x.reshape(1, -1) if single else x
+    if x.ndim != 2:
+        raise InputError(f"the input must be a vector or one sample per row, got {x.ndim} dimensions",
+                         arg="--input")
+    n_in = layers[0].weights.shape[1]
+    if x.shape[1] != n_in:
+        w = layers[0].weights.shape
+        raise InputError(f"layer 1: weights are {w[0]}×{w[1]} but the input has {x.shape[1]} values",
+                         arg="--weights")
+    for i in range(1, len(layers)):
+        w, prev = layers[i].weights.shape, layers[i - 1].weights.shape[0]
+        if w[1] != prev:
+            raise InputError(f"layer {i + 1}: weights are {w[0]}×{w[1]} but layer {i} outputs {prev} values",
+                             arg="--weights")
+    if T is None:
+        return x, None, single
+    n_out = layers[-1].weights.shape[0]
+    t = np.array(T, dtype=np.float64)
+    shape = (n_out,) if single else (x.shape[0], n_out)
+    try:
+        t, _ = losses.prepare_target(np.zeros(shape), t)
+    except InputError:
+        want = f"{n_out} value{'s' * (n_out != 1)}" if single else f"{x.shape[0]}×{n_out} values"
+        raise InputError(f"the target has shape {losses._fmt_shape(np.shape(T))} but the network gives "
+                         f"{want} (one class index per sample also works)", arg="--target") from None
+    t = t.reshape(x.shape[0], n_out)
+    if loss is not None:
+        info = losses.get(loss)
+        if info.probabilities:
+            losses._check_probabilities(t, f"{info.name} targets", "--target")
+    return x, t, single
+
+
+def _check_network_loss(layers, loss):
+    info = losses.get(loss)
+    out_act = layers[-1].activation
+    if info.name == "cross-entropy" and out_act != "softmax":
+        raise InputError(f"cross-entropy needs a softmax output layer, but the output layer is {out_act}; "
+                         "name one activation for the hidden layers or end the list with softmax",
+                         arg="--activation")
+    if info.name == "bce" and out_act not in ("sigmoid", "softmax"):
+        raise InputError(f"bce needs outputs in [0, 1] (a sigmoid output layer), "
+                         f"but the output layer is {out_act}", arg="--activation")
+    return info.name
+
+
+# ------------------------------------------------------------------ the engine
+
+class _Engine:
+    """The lean per-step loop; every public function goes through it."""
+
+    def __init__(self, layers, loss, opt=None, order="simultaneous", freeze_bias=False):
+        self.W = [np.array(l.weights, dtype=np.float64) for l in layers]
+        self.b = [np.array(l.bias, dtype=np.float64) for l in layers]
+        self.layers = layers
+        self.loss = loss
+        self.ce = loss == "cross-entropy"
+        self.opt = opt
+        self.sequential = order == "sequential"
+        self.freeze_bias = freeze_bias
+        self.fns = []
+        for l in layers:
+            a = acts.get(l.activation)
+            p = acts._params(a, l.params)
+            self.fns.append((a.forward, a.derivative, p, a.name if not a.elementwise else None))
+
+    def forward(self, x):
+        inputs, nets, outs = [], [], []
+        a = x
+        for W, b, (f, _, p, _) in zip(self.W, self.b, self.fns):
+            inputs.append(a)
+            z = a @ W.T + b
+            a = f(z, **p)
+            nets.append(z)
+            outs.append(a)
+        return inputs, nets, outs
+
+    def loss_value_grad(self, o, t, z):
+        """(E, ∂E/∂o) mirroring losses.compute; for cross-entropy (E, δ_out) from the scores z."""
+        n = o.shape[0]
+        name = self.loss
+        if name == "half-sse":
+            d = o - t
+            return (0.5 * (d * d)).sum() / n, d / n
+        if name == "sse":
+            d = o - t
+            return (d * d).sum() / n, 2.0 * d / n
+        if name == "mse":
+            d = o - t
+            return (d * d).sum() / o.size, 2.0 * d / o.size
+        if name == "bce":
+            log_o = np.maximum(np.log(o), losses.BCE_LOG_FLOOR)
+            log_1mo = np.maximum(np.log1p(-o), losses.BCE_LOG_FLOOR)
+            value = (-(t * log_o + (1.0 - t) * log_1mo)).sum() / o.size
+            return value, (o - t) / np.maximum(o * (1.0 - o), losses.BCE_GRAD_EPS) / o.size
+        shifted = z - z.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        value = np.where(t == 0, 0.0, -t * logp).sum() / n
+        return value, (o * t.sum(axis=1, keepdims=True) - t) / n
+
+    def step(self, x, t, trace=False, update=True, step_no=0):
+        """One forward + backward (+ update). Returns (loss before the step, StepTrace or None)."""
+        W, b, fns, opt = self.W, self.b, self.fns, self.opt
+        if trace:
+            w0, b0, back, ups = list(W), list(b), [], []
+        inputs, nets, outs = self.forward(x)
+        value, g = self.loss_value_grad(outs[-1], t, nets[-1])
+        last = len(W) - 1
+        down = None
+        for l in range(last, -1, -1):
+            f, dfn, p, coupled = fns[l]
+            deriv = dfn(nets[l], **p) if (trace or coupled is None) else None
+            if l == last and self.ce:
+                delta = g
+            elif coupled is None:
+                delta = g * deriv
+            elif coupled == "softmax":
+                y = outs[l]
+                delta = y * (g - (g * y).sum(axis=1, keepdims=True))
+            else:   # log-softmax: J = I − 1pᵀ
+                delta = g - np.exp(outs[l]) * g.sum(axis=1, keepdims=True)
+            gW = delta.T @ inputs[l]
+            gb = delta.sum(axis=0) if b[l].ndim else delta.sum()
+            if trace:
+                dE = g
+                if l == last and self.ce:
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        dE = np.where(t == 0, 0.0, -t / outs[l]) / t.shape[0]
+                back.append(self._backward_record(l, dE, deriv, delta, gW, gb, inputs[l], down))
+            if l and not self.sequential:
+                g_next = delta @ W[l]
+            if update:
+                oldw, oldb = W[l], b[l]
+                W[l], cw = opt.update((l, "w"), oldw, gW)
+                if self.freeze_bias:
+                    cb = np.zeros_like(oldb)
+                else:
+                    b[l], cb = opt.update((l, "b"), oldb, gb)
+                if trace:
+                    ups.append(UpdateRecord(l + 1, opt.change_formula, oldw, gW, cw, W[l],
+                                            oldb, gb, cb, b[l], self.freeze_bias))
+            if l:
+                if self.sequential:
+                    g_next = delta @ W[l]
+                down = (delta, W[l])
+                g = g_next
+        if not trace:
+            return value, None
+        fwd = []
+        for i, layer in enumerate(self.layers):
+            a = acts.get(layer.activation)
+            fwd.append(ForwardRecord(i + 1, a.name, dict(fns[i][2]), a.formula, inputs[i], w0[i], b0[i],
+                                     nets[i], outs[i]))
+        return value, StepTrace(step_no, fwd, None, back, ups if update else None)
+
+    def _backward_record(self, l, dE, deriv, delta, gW, gb, inputs, down):
+        a = acts.get(self.layers[l].activation)
+        if l == len(self.W) - 1 and self.ce:
+            rule = "δ = (p − t)/N  (softmax output with cross-entropy)"
+        elif a.name == "softmax":
+            rule = "δ = p ⊙ (∂E/∂out − Σ_k ∂E/∂out_k·p_k)  (full softmax Jacobian)"
+        elif a.name == "log-softmax":
+            rule = "δ = ∂E/∂out − p·Σ_k ∂E/∂out_k  (full log-softmax Jacobian)"
+        else:
+            rule = "δ = ∂E/∂out · ∂out/∂net"
+        dd, dw = down if down is not None else (None, None)
+        return BackwardRecord(l + 1, rule, dE, deriv, a.derivative_formula, delta, gW, gb, inputs, dd, dw)
+
+
+# ------------------------------------------------------------------ public API
+
+def _setup(layers, X, T, loss, lr=1.0, steps=0, optimizer="sgd", order="simultaneous", **opt_kw):
+    name = _check_network_loss(layers, loss)
+    if not np.isfinite(lr) or lr <= 0:
+        raise InputError(f"the learning rate must be a number > 0, got {lr}", arg="--lr")
+    if int(steps) != steps or steps < 0:
+        raise InputError(f"steps must be a whole number ≥ 0, got {steps}", arg="--steps")
+    key = str(order).strip().lower()
+    if key not in ORDERS:
+        raise InputError(f"unknown order '{order}'{losses.suggest(key, ORDERS)}; choose from "
+                         f"{', '.join(ORDERS)}", arg="--order")
+    opt = optimizers.make(optimizer, lr, **opt_kw)
+    x, t, single = prepare_data(layers, X, T, name)
+    return name, opt, key, x, t, single
+
+
+def _loss_record(eng, tr, t):
+    last = tr.forward[-1]
+    if eng.ce:
+        return losses.compute("cross-entropy", last.net, t, from_logits=True)
+    return losses.compute(eng.loss, last.out, t)
+
+
+def forward(layers, X):
+    """ForwardRecord per layer (input layer first): inputs, weights, bias, net = Σ w·x + b, out = h(net)."""
+    x, _, _ = prepare_data(layers, X)
+    eng = _Engine(layers, "half-sse")
+    with np.errstate(all="ignore"):
+        inputs, nets, outs = eng.forward(x)
+    return [ForwardRecord(i + 1, l.activation, dict(eng.fns[i][2]), acts.get(l.activation).formula,
+                          inputs[i], eng.W[i], eng.b[i], nets[i], outs[i]) for i, l in enumerate(layers)]
+
+
+def trace_step(layers, X, T, loss):
+    """Forward, loss and backward for the current weights, without an update (StepTrace, step 0)."""
+    name, _, _, x, t, _ = _setup(layers, X, T, loss)
+    eng = _Engine(layers, name)
+    with np.errstate(all="ignore"):
+        _, tr = eng.step(x, t, trace=True, update=False)
+    tr.loss = _loss_record(eng, tr, t)
+    return tr
+
+
+def backward(layers, X, T, loss):
+    """BackwardRecord per layer, output layer first (see the module docstring)."""
+    return trace_step(layers, X, T, loss).backward
+
+
+def train(layers, X, T, loss, lr=0.1, steps=1, optimizer="sgd", order="simultaneous", freeze_bias=False,
+          record="first-last", momentum=0.9, betas=(0.9, 0.999), adam_eps=1e-8):
+    """Run STEPS updates; trace the steps named by RECORD.
+
+    RECORD: "first-last" (default), "none", "all" or an iterable of 1-based step numbers.
+    steps=0 computes the gradients without updating (first_step = last_step, step 0, updates None).
+    """
+    kw = {"momentum": momentum} if optimizers.canonical(optimizer) == "momentum" else \
+        {"betas": betas, "eps": adam_eps} if optimizers.canonical(optimizer) == "adam" else {}
+    name, opt, order, x, t, single = _setup(layers, X, T, loss, lr, steps, optimizer, order, **kw)
+    steps = int(steps)
+    if record == "first-last":
+        wanted = {1, steps}
+    elif record == "none" or record is None:
+        wanted = set()
+    elif record == "all":
+        wanted = set(range(1, steps + 1))
+    else:
+        wanted = {int(k) for k in record}
+    eng = _Engine(layers, name, opt, order, bool(freeze_bias))
+    hist = np.empty(steps + 1)
+    traces = {}
+    step = eng.step
+    with np.errstate(all="ignore"):
+        outputs = eng.forward(x)[2][-1]
+        if steps == 0:
+            hist[0], tr = step(x, t, trace=True, update=False)
+            traces[0] = tr
+        for k in range(1, steps + 1):
+            if k in wanted:
+                hist[k - 1], traces[k] = step(x, t, True, True, k)
+            else:
+                hist[k - 1] = step(x, t)[0]
+        _, nets, outs = eng.forward(x)
+        hist[steps] = eng.loss_value_grad(outs[-1], t, nets[-1])[0]
+        for tr in traces.values():
+            tr.loss = _loss_record(eng, tr, t)
+    first = traces.get(1 if steps else 0)
+    last = traces.get(steps)
+    new_layers = [Layer(w, b, l.activation, dict(l.params)) for w, b, l in zip(eng.W, eng.b, layers)]
+    shape = (lambda a: a.reshape(-1)) if single else (lambda a: a)
+    diverged = not (np.all(np.isfinite(hist)) and all(np.all(np.isfinite(w)) for w in eng.W + eng.b))
+    return TrainResult(name, opt.name, order, float(lr), steps, single, shape(outputs), float(hist[0]), first, last,
+                       hist, new_layers, list(eng.W), list(eng.b), float(hist[steps]), shape(outs[-1]),
+                       traces, diverged)
+
+
+@dataclass
+class LayerCheck:
+    layer: int
+    backprop_w: np.ndarray
+    numeric_w: np.ndarray
+    rel_error_w: np.ndarray     # |backprop − numeric| / max(|backprop|, |numeric|); 0 where both are 0
+    backprop_b: np.ndarray
+    numeric_b: np.ndarray
+    rel_error_b: np.ndarray
+
+
+@dataclass
+class GradientCheck:
+    h: float
+    loss_value: float
+    layers: list                # LayerCheck per layer, input layer first
+    max_rel_error: float
+
+
+def _rel_error(a, n):
+    den = np.maximum(np.abs(a), np.abs(n))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den == 0, 0.0, np.abs(a - n) / den)
+
+
+def numeric_gradient(layers, X, T, loss, h=1e-6):
+    """Central differences (E(θ + h) − E(θ − h)) / 2h for every weight and bias, beside backprop's.
+
+    The step is h·max(1, |θ|) for each parameter θ.
+    """
+    if not h > 0:
+        raise InputError(f"the finite-difference step must be > 0, got {h}", arg="--h")
+    name, _, _, x, t, _ = _setup(layers, X, T, loss)
+    eng = _Engine(layers, name)
+
+    def energy():
+        _, nets, outs = eng.forward(x)
+        return eng.loss_value_grad(outs[-1], t, nets[-1])[0]
+
+    with np.errstate(all="ignore"):
+        value, tr = eng.step(x, t, trace=True, update=False)
+        grads = {r.layer - 1: (r.grad_w, r.grad_b) for r in tr.backward}
+        checks = []
+        for i in range(len(layers)):
+            numeric = []
+            for params in (eng.W, eng.b):
+                base = params[i]
+                num = np.zeros(base.shape)
+                for idx in np.ndindex(base.shape):
+                    step = h * max(1.0, abs(base[idx]))
+                    plus, minus = base.copy(), base.copy()
+                    plus[idx] += step
+                    minus[idx] -= step
+                    params[i] = plus
+                    e_plus = energy()
+                    params[i] = minus
+                    e_minus = energy()
+                    num[idx] = (e_plus - e_minus) / (plus[idx] - minus[idx])
+                params[i] = base
+                numeric.append(num)
+            gw, gb = grads[i]
+            checks.append(LayerCheck(i + 1, gw, numeric[0], _rel_error(gw, numeric[0]),
+                                     np.asarray(gb), numeric[1], _rel_error(gb, numeric[1])))
+    worst = max(float(np.max(c.rel_error_w, initial=0)) for c in checks)
+    worst = max([worst] + [float(np.max(c.rel_error_b, initial=0)) for c in checks])
+    return GradientCheck(float(h), float(value), checks, worst)
