@@ -169,7 +169,7 @@ def _list(out):
                  "derivative": a.derivative_formula, "range": a.output_range,
                  "zero_centred": a.zero_centred, "strengths": a.strengths,
                  "weaknesses": a.weaknesses, "params": a.params} for a in acts]
-        click.echo(render.json.dumps(rows if out.quiet else {"functions": rows}, ensure_ascii=False))
+        click.echo(render.dumps(rows if out.quiet else {"functions": rows}, ensure_ascii=False))
         return
     if out.quiet or out.format in ("csv", "tsv", "npy"):
         if out.format == "npy":

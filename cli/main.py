@@ -17,6 +17,7 @@ from nncalc.cli.options import UserError
 # command name -> module in nncalc.cli holding a click command of that name
 COMMANDS = {
     "activate": "activate",
+    "conv": "conv",
 }
 
 

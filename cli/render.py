@@ -7,7 +7,6 @@ Numbers: text tables show ``--digits`` decimals (default 4); ``-q``, CSV and
 JSON carry the shortest form that reads back to the same float.
 """
 import io
-import json
 import math
 
 import click
@@ -84,7 +83,7 @@ def plain(arr, digits=None):
     """The plain matrix form that reads back as input: rows of numbers, blank line between channels."""
     arr = np.asarray(arr, dtype=np.float64)
     if arr.ndim > 3:
-        return json.dumps(to_json(arr)) + "\n"
+        return dumps(arr) + "\n"
     fmt = exact if digits is None else (lambda v: rounded(v, digits))
     out = []
     for _, block in _channels(arr):
@@ -113,12 +112,19 @@ def _summarize(block, full):
     return r_idx, c_idx
 
 
-def matrix_cells(block, digits, full):
+def matrix_cells(block, digits, full, mask=None, mask_text="·"):
     r_idx, c_idx = _summarize(block, full)
     keep_r = [r for r in r_idx if r is not None]
     keep_c = [c for c in c_idx if c is not None]
     sub = block[np.ix_(keep_r, keep_c)]
-    strs = np.array(column(sub, digits), dtype=object).reshape(sub.shape)
+    real = sub if mask is None else sub[~mask[np.ix_(keep_r, keep_c)]]
+    strs = np.empty(sub.shape, dtype=object)
+    if mask is None:
+        strs[...] = np.array(column(sub, digits), dtype=object).reshape(sub.shape)
+    else:
+        m = mask[np.ix_(keep_r, keep_c)]
+        strs[m] = mask_text
+        strs[~m] = column(real, digits)
     cells, ri = [], 0
     for r in r_idx:
         if r is None:
@@ -134,6 +140,14 @@ def matrix_cells(block, digits, full):
         cells.append(row)
         ri += 1
     return cells
+
+
+def inline(arr, digits=DEFAULT_DIGITS):
+    """A small matrix on one line, in the input grammar: '1 2; 3 4', channels joined by ' | '."""
+    arr = np.asarray(arr, dtype=np.float64)
+    strs = np.array(column(arr, digits), dtype=object).reshape(arr.shape)
+    blocks = [strs.reshape(1, -1)] if arr.ndim <= 1 else strs.reshape(-1, *arr.shape[-2:])
+    return " | ".join("; ".join(" ".join(row) for row in b) for b in blocks)
 
 
 def shape_text(shape):
@@ -156,34 +170,51 @@ class Report:
     def line(self, text):
         self.blocks.append(("line", text))
 
-    def table(self, headers, columns, total=None, numeric=None):
-        """A step table given column by column; cells are numbers or strings.
+    def table(self, headers, columns, total=None, numeric=None, per=1):
+        """A step table given column by column; cells are numbers, strings or None (blank).
 
-        ``total`` is how many rows exist in all when the columns hold only the
-        first few; the table is cut to --max-steps rows and says what it left out.
+        ``per`` rows make one step (e.g. one row per input channel); the table
+        shows at most --max-steps steps and says how many of ``total`` (all
+        steps, when the columns hold only the first few) it left out.
         """
-        self.blocks.append(("table", headers, columns, total, numeric))
+        self.blocks.append(("table", headers, columns, total, numeric, per))
 
-    def matrix(self, title, arr):
-        self.blocks.append(("matrix", title, np.asarray(arr, dtype=np.float64)))
+    def matrix(self, title, arr, mask=None, mask_text="·"):
+        """A matrix (any dims); cells where ``mask`` is true show ``mask_text`` (e.g. padding)."""
+        self.blocks.append(("matrix", title, np.asarray(arr, dtype=np.float64), mask, mask_text))
 
 
-def _render_table(headers, columns, total, numeric, opts, tablefmt):
+def _render_table(headers, columns, total, numeric, per, opts, tablefmt):
     n = len(columns[0]) if columns else 0
-    shown = min(n, opts.max_steps)
+    steps = -(-n // per)
+    shown_steps = min(steps, opts.max_steps)
+    shown = min(n, shown_steps * per)
     cols, align = [], []
     for i, col in enumerate(columns):
         part = col[:shown] if not isinstance(col, np.ndarray) else col.ravel()[:shown]
         is_num = numeric[i] if numeric else not any(isinstance(v, str) for v in part)
-        cols.append(column(part, _digits(opts)) if is_num else [str(v) for v in part])
+        cols.append(_number_cells(part, _digits(opts)) if is_num else [str(v) for v in part])
         align.append("right" if is_num else "left")
     rows = [list(r) for r in zip(*cols)] if cols else []
     text = _tabulate(rows, headers, tablefmt, align)
-    total = n if total is None else total
-    if total > shown:
-        text += f"\n… {total - shown:,} more row{'s' if total - shown != 1 else ''} not shown " \
-                f"(showing {shown:,} of {total:,}; raise --max-steps to see more)"
+    total = steps if total is None else total
+    if total > shown_steps:
+        left = total - shown_steps
+        text += f"\n… {left:,} more {'row' if per == 1 else 'step'}{'s' if left != 1 else ''} not shown " \
+                f"(showing {shown_steps:,} of {total:,}; raise --max-steps to see more)"
     return text
+
+
+def _number_cells(values, digits):
+    """Format a numeric column; None cells (blanks in grouped rows) stay empty."""
+    if not any(v is None for v in values):
+        return column(values, digits)
+    idx = [i for i, v in enumerate(values) if v is not None]
+    formatted = column([values[i] for i in idx], digits) if idx else []
+    cells = [""] * len(values)
+    for i, text in zip(idx, formatted):
+        cells[i] = text
+    return cells
 
 
 def _tabulate(rows, headers, tablefmt, colalign):
@@ -194,16 +225,25 @@ def _tabulate(rows, headers, tablefmt, colalign):
                     colalign=colalign or None)
 
 
-def _render_matrix(arr, opts, tablefmt, title=None):
+def _render_matrix(arr, opts, tablefmt, title=None, mask=None, mask_text="·"):
     parts = []
     if title:
         parts.append(f"{title} ({shape_text(arr.shape)}):")
-    for label, block in _channels(arr):
-        cells = matrix_cells(block, _digits(opts), opts.full)
+    masks = _channels(np.broadcast_to(mask, arr.shape)) if mask is not None else None
+    for n, (label, block) in enumerate(_channels(arr)):
+        m = masks[n][1] if masks else None
+        cells = matrix_cells(block, _digits(opts), opts.full, m, mask_text)
         if label:
             parts.append(label)
-        parts.append(_tabulate(cells, None, tablefmt, ["right"] * len(cells[0])))
+        # markup formats (github, html, latex, …) need a header row: the column indices
+        headers = None if tablefmt == "plain" else _column_labels(block.shape[1], opts.full)
+        parts.append(_tabulate(cells, headers, tablefmt, ["right"] * len(cells[0])))
     return "\n".join(parts)
+
+
+def _column_labels(n, full):
+    _, c_idx = _summarize(np.empty((1, n)), full)
+    return ["…" if c is None else str(c) for c in c_idx]
 
 
 def _digits(opts):
@@ -225,7 +265,7 @@ def _text(report, opts):
             parts.append(_render_table(*block[1:], opts, fmt))
             parts.append("")
         elif kind == "matrix":
-            parts.append(_render_matrix(block[2], opts, tablefmt, block[1]))
+            parts.append(_render_matrix(block[2], opts, tablefmt, block[1], *block[3:]))
             parts.append("")
     return "\n".join(parts).rstrip("\n") + "\n"
 
@@ -253,6 +293,11 @@ def to_json(obj):
     return obj
 
 
+def dumps(obj, **kwargs):
+    import json
+    return json.dumps(to_json(obj), **kwargs)
+
+
 # -------------------------------------------------------------------- emit
 
 def render(report, opts):
@@ -264,7 +309,7 @@ def render(report, opts):
         return buf.getvalue()
     if fmt == "json":
         payload = report.result if opts.quiet else {**report.data, "result": report.result}
-        return json.dumps(to_json(payload)) + "\n"
+        return dumps(payload) + "\n"
     if fmt in ("csv", "tsv"):
         return delimited(report.result, "," if fmt == "csv" else "\t", opts.digits)
     if opts.quiet:

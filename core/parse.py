@@ -17,7 +17,6 @@ problem raises InputError with a message fit for the user; the CLI adds the
 argument's name.
 """
 import io
-import json
 import re
 
 import numpy as np
@@ -162,6 +161,7 @@ def _reject_constant(name):
 def _json_shape(node, path=()):
     """Shape of a rectangular nested list of numbers, or InputError saying where not."""
     if isinstance(node, bool) or node is None or isinstance(node, (str, dict)):
+        import json
         at = "".join(f"[{i}]" for i in path) or "top level"
         raise InputError(f"{json.dumps(node)} at {at} is not a number")
     if not isinstance(node, list):
@@ -179,6 +179,7 @@ def _json_shape(node, path=()):
 
 
 def parse_json(text, max_elements=None):
+    import json                            # only JSON input pays for the import
     _json_depth_ok(text)
     try:
         obj = json.loads(text, parse_constant=_reject_constant)
@@ -204,8 +205,10 @@ def parse_json(text, max_elements=None):
 def parse_npy(data, max_elements=None):
     buf = io.BytesIO(data)
     try:
-        version = np.lib.format.read_magic(buf)
-        shape, _, dtype = np.lib.format._read_array_header(buf, version)
+        fmt = np.lib.format
+        version = fmt.read_magic(buf)
+        read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+        shape, _, dtype = read_header(buf)
     except Exception as exc:                # numpy raises ValueError or others
         raise InputError(f"not a valid .npy file ({exc})") from None
     if dtype.hasobject:

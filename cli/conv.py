@@ -1,0 +1,159 @@
+"""`nncalc conv`: 2-D convolution (cross-correlation) traced window by window."""
+import click
+
+from nncalc.cli import geometry
+from nncalc.cli.options import COMMAND_SETTINGS, UserError, output_options
+
+
+@click.command("conv", context_settings=COMMAND_SETTINGS)
+@click.argument("input_", metavar="INPUT")
+@click.argument("kernels", nargs=-1, metavar="KERNEL…")
+@click.option("--bias", metavar="B", help="One number per filter (a list for several filters).")
+@geometry.stride_option()
+@geometry.padding_option()
+@geometry.dilation_option()
+@click.option("--flip", is_flag=True, help="True mathematical convolution: rotate each kernel 180° first.")
+@click.option("--activation", metavar="NAME", help="Apply an activate function after the bias.")
+@click.option("--channels-last", is_flag=True,
+              help="INPUT is H×W×C (or N×H×W×C); the result is then OH×OW×F (N×OH×OW×F).")
+@output_options
+def command(input_, kernels, bias, stride, padding, dilation, flip, activation, channels_last, out):
+    """Slide each KERNEL over INPUT: multiply element-wise, sum, add the bias.
+
+    \b
+      nncalc conv "1 2 3 0; 0 1 2 3; 3 0 1 2; 2 3 0 1" "2 0 1; 0 1 2; 1 0 2"
+      nncalc conv @image.csv "1 0; 0 -1" --padding 1 --stride 2
+      nncalc conv "1 2;3 4 | 5 6;7 8" "1 0;0 1 | 0 1;1 0" --bias 1 --activation relu
+      nncalc conv @x.npy "-1 0 1; -2 0 2; -1 0 1" "1 2 1; 0 0 0; -1 -2 -1" -q
+
+    \b
+    INPUT is H×W (one channel) or C×H×W; each KERNEL is one filter (kh×kw or
+    C×kh×kw) and gives one output channel; a 4-D kernel (F×C×kh×kw, JSON or
+    .npy) gives several. Like PyTorch and TensorFlow this computes
+    cross-correlation (the kernel is not flipped); --flip gives the textbook
+    convolution. Output size per axis: ⌊(H + 2P − D·(K−1) − 1)/S⌋ + 1, with P
+    zeros on each side; dilation 1 means none. Positions in the trace are
+    0-based (filter, row, column).
+    """
+    from nncalc.cli import inputs
+    inputs.reject_unknown_options((input_,) + kernels)
+    if not kernels:
+        raise click.MissingParameter(param_hint="'KERNEL…'", param_type="argument")
+    act = geometry.check_activation(activation)
+    import numpy as np
+    x = inputs.read_matrix(input_, "INPUT", out.max_elements)
+    ks = [inputs.read_matrix(k, f"KERNEL {i}" if len(kernels) > 1 else "KERNEL", out.max_elements)
+          for i, k in enumerate(kernels, 1)]
+    for i, k in enumerate(ks[1:], 2):
+        if k.shape != ks[0].shape:
+            raise UserError(f"is {_shape(k.shape)}, KERNEL 1 is {_shape(ks[0].shape)}; "
+                            "all filters must have one shape", f"KERNEL {i}")
+    b = inputs.read_matrix(bias, "--bias", out.max_elements) if bias is not None else None
+    if channels_last:
+        x = _to_channels_first(x)
+    if x.ndim < 2:
+        raise UserError(f"needs a matrix (H×W, C×H×W or N×C×H×W), got {_shape(x.shape)}", "INPUT")
+    from nncalc.core import conv
+    with inputs.naming("INPUT"):
+        res = conv.conv2d(x, ks[0] if len(ks) == 1 else list(ks), b, stride,
+                          geometry.padding_arg(padding), dilation, flip, act, out.max_steps)
+    result = res.result
+    if channels_last and result.ndim >= 3:
+        result = np.moveaxis(result, -3, -1)
+    from nncalc.cli import render
+    render.emit(_report(res, result, x, act, render, np), out)
+
+
+def _shape(shape):
+    return "×".join(map(str, shape))
+
+
+def _to_channels_first(x):
+    import numpy as np
+    if x.ndim == 3:
+        return np.moveaxis(x, -1, 0)
+    if x.ndim == 4:
+        return np.moveaxis(x, -1, 1)
+    raise UserError(f"--channels-last needs H×W×C or N×H×W×C, got {_shape(x.shape)}", "INPUT")
+
+
+def _report(res, result, x, act, render, np):
+    k4 = res.kernels
+    f, c, kh, kw = k4.shape
+    pt, pb, pl, pr = res.padding
+    op = "convolution (each kernel rotated 180° first)" if res.flip else \
+        "cross-correlation (what PyTorch and TensorFlow call convolution; the kernel is not flipped)"
+    data = {"operation": "convolution" if res.flip else "cross-correlation",
+            "input_shape": list(x.shape), "kernel_shape": list(k4.shape),
+            "output_shape": list(result.shape), "padding": [pt, pb, pl, pr],
+            "stride": [res.size_h.stride, res.size_w.stride],
+            "dilation": [res.size_h.dilation, res.size_w.dilation],
+            "size": {"h": geometry.size_json(res.size_h), "w": geometry.size_json(res.size_w)},
+            "padded_input": res.padded_input,
+            "steps": [_step_json(s, act) for s in res.steps], "steps_total": res.total_steps}
+    if act:
+        data["activation"] = act
+    report = render.Report(result, data)
+    report.heading(f"conv: {op}")
+    report.line(f"input {_shape(x.shape)}, {f} filter{'s' if f > 1 else ''} of {c}×{kh}×{kw}, "
+                f"stride {res.size_h.stride},{res.size_w.stride}, padding top {pt} bottom {pb} "
+                f"left {pl} right {pr}, dilation {res.size_h.dilation},{res.size_w.dilation}")
+    report.line("")
+    for axis, rec, sym in (("H", res.size_h, "H"), ("W", res.size_w, "W")):
+        for line in geometry.formula_lines(rec, axis, sym):
+            report.line(line)
+    report.line("")
+    if any(res.padding):
+        padded = np.asarray(res.padded_input)
+        report.matrix("Padded input (· = zero padding)", padded, _pad_mask(padded.shape, res.padding))
+    if res.flip:
+        report.matrix("Kernels as applied (rotated 180°)", k4 if f > 1 else k4[0] if c > 1 else k4[0, 0])
+    _steps_table(report, res, act, c, render)
+    report.matrix(f"Output feature map{'s' if f > 1 else ''}" + (f" after {act}" if act else ""), result)
+    return report
+
+
+def _pad_mask(shape, padding):
+    import numpy as np
+    pt, pb, pl, pr = padding
+    mask = np.ones(shape[-2:], dtype=bool)
+    mask[pt:shape[-2] - pb, pl:shape[-1] - pr] = False
+    return mask
+
+
+def _steps_table(report, res, act, channels, render):
+    pos, win, prod, csum, total, bias, z, val = ([] for _ in range(8))
+    for s in res.steps:
+        p = s.position[1:] if res.result.ndim < 4 else s.position
+        for ch in range(channels):
+            first, last = ch == 0, ch == channels - 1
+            pos.append(str(p) if first else "")
+            win.append((f"c{ch}: " if channels > 1 else "") + render.inline(s.window[ch]))
+            prod.append(render.inline(s.products[ch]))
+            csum.append(float(s.channel_sums[ch]))
+            total.append(float(s.total) if last else None)
+            bias.append(float(s.bias) if last else None)
+            z.append(float(s.pre_activation) if last else None)
+            val.append(float(s.activated) if last else None)
+    headers = ["(f, i, j)" if res.result.ndim < 4 else "(n, f, i, j)", "window", "window ⊙ kernel",
+               "Σ per channel" if channels > 1 else "Σ"]
+    cols = [pos, win, prod, csum]
+    if channels > 1:
+        headers.append("Σ channels")
+        cols.append(total)
+    headers += ["+ bias", "= z"]
+    cols += [bias, z]
+    if act:
+        headers.append(f"{act}(z)")
+        cols.append(val)
+    numeric = [False, False, False] + [True] * (len(cols) - 3)
+    report.table(headers, cols, total=res.total_steps, numeric=numeric, per=channels)
+
+
+def _step_json(s, act):
+    d = {"position": list(s.position), "window": s.window, "products": s.products,
+         "channel_sums": s.channel_sums, "sum": s.total, "bias": s.bias, "z": s.pre_activation,
+         "value": s.activated}
+    if not act:
+        del d["z"]
+    return d

@@ -1,0 +1,106 @@
+"""What conv, pool and outsize share on the command line: the window options and
+the size formula written out with the user's numbers.
+
+The formula itself lives once, in nncalc.core.shapes; this module only reads
+options (no numpy import, so `--help` stays fast) and turns a SizeRecord into
+the lines a student would write.
+"""
+import click
+
+from nncalc.cli.options import UserError
+
+
+class IntPair(click.ParamType):
+    """One whole number N (meaning N,N) or two as 'H,W'; 'same'/'valid' where allowed."""
+    name = "N|H,W"
+
+    def __init__(self, minimum=0, words=()):
+        self.minimum = minimum
+        self.words = words
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        text = str(value).strip().lower()
+        if text in self.words:
+            return text
+        parts = [p.strip() for p in text.replace("x", ",").replace("×", ",").split(",")]
+        if len(parts) not in (1, 2) or not all(p.lstrip("-").isdigit() and p.isascii() for p in parts):
+            words = f", {' or '.join(repr(w) for w in self.words)}" if self.words else ""
+            self.fail(f"'{value}' is not a whole number or H,W pair{words}", param, ctx)
+        nums = tuple(int(p) for p in parts)
+        if any(n < self.minimum for n in nums):
+            self.fail(f"must be at least {self.minimum}, not {value}", param, ctx)
+        return nums * 2 if len(nums) == 1 else nums
+
+
+def stride_option(default=1, help_extra=""):
+    return click.option("--stride", type=IntPair(1), default=default, metavar="S|SH,SW",
+                        help=f"Step between windows{help_extra}.")
+
+
+def padding_option(words=("same", "valid")):
+    extra = " or 'same' (output = ceil(input/stride); an odd extra zero goes bottom/right, as TensorFlow) " \
+            "or 'valid' (none)" if words else ""
+    return click.option("--padding", type=IntPair(0, words), default="0", metavar="P|PH,PW",
+                        help=f"Zeros added on EACH side (P per side, 2P in all){extra}. [default: 0]")
+
+
+def dilation_option():
+    return click.option("--dilation", type=IntPair(1), default="1", metavar="D|DH,DW",
+                        help="Gap between kernel taps; 1 means none (as PyTorch). [default: 1]")
+
+
+def _pair(v):
+    return v if isinstance(v, tuple) else (v, v)
+
+
+def formula_lines(rec, axis, n_sym, k_sym="K"):
+    """The size formula for one axis, general form then the user's numbers, then the result."""
+    pb, pa = rec.padding
+    pad = f"2·{pb}" if pb == pa else f"{pb} + {pa}"
+    psym = "2P" if pb == pa else "P_before + P_after"
+    dil = f"{rec.dilation}·({rec.k}−1)"
+    brackets = ("⌈", "⌉") if rec.ceil else ("⌊", "⌋")
+    lines = [f"O{axis} = {brackets[0]}({n_sym} + {psym} − D·({k_sym}−1) − 1) / S{brackets[1]} + 1",
+             f"   = {brackets[0]}({rec.n} + {pad} − {dil} − 1) / {rec.stride}{brackets[1]} + 1"]
+    q = rec.quotient
+    if rec.whole:
+        lines.append(f"   = {q.numerator} + 1 = {int(q) + 1}" if not rec.dropped_last else
+                     f"   = {int(q)} + 1 = {int(q) + 1}")
+    else:
+        exact = f"{q.numerator}/{q.denominator} = {float(q):.6g}"
+        how = ("ceil (ceil mode, as in pooling)" if rec.ceil
+               else "floor (as PyTorch and TensorFlow do)")
+        rounded = -(-q.numerator // q.denominator) if rec.ceil else q.numerator // q.denominator
+        lines.append(f"   = {brackets[0]}{exact}{brackets[1]} + 1: not a whole number, so {how} "
+                     f"gives {rounded} + 1 = {rounded + 1}")
+    if rec.dropped_last:
+        lines.append(f"   − 1: the last window would start in the padding, so it is dropped "
+                     f"(PyTorch's ceil-mode rule) → {rec.size}")
+    return lines
+
+
+def size_json(rec):
+    return {"n": rec.n, "kernel": rec.k, "stride": rec.stride, "padding": list(rec.padding),
+            "dilation": rec.dilation, "rounding": rec.rounding, "exact": float(rec.quotient) + 1,
+            "quotient": f"{rec.quotient.numerator}/{rec.quotient.denominator}",
+            "whole": rec.whole, "dropped_last": rec.dropped_last, "size": rec.size}
+
+
+def padding_arg(padding):
+    """The option value as core wants it: 'same'/'valid' or (ph, pw)."""
+    return padding if isinstance(padding, str) else _pair(padding)
+
+
+def check_activation(name):
+    if name is None:
+        return None
+    from nncalc.core import activations
+    key = activations.canonical(name)
+    if key is None:
+        import difflib
+        near = difflib.get_close_matches(name.lower(), activations.names(), n=1)
+        hint = f"; did you mean '{near[0]}'?" if near else ""
+        raise UserError(f"unknown function '{name}'{hint} (see nncalc activate --list)", "--activation")
+    return key
