@@ -18,6 +18,7 @@ from nncalc.cli.options import UserError
 COMMANDS = {
     "activate": "activate",
     "conv": "conv",
+    "outsize": "outsize",
 }
 
 

@@ -1,0 +1,171 @@
+"""`nncalc outsize`: the feature-map size formula for one layer or a chain of layers."""
+import re
+
+import click
+
+from nncalc.cli import geometry
+from nncalc.cli.options import COMMAND_SETTINGS, UserError, output_options
+
+
+@click.command("outsize", context_settings=COMMAND_SETTINGS)
+@click.argument("size", metavar="SIZE")
+@click.argument("layers", nargs=-1, metavar="[LAYER…]")
+@click.option("--kernel", type=geometry.IntPair(1), metavar="K|KH,KW", help="Kernel (window) size.")
+@geometry.stride_option()
+@geometry.padding_option()
+@geometry.dilation_option()
+@click.option("--ceil", is_flag=True, help="Round the quotient up (pooling's ceil mode).")
+@click.option("--transposed", is_flag=True,
+              help="Transposed convolution: o = (i−1)·S − 2P + D·(K−1) + A + 1.")
+@click.option("--output-padding", type=geometry.IntPair(0), default="0", metavar="A|AH,AW",
+              help="A in the transposed formula. [default: 0]")
+@output_options
+def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, output_padding, out):
+    """Output size of a conv/pool layer, or shapes, parameters and MACs through a chain.
+
+    \b
+      nncalc outsize 28 --kernel 5
+      nncalc outsize 7x7 --kernel 3 --stride 2 --padding 1
+      nncalc outsize 32 --kernel 3 --stride 2 --padding same
+      nncalc outsize 5 --kernel 2 --stride 2 --ceil
+      nncalc outsize 1x32x32 conv:6,5 pool:2 conv:16,5 pool:2 flatten fc:120 fc:84 fc:10
+
+    \b
+    SIZE is H (square), HxW or CxHxW ('*' and ',' also separate).
+    O = ⌊(H + 2P − D·(K−1) − 1)/S⌋ + 1 with P zeros on EACH side and
+    dilation 1 = none; floor as PyTorch and TensorFlow, ceil with --ceil
+    (a last window starting in the padding is dropped, as PyTorch does).
+    Chain layers: conv:OUT,K[,S,P,D] or conv:out=6,k=5,s=1,p=2,d=1;
+    pool:K[,S,P][,ceil] or pool:k=2,s=2,p=0,ceil; fc:OUT (fc:out=10);
+    flatten; an activation name (relu, …) changes nothing.
+    """
+    from nncalc.cli import inputs
+    inputs.reject_unknown_options((size,) + layers)
+    dims = _size(size)
+    if layers:
+        for name, given in (("--kernel", kernel is not None), ("--ceil", ceil),
+                            ("--transposed", transposed)):
+            if given:
+                raise UserError("applies to a single layer; in a chain put it in the layer token", name)
+        return _chain(dims, layers, out)
+    if kernel is None:
+        raise UserError("is required for a single layer (or give a chain of LAYER tokens)", "--kernel")
+    if transposed:
+        return _transposed(dims, kernel, stride, padding, dilation, output_padding, out)
+    _single(dims, kernel, stride, padding, dilation, ceil, out)
+
+
+def _size(text):
+    parts = [p for p in re.split(r"[x×*,\s]+", text.strip().lower()) if p]
+    if not parts or len(parts) > 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        raise UserError(f"'{text}' is not H, HxW or CxHxW with whole numbers", "SIZE")
+    dims = tuple(int(p) for p in parts)
+    if any(d < 1 for d in dims):
+        raise UserError(f"'{text}': sizes must be at least 1", "SIZE")
+    return dims
+
+
+def _hw(dims):
+    return (dims[0], dims[0]) if len(dims) == 1 else dims[-2:]
+
+
+def _single(dims, kernel, stride, padding, dilation, ceil, out):
+    from nncalc.cli import inputs, render
+    from nncalc.core import shapes
+    h, w = _hw(dims)
+    with inputs.naming("SIZE"):
+        same_pads = None
+        if padding == "same":
+            same_pads = (shapes.same_padding(h, kernel[0], stride[0], dilation[0])
+                         + shapes.same_padding(w, kernel[1], stride[1], dilation[1]))
+            sides = same_pads
+        elif padding == "valid":
+            sides = (0, 0, 0, 0)
+        else:
+            sides = (padding[0], padding[0], padding[1], padding[1])
+        rh, rw = shapes.out_size2d((h, w), kernel, stride, sides, dilation, ceil)
+    data = {"exact": [float(rh.quotient), float(rw.quotient)],
+            "size": {"h": geometry.size_json(rh), "w": geometry.size_json(rw)},
+            "padding": list(sides)}
+    report = render.Report([rh.size, rw.size], data)
+    report.heading(f"outsize: input {h}×{w}, kernel {kernel[0]}×{kernel[1]}, stride "
+                   f"{stride[0]},{stride[1]}, dilation {dilation[0]},{dilation[1]}")
+    if same_pads:
+        report.line(f"padding 'same': output = ⌈input/stride⌉ needs top {sides[0]}, bottom {sides[1]}, "
+                    f"left {sides[2]}, right {sides[3]} (an odd extra zero goes bottom/right)")
+    report.line("")
+    for axis, rec, sym in (("H", rh, "H"), ("W", rw, "W")):
+        for line in geometry.formula_lines(rec, axis, sym):
+            report.line(line)
+    report.line("")
+    report.line(f"Output size: {rh.size}×{rw.size}")
+    _emit_sizes(report, out)
+
+
+def _transposed(dims, kernel, stride, padding, dilation, output_padding, out):
+    from nncalc.cli import inputs, render
+    from nncalc.core import shapes
+    if isinstance(padding, str):
+        raise UserError("takes a number with --transposed, not 'same'/'valid'", "--padding")
+    h, w = _hw(dims)
+    sizes, lines = [], []
+    with inputs.naming("SIZE"):
+        for axis, i, k, s, p, d, a in zip("HW", (h, w), kernel, stride, padding, dilation, output_padding):
+            o = shapes.transposed_size(i, k, s, p, d, a)
+            sizes.append(o)
+            lines += [f"O{axis} = (I − 1)·S − 2P + D·(K − 1) + A + 1",
+                      f"   = ({i} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {a} + 1 = {o}"]
+    report = render.Report(sizes, {"transposed": True})
+    report.heading(f"outsize (transposed convolution): input {h}×{w}")
+    report.line("")
+    for line in lines:
+        report.line(line)
+    report.line("")
+    report.line(f"Output size: {sizes[0]}×{sizes[1]}")
+    _emit_sizes(report, out)
+
+
+def _emit_sizes(report, out):
+    from nncalc.cli import render
+    render.emit(report, out)
+
+
+def _chain(dims, tokens, out):
+    from nncalc.cli import inputs, render
+    from nncalc.core import shapes
+    start = dims if len(dims) == 3 else (1,) + _hw(dims)
+    from nncalc.core.errors import InputError
+    try:
+        summary = shapes.summarise_chain(start, shapes.parse_chain(list(tokens)))
+    except InputError as exc:        # core says --layers; on this command line they are LAYER…
+        raise UserError(exc.message, "LAYER" if exc.arg in (None, "--layers") else exc.arg) from None
+    headers = ["#", "layer", "input", "formula (H)", "output", "params", "MACs"]
+    cols = [[] for _ in headers]
+    layers_json = []
+    for row in summary.rows:
+        formula = ""
+        if row.sizes:
+            rec = row.sizes[0]
+            formula = geometry.formula_lines(rec, "H", "H")[1].strip(" =") + f" = {rec.size}"
+        elif row.note:
+            formula = row.note
+        for col, val in zip(cols, [str(row.index), row.layer.token, _shape(row.input_shape), formula,
+                                   _shape(row.output_shape), row.params, row.macs]):
+            col.append(val)
+        layers_json.append({"name": row.layer.token, "kind": row.layer.kind,
+                            "input_shape": list(row.input_shape),
+                            "output_shape": list(row.output_shape),
+                            "params": row.params, "macs": row.macs})
+    data = {"input_shape": list(summary.input_shape), "layers": layers_json,
+            "total_params": summary.total_params, "total_macs": summary.total_macs}
+    report = render.Report(list(summary.output_shape), data)
+    report.heading(f"outsize: layer chain from {_shape(summary.input_shape)}")
+    report.line("")
+    report.table(headers, cols, numeric=[False] * 5 + [True, True])
+    report.line(f"Total: {summary.total_params:,} parameters, {summary.total_macs:,} multiply-adds; "
+                f"output {_shape(summary.output_shape)}")
+    render.emit(report, out)
+
+
+def _shape(shape):
+    return "×".join(map(str, shape))
