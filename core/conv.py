@@ -12,6 +12,7 @@ a chunk of output rows at a time, then one matrix product); the per-position
 """
 
 from dataclasses import dataclass, field
+import itertools
 
 import numpy as np
 
@@ -134,14 +135,13 @@ def _activate(name, z):
     return np.asarray(activations.forward(name, z), dtype=np.float64)
 
 
-def build_steps(view_fn, k4, bias, z, result, max_steps):
-    """Step records for the first ``max_steps`` positions in (n, f, i, j) order."""
-    total = z.size
-    count = max(0, min(int(max_steps), total))
+def build_steps(view, k4, bias, z, result, max_steps):
+    """Step records for the first ``max_steps`` positions in (n, f, i, j) order;
+    ``view`` is the (N, C, OH, OW, kh, kw) window view of the padded input."""
+    count = max(0, min(int(max_steps), z.size))
     steps = []
-    for flat in range(count):
-        n, f, i, j = np.unravel_index(flat, z.shape)
-        window = np.array(view_fn(n)[:, i, j])  # C×kh×kw copy
+    for n, f, i, j in itertools.islice(np.ndindex(*z.shape), count):
+        window = np.array(view[n, :, i, j])  # C×kh×kw copy
         products = window * k4[f]
         channel_sums = products.sum(axis=(1, 2))
         steps.append(ConvStep(position=(int(n), int(f), int(i), int(j)), window=window,
@@ -178,7 +178,7 @@ def conv2d(x, kernels, bias=None, stride=1, padding=0, dilation=1, flip=False,
     z = correlate(xp, k4, geom)
     z += b[None, :, None, None]
     result = _activate(activation, z)
-    steps = build_steps(lambda n: windows.window_view(xp[n], geom), k4, b, z, result, max_steps)
+    steps = build_steps(windows.window_view(xp, geom), k4, b, z, result, max_steps)
     if x_ndim == 4:
         shaped, padded = result, xp
     elif x_ndim == 2 and single:

@@ -16,6 +16,7 @@ sum); avg gives each real input cell of the window dout/divisor.
 """
 
 from dataclasses import dataclass, field
+import itertools
 from functools import cached_property
 
 import numpy as np
@@ -155,14 +156,15 @@ def _window_winner(window, geom, i, j):
 
 
 def _positions(shape, max_steps):
-    for flat in range(max(0, min(int(max_steps), int(np.prod(shape))))):
-        yield tuple(int(v) for v in np.unravel_index(flat, shape))
+    """The first max_steps positions of ``shape`` in row-major order."""
+    return itertools.islice(np.ndindex(*shape), max(0, int(max_steps)))
 
 
 def _steps(mode, xp, geom, out4, div, max_steps):
     steps = []
+    view = windows.window_view(xp, geom)
     for n, c, i, j in _positions(out4.shape, max_steps):
-        window = np.array(windows.window_view(xp[n, c], geom)[i, j])
+        window = np.array(view[n, c, i, j])
         value = float(out4[n, c, i, j])
         if mode == "max":
             steps.append(PoolStep((n, c, i, j), window, value,

@@ -9,7 +9,8 @@ For one spatial dimension of length ``n``, kernel ``k``, stride ``s``, padding
 
 Ceil mode follows PyTorch's pooling rule: when the last window would *start*
 at or beyond ``n + p_before`` (entirely in the trailing padding or past it),
-it is dropped, i.e. ``if (out-1)*s >= n + p_before: out -= 1``.
+it is dropped, i.e. ``if (out-1)*s >= n + p_before: out -= 1`` (one window at
+most, exactly as PyTorch; with pooling's padding <= k/2 that is all it takes).
 
 The ``outsize`` layer chain (parse_chain / summarise_chain) is here too,
 because every row of its table is one application of the formula.
