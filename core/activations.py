@@ -119,7 +119,8 @@ _erfc = np.frompyfunc(math.erfc, 1, 1)
 
 def _phi_cdf(x):
     # Phi(x) = erfc(-x / sqrt 2) / 2: erfc keeps precision in the left tail.
-    return 0.5 * _erfc(-np.asarray(x, dtype=np.float64) / math.sqrt(2.0)).astype(np.float64)
+    # np.asarray: on a 0-d input the object ufunc returns a bare Python float (no .astype)
+    return 0.5 * np.asarray(_erfc(-np.asarray(x, dtype=np.float64) / math.sqrt(2.0)), dtype=np.float64)
 
 
 def _phi_pdf(x):
