@@ -19,6 +19,7 @@ COMMANDS = {
     "activate": "activate",
     "conv": "conv",
     "outsize": "outsize",
+    "pool": "pool",
 }
 
 

@@ -1,0 +1,152 @@
+"""`nncalc pool`: max and average pooling traced window by window, and its backward pass."""
+import click
+
+from nncalc.cli import geometry
+from nncalc.cli.options import COMMAND_SETTINGS, UserError, output_options
+
+
+@click.command("pool", context_settings=COMMAND_SETTINGS)
+@click.argument("input_", metavar="INPUT")
+@click.option("--mode", type=click.Choice(["max", "avg"], case_sensitive=False), default=None,
+              help="max or avg pooling [default: max].")
+@click.option("--max", "max_", is_flag=True, help="Same as --mode max.")
+@click.option("--avg", is_flag=True, help="Same as --mode avg.")
+@click.option("--size", type=geometry.IntPair(1), default="2", metavar="K|KH,KW",
+              help="Window (receptive field) size. [default: 2]")
+@geometry.stride_option(default=None, help_extra=" [default: the window size]")
+@geometry.padding_option(words=())
+@click.option("--ceil", is_flag=True, help="Ceil mode: round the size quotient up (PyTorch's rule).")
+@click.option("--global", "global_", is_flag=True, help="Global pooling: one window covers each map.")
+@click.option("--count-include-pad/--no-count-include-pad", default=True,
+              help="avg: divide by the whole window, padded zeros included (PyTorch's default).")
+@click.option("--backward", "dout", metavar="DOUT",
+              help="Upstream gradient (output-shaped): print how pooling routes it back.")
+@output_options
+def command(input_, mode, max_, avg, size, stride, padding, ceil, global_, count_include_pad, dout, out):
+    """Pool each channel on its own: the maximum or the average of every window.
+
+    \b
+      nncalc pool "1 2 3 0; 0 1 2 3; 3 0 1 2; 2 3 0 1" --size 2
+      nncalc pool "1 2 3 0; 0 1 2 3; 3 0 1 2; 2 3 0 1" --avg --size 2 --stride 1
+      nncalc pool @maps.npy --size 3 --stride 2 --padding 1 --ceil
+      nncalc pool "1 2; 3 4" --size 2 --backward "1"
+      nncalc conv @x.csv "1 0; 0 1" -q | nncalc pool - --size 2
+
+    \b
+    There is no kernel: C channels in, C channels out (nothing is summed
+    across channels). Stride defaults to the window size. Like PyTorch, max
+    pooling pads with −∞ and average pooling with zeros that count in the
+    divisor unless --no-count-include-pad; padding may be at most half the
+    window. Output size: ⌊(H + 2P − K)/S⌋ + 1 (⌈…⌉ with --ceil, dropping a
+    last window that would start in the padding). Positions are 0-based.
+    """
+    from nncalc.cli import inputs
+    inputs.reject_unknown_options((input_,))
+    picked = {m for m, on in (("max", max_), ("avg", avg), (mode and mode.lower(), bool(mode))) if on}
+    if len(picked) > 1:
+        raise UserError("give one of --mode max, --mode avg, --max, --avg", "--mode")
+    mode = picked.pop() if picked else "max"
+    if global_ and (ceil or padding != (0, 0)):
+        raise UserError("--global pools the whole map; it takes no --padding or --ceil", "--global")
+    x = inputs.read_matrix(input_, "INPUT", out.max_elements)
+    if x.ndim < 2:
+        raise UserError(f"needs a matrix (H×W, C×H×W or N×C×H×W), got {'×'.join(map(str, x.shape))}",
+                        "INPUT")
+    d = inputs.read_matrix(dout, "--backward", out.max_elements) if dout is not None else None
+    from nncalc.core import pool
+    from nncalc.core.errors import InputError
+    try:
+        res = pool.pool2d(x, mode, size, stride, padding, ceil, global_, count_include_pad,
+                          out.max_steps)
+        if d is not None:
+            if d.ndim == 1 and d.size == res.result.size:   # "5" or "1 2 3 4" for a small output
+                d = d.reshape(res.output_shape)
+            res = pool.pool2d(x, mode, size, stride, padding, ceil, global_, count_include_pad,
+                              out.max_steps, d)
+    except InputError as exc:
+        arg = {"--dout": "--backward", "--kernel": "--size"}.get(exc.arg, exc.arg)
+        raise UserError(exc.message, arg or "INPUT") from None
+    from nncalc.cli import render
+    render.emit(_report(res, x, count_include_pad, d is not None, render), out)
+
+
+def _report(res, x, include_pad, backward, render):
+    pt, pb, pl, pr = res.padding
+    data = {"mode": res.mode, "input_shape": list(x.shape), "output_shape": list(res.output_shape),
+            "size": list(res.kernel), "stride": list(res.stride), "padding": [pt, pb, pl, pr],
+            "sizes": {"h": geometry.size_json(res.size_h), "w": geometry.size_json(res.size_w)},
+            "steps": [_step_json(s) for s in res.steps], "steps_total": res.total_steps}
+    if res.mode == "max":
+        data["argmax"] = res.argmax
+    else:
+        data["count_include_pad"] = include_pad
+    if backward:
+        data["grad_input"] = res.grad_input
+    report = render.Report(res.result, data)
+    if res.mode == "max":
+        pad_note = "padding is −∞ (never wins)"
+    elif include_pad:
+        pad_note = "padded zeros count in the divisor (count_include_pad)"
+    else:
+        pad_note = "padded zeros are left out of the divisor (--no-count-include-pad)"
+    report.heading(f"pool: {res.mode} pooling, window {res.kernel[0]}×{res.kernel[1]}, stride "
+                   f"{res.stride[0]},{res.stride[1]}, each channel on its own")
+    report.line(f"input {'×'.join(map(str, x.shape))}, padding top {pt} bottom {pb} left {pl} "
+                f"right {pr}" + (f"; {pad_note}" if any(res.padding) or res.mode == "avg" else ""))
+    report.line("")
+    for axis, rec in (("H", res.size_h), ("W", res.size_w)):
+        for line in geometry.formula_lines(rec, axis, axis):
+            report.line(line)
+    report.line("")
+    _steps_table(report, res, render)
+    report.matrix(f"Pooled map{'s' if res.result.ndim > 2 else ''} ({res.mode})", res.result)
+    if backward:
+        _routing_table(report, res, render)
+        report.matrix("Gradient with respect to the input (∂E/∂x)", res.grad_input)
+    return report
+
+
+def _pos(p, ndim):
+    """(c, i, j) for C×H×W results, (i, j) for one map, everything for a batch."""
+    return str(tuple(p[-2:]) if ndim == 2 else tuple(p[-3:]) if ndim == 3 else tuple(p))
+
+
+def _steps_table(report, res, render):
+    ndim = res.result.ndim
+    pos = [_pos(s.position, ndim) for s in res.steps]
+    win = [render.inline(s.window) for s in res.steps]
+    if res.mode == "max":
+        headers = ["(c, i, j)" if ndim >= 3 else "(i, j)", "window", "max", "at input (row, col)"]
+        cols = [pos, win, [s.value for s in res.steps], [str(tuple(s.winner)) for s in res.steps]]
+        numeric = [False, False, True, False]
+    else:
+        headers = ["(c, i, j)" if ndim >= 3 else "(i, j)", "window", "sum", "count", "sum / count"]
+        cols = [pos, win, [s.total for s in res.steps], [s.count for s in res.steps],
+                [s.quotient for s in res.steps]]
+        numeric = [False, False, True, True, True]
+    report.table(headers, cols, total=res.total_steps, numeric=numeric)
+
+
+def _routing_table(report, res, render):
+    ndim = res.result.ndim
+    pos, dout, share, targets = [], [], [], []
+    for r in res.routing:
+        pos.append(_pos(r.position, ndim))
+        dout.append(r.dout)
+        share.append(r.dout / r.divisor if res.mode == "avg" else r.dout)
+        targets.append(", ".join(str(tuple(t)) for t, _ in r.targets))
+    rule = ("max: the whole gradient goes to the window's winner; overlapping windows add up"
+            if res.mode == "max" else "avg: each input cell of the window gets dout / count")
+    report.line(f"Backward pass — {rule}")
+    report.table(["(c, i, j)" if ndim >= 3 else "(i, j)", "dout", "each gets", "input cells (row, col)"],
+                 [pos, dout, share, targets], total=res.total_steps,
+                 numeric=[False, True, True, False])
+
+
+def _step_json(s):
+    d = {"position": list(s.position), "window": s.window, "value": s.value}
+    if s.winner is not None:
+        d["winner"] = list(s.winner)
+    if s.count is not None:
+        d.update(sum=s.total, count=s.count)
+    return d
