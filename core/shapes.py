@@ -190,11 +190,6 @@ def transposed_size(i, k, s=1, p=0, d=1, output_padding=0):
 
 # ---------------------------------------------------------------- layer chains
 
-ACTIVATION_NAMES = frozenset({
-    "relu", "leaky_relu", "leakyrelu", "prelu", "elu", "selu", "gelu", "sigmoid", "tanh",
-    "softmax", "log_softmax", "softplus", "softsign", "swish", "silu", "mish", "hardtanh",
-    "hard_sigmoid", "hardsigmoid", "hardswish", "relu6", "identity", "linear", "step",
-})
 
 _FIELDS = {
     "conv": ("out", "k", "s", "p", "d"),
@@ -246,14 +241,9 @@ class ChainSummary:
 
 
 def _known_activation(name):
-    try:
-        from nncalc.core import activations
-        names = getattr(activations, "NAMES", None)
-        if names and name in names:
-            return True
-    except ImportError:
-        pass
-    return name in ACTIVATION_NAMES
+    """Activation layers in a chain are the functions `activate` knows, nothing else."""
+    from nncalc.core import activations
+    return activations.canonical(name) is not None
 
 
 def _token_value(raw, key, token, expected):
