@@ -141,14 +141,15 @@ def _one_hot(idx, classes, arg):
 def prepare_target(pred, target, pred_arg="--pred", arg="--target"):
     """TARGET as an array of PRED's shape, and the class indices if it was given as indices.
 
-    Same shape -> used as is; same values up to a trailing axis of 1 (N×1 vs N)
-    -> reshaped; one value per row of PRED (or one for a vector) -> class indices.
+    Same shape -> used as is; N values for N×1 predictions, or K values for a
+    1×K prediction (and the reverse) -> reshaped; one value per row of PRED (or one for a vector) -> class indices.
     """
     pred = np.asarray(pred, dtype=np.float64)
     t = np.asarray(target, dtype=np.float64)
     if t.shape == pred.shape:
         return t, None
-    if t.size == pred.size and (np.squeeze(t).shape == np.squeeze(pred).shape):
+    if ((pred.ndim and pred.shape[-1] == 1 and t.shape == pred.shape[:-1])     # N×1 vs N
+            or t.shape == (1,) + pred.shape or pred.shape == (1,) + t.shape):   # 1×K vs K
         return t.reshape(pred.shape), None
     if pred.ndim >= 1:
         rows = pred.shape[:-1]

@@ -105,6 +105,10 @@ def resolve_activations(spec, n_layers, loss=None, arg="--activation"):
     return parsed
 
 
+def _values(n):
+    return f"{n} value{'s' * (n != 1)}"
+
+
 def _as_weights(w, i, n_prev, arg):
     a = np.array(w, dtype=np.float64)
     if a.ndim == 0:
@@ -152,7 +156,7 @@ def make_layers(weights, biases=None, activations="sigmoid", loss=None, n_inputs
         W = _as_weights(w, i, n_prev, weights_arg)
         if n_prev is not None and W.shape[1] != n_prev:
             src = "the input has" if i == 1 else f"layer {i - 1} outputs"
-            raise InputError(f"layer {i}: weights are {W.shape[0]}×{W.shape[1]} but {src} {n_prev} values",
+            raise InputError(f"layer {i}: weights are {W.shape[0]}×{W.shape[1]} but {src} {_values(n_prev)}",
                              arg=weights_arg)
         layers.append(Layer(W, _as_bias(b, i, W.shape[0], bias_arg), name, dict(params)))
         n_prev = W.shape[0]
@@ -218,7 +222,8 @@ def load_net(data, arg="--net"):
         biases.append(layer.get("bias"))
         names.append(parse_activation(act, arg))
     if loss == "cross-entropy" and names[-1][0] != "softmax":
-        resolve_activations([n for n, _ in names], len(names), loss, arg)   # raises the usual message
+        raise InputError(f"cross-entropy uses a softmax output layer (δ = p − t), but layer {len(names)} "
+                         f"is {names[-1][0]}", arg=arg)
     try:
         layers = make_layers(weights, biases, names, loss)
     except InputError as e:

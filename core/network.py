@@ -30,8 +30,8 @@ from nncalc.core import activations as acts
 from nncalc.core import losses
 from nncalc.core import optimizers
 from nncalc.core.errors import InputError
-from nncalc.core.netio import (Layer, init_layers, load_net, make_layers, parse_activation,  # noqa: F401
-                               resolve_activations)
+from nncalc.core.netio import (Layer, _values, init_layers, load_net, make_layers,  # noqa: F401
+                               parse_activation, resolve_activations)
 
 ORDERS = ("simultaneous", "sequential")
 
@@ -125,12 +125,12 @@ def prepare_data(layers, X, T=None, loss=None):
     n_in = layers[0].weights.shape[1]
     if x.shape[1] != n_in:
         w = layers[0].weights.shape
-        raise InputError(f"layer 1: weights are {w[0]}×{w[1]} but the input has {x.shape[1]} values",
+        raise InputError(f"layer 1: weights are {w[0]}×{w[1]} but the input has {_values(x.shape[1])}",
                          arg="--weights")
     for i in range(1, len(layers)):
         w, prev = layers[i].weights.shape, layers[i - 1].weights.shape[0]
         if w[1] != prev:
-            raise InputError(f"layer {i + 1}: weights are {w[0]}×{w[1]} but layer {i} outputs {prev} values",
+            raise InputError(f"layer {i + 1}: weights are {w[0]}×{w[1]} but layer {i} outputs {_values(prev)}",
                              arg="--weights")
     if T is None:
         return x, None, single
