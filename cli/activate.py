@@ -27,7 +27,7 @@ def command(function, values, alpha, slope, jacobian, list_, plot, range_, out):
       nncalc activate sigmoid -2 -1 0 1 2
       nncalc activate relu "1 -2; -3 4"
       nncalc activate softmax 1 2 3 --jacobian
-      nncalc activate leaky-relu --alpha 0.1 -- -3 0 3
+      nncalc activate leaky-relu --alpha 0.1 -3 0 3
       nncalc activate --list
 
     \b
