@@ -54,9 +54,12 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
     if x.ndim < 2:
         raise UserError(f"needs a matrix (H×W, C×H×W or N×C×H×W), got {_shape(x.shape)}", "INPUT")
     from nncalc.core import conv
-    with inputs.naming("INPUT"):
+    from nncalc.core.errors import InputError
+    try:
         res = conv.conv2d(x, ks[0] if len(ks) == 1 else list(ks), b, stride,
                           geometry.padding_arg(padding), dilation, flip, act, out.max_steps)
+    except InputError as exc:       # core calls the filters --kernel; here they are KERNEL arguments
+        raise UserError(exc.message, "KERNEL" if exc.arg == "--kernel" else exc.arg or "INPUT") from None
     result = res.result
     if channels_last and result.ndim >= 3:
         result = np.moveaxis(result, -3, -1)
