@@ -1,0 +1,82 @@
+"""Shared fixtures: run the CLI in-process, compare against golden files, hash files.
+
+``run("activate", "relu", "-1", "2")`` returns click's Result with stdout and
+stderr kept apart (click < 8.2 needs ``mix_stderr=False`` for that; 8.2+
+always separates them and no longer accepts the argument).
+
+Golden files live in tests/golden/; ``NNCALC_REFRESH_GOLDEN=1 pytest`` rewrites
+them from the current output instead of comparing.
+"""
+import hashlib
+import inspect
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nncalc.cli.main import cli
+
+GOLDEN_DIR = Path(__file__).parent / "golden"
+
+
+def _runner():
+    if "mix_stderr" in inspect.signature(CliRunner.__init__).parameters:
+        return CliRunner(mix_stderr=False)          # click < 8.2
+    return CliRunner()                              # click 8.2+: stdout and stderr are separate
+
+
+def invoke(*args, input=None, env=None, catch_exceptions=True):
+    """Run ``nncalc ARGS…`` in-process; ``input`` is str or bytes for standard input."""
+    env = {"NNCALC_DEBUG": None, "NO_COLOR": "1", **(env or {})}
+    return _runner().invoke(cli, [str(a) for a in args], input=input, env=env,
+                            catch_exceptions=catch_exceptions)
+
+
+@pytest.fixture
+def run():
+    return invoke
+
+
+@pytest.fixture(autouse=True)
+def _no_debug_env(monkeypatch):
+    # --debug sets NNCALC_DEBUG in os.environ; never let it leak between tests
+    # (setenv first so that monkeypatch records the variable and removes it afterwards).
+    monkeypatch.setenv("NNCALC_DEBUG", "0")
+    monkeypatch.delenv("NNCALC_DEBUG")
+
+
+def assert_user_error(result, *fragments):
+    """Exit 2, nothing on stdout, exactly one 'Error: ' line on stderr naming the fragments."""
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    assert result.stdout == "", result.stdout
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: "), lines[0]
+    assert "Traceback" not in result.stderr
+    for frag in fragments:
+        assert frag in lines[0], (frag, lines[0])
+    return lines[0]
+
+
+@pytest.fixture
+def user_error():
+    return assert_user_error
+
+
+def file_hash(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def golden():
+    """``golden(name, text)``: compare text with tests/golden/NAME (or rewrite it when refreshing)."""
+    def check(name, text):
+        path = GOLDEN_DIR / name
+        if os.environ.get("NNCALC_REFRESH_GOLDEN") == "1":
+            GOLDEN_DIR.mkdir(exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return
+        assert path.exists(), f"{path} missing; create it with NNCALC_REFRESH_GOLDEN=1 pytest"
+        assert text == path.read_text(encoding="utf-8")
+    return check
