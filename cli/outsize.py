@@ -84,7 +84,7 @@ def _single(dims, kernel, stride, padding, dilation, ceil, out):
         else:
             sides = (padding[0], padding[0], padding[1], padding[1])
         rh, rw = shapes.out_size2d((h, w), kernel, stride, sides, dilation, ceil)
-    data = {"exact": [float(rh.quotient) + 1, float(rw.quotient) + 1],
+    data = {"exact": [float(rh.quotient), float(rw.quotient)],
             "size": {"h": geometry.size_json(rh), "w": geometry.size_json(rw)},
             "padding": list(sides)}
     report = render.Report([rh.size, rw.size], data)
