@@ -44,7 +44,9 @@ def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, o
     dims = _size(size)
     if layers:
         for name, given in (("--kernel", kernel is not None), ("--ceil", ceil),
-                            ("--transposed", transposed)):
+                            ("--transposed", transposed), ("--stride", stride != (1, 1)),
+                            ("--padding", padding != (0, 0)), ("--dilation", dilation != (1, 1)),
+                            ("--output-padding", output_padding != (0, 0))):
             if given:
                 raise UserError("applies to a single layer; in a chain put it in the layer token", name)
         return _chain(dims, layers, out)
