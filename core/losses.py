@@ -31,6 +31,7 @@ TARGET is either PRED's shape (one-hot rows or probabilities / values) or class
 indices, one per row of PRED (a single index for a single vector); indices are
 turned into one-hot rows (``LossResult.target`` holds what was used).
 """
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,7 +125,7 @@ def _fmt_shape(shape):
 def samples_of(pred):
     """N, the number of samples: 1 for a vector or number, else the product of the leading axes."""
     pred = np.asarray(pred)
-    return 1 if pred.ndim <= 1 else int(np.prod(pred.shape[:-1]))
+    return 1 if pred.ndim <= 1 else math.prod(pred.shape[:-1])
 
 
 def _one_hot(idx, classes, arg):
@@ -184,13 +185,6 @@ def compute(name, pred, target, eps=CE_EPS, from_logits=False,
     if o.size == 0:
         raise InputError("the prediction is empty", arg=pred_arg)
     t, idx = prepare_target(o, target, pred_arg, target_arg)
-    t = t.copy()
-    n = samples_of(o)
-    k = o.shape[-1] if o.ndim else 1
-    size = o.size
-    probs = None
-    used_eps = 0.0
-    formula, grad_formula = info.formula, info.grad_formula
     if from_logits and info.name != "cross-entropy":
         raise InputError(f"from_logits applies to cross-entropy only, not {info.name}", arg=loss_arg)
     if info.probabilities and not from_logits:
@@ -199,7 +193,20 @@ def compute(name, pred, target, eps=CE_EPS, from_logits=False,
         _check_probabilities(t, f"{info.name} targets", target_arg)
     if eps is None or not np.isfinite(eps) or eps < 0:
         raise InputError(f"eps must be a number ≥ 0, got {eps}", arg="--eps")
+    if from_logits and not np.all(np.isfinite(o)):
+        raise InputError("scores must be finite numbers", arg=pred_arg)
+    return evaluate(info.name, o, t.copy(), eps, from_logits, idx)
 
+
+def evaluate(name, o, t, eps=CE_EPS, from_logits=False, class_indices=None):
+    """compute() without the checks: O and T are float64 arrays of one shape, already valid."""
+    info = BY_NAME[name]
+    n = samples_of(o)
+    k = o.shape[-1] if o.ndim else 1
+    size = o.size
+    probs = None
+    used_eps = 0.0
+    formula, grad_formula = info.formula, info.grad_formula
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if info.name in ("half-sse", "sse", "mse"):
             d = o - t
@@ -223,8 +230,6 @@ def compute(name, pred, target, eps=CE_EPS, from_logits=False,
         else:   # cross-entropy
             if from_logits:
                 z = o.reshape(-1, k)
-                if np.isnan(z).any() or np.isinf(z).any():
-                    raise InputError("scores must be finite numbers", arg=pred_arg)
                 shifted = z - z.max(axis=-1, keepdims=True)
                 lse = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
                 logp = (shifted - lse).reshape(o.shape)
@@ -243,6 +248,6 @@ def compute(name, pred, target, eps=CE_EPS, from_logits=False,
                     formula = "E = −Σ_k t_k·ln p_k"
                     grad_formula = "∂E/∂p_k = −t_k / p_k / N"
             value = terms.sum() / n
-    return LossResult(info.name, float(value), terms + 0.0, grad + 0.0, formula, grad_formula,
+    return LossResult(info.name, float(value), terms, grad, formula, grad_formula,
                       _reduction(info, n, k, size, from_logits), t, o, probs, used_eps,
-                      bool(from_logits), n, idx)
+                      bool(from_logits), n, class_indices)

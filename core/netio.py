@@ -237,3 +237,55 @@ def load_net(data, arg="--net"):
         except (TypeError, ValueError):
             raise InputError(f"'lr' must be a number, got {settings['lr']!r}", arg=arg) from None
     return layers, settings
+
+
+def prepare_data(layers, X, T=None, loss=None):
+    """X and T as float64 2-D arrays (samples × values), plus whether X was a vector."""
+    if not layers:
+        raise InputError("the network has no layers", arg="--weights")
+    x = np.array(X, dtype=np.float64)
+    single = x.ndim <= 1
+    x = x.reshape(1, -1) if single else x
+    if x.ndim != 2:
+        raise InputError(f"the input must be a vector or one sample per row, got {x.ndim} dimensions",
+                         arg="--input")
+    n_in = layers[0].weights.shape[1]
+    if x.shape[1] != n_in:
+        w = layers[0].weights.shape
+        raise InputError(f"layer 1: weights are {w[0]}×{w[1]} but the input has {_values(x.shape[1])}",
+                         arg="--weights")
+    for i in range(1, len(layers)):
+        w, prev = layers[i].weights.shape, layers[i - 1].weights.shape[0]
+        if w[1] != prev:
+            raise InputError(f"layer {i + 1}: weights are {w[0]}×{w[1]} but layer {i} outputs {_values(prev)}",
+                             arg="--weights")
+    if T is None:
+        return x, None, single
+    n_out = layers[-1].weights.shape[0]
+    t = np.array(T, dtype=np.float64)
+    shape = (n_out,) if single else (x.shape[0], n_out)
+    try:
+        t, _ = losses.prepare_target(np.zeros(shape), t)
+    except InputError:
+        want = f"{n_out} value{'s' * (n_out != 1)}" if single else f"{x.shape[0]}×{n_out} values"
+        raise InputError(f"the target has shape {losses._fmt_shape(np.shape(T))} but the network gives "
+                         f"{want} (one class index per sample also works)", arg="--target") from None
+    t = t.reshape(x.shape[0], n_out)
+    if loss is not None:
+        info = losses.get(loss)
+        if info.probabilities:
+            losses._check_probabilities(t, f"{info.name} targets", "--target")
+    return x, t, single
+
+
+def _check_network_loss(layers, loss):
+    info = losses.get(loss)
+    out_act = layers[-1].activation
+    if info.name == "cross-entropy" and out_act != "softmax":
+        raise InputError(f"cross-entropy needs a softmax output layer, but the output layer is {out_act}; "
+                         "name one activation for the hidden layers or end the list with softmax",
+                         arg="--activation")
+    if info.name == "bce" and out_act not in ("sigmoid", "softmax"):
+        raise InputError(f"bce needs outputs in [0, 1] (a sigmoid output layer), "
+                         f"but the output layer is {out_act}", arg="--activation")
+    return info.name

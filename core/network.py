@@ -22,146 +22,18 @@ Conventions (the `backprop` command states them too):
   hand-worked examples do. It is not true gradient descent on E.
 * freeze_bias: biases keep their values (their gradients are still shown).
 """
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from nncalc.core import activations as acts
 from nncalc.core import losses
 from nncalc.core import optimizers
 from nncalc.core.errors import InputError
-from nncalc.core.netio import (Layer, _values, init_layers, load_net, make_layers,  # noqa: F401
-                               parse_activation, resolve_activations)
+from nncalc.core.netio import (Layer, _check_network_loss, init_layers, load_net,  # noqa: F401
+                               make_layers, parse_activation, prepare_data, resolve_activations)
+from nncalc.core.netrecords import (BackwardRecord, ForwardRecord, StepTrace, TrainResult,  # noqa: F401
+                                    UpdateRecord)
 
 ORDERS = ("simultaneous", "sequential")
-
-
-@dataclass
-class ForwardRecord:
-    layer: int              # 1-based
-    activation: str
-    params: dict
-    formula: str            # h(x) from the registry
-    inputs: np.ndarray      # N×in, the x_i (out_i of the layer before)
-    weights: np.ndarray     # out×in, as used
-    bias: np.ndarray        # shape () when shared, else (out,)
-    net: np.ndarray         # N×out, Σ w·x + b
-    out: np.ndarray         # N×out, h(net)
-
-
-@dataclass
-class BackwardRecord:
-    layer: int
-    rule: str               # how δ was obtained
-    dE_dout: np.ndarray     # N×out
-    dout_dnet: np.ndarray   # N×out, h'(net) (softmax: the Jacobian's diagonal)
-    derivative_formula: str
-    delta: np.ndarray       # N×out, ∂E/∂net
-    grad_w: np.ndarray      # out×in, Σ over samples of δ_j·out_i
-    grad_b: np.ndarray      # bias-shaped
-    inputs: np.ndarray      # N×in, the out_i the gradient multiplies
-    downstream_delta: np.ndarray = None     # hidden layers: the next layer's δ (N×next)
-    downstream_weights: np.ndarray = None   # ... and its weights used in Σ δ·w (next×out)
-
-
-@dataclass
-class UpdateRecord:
-    layer: int
-    change_formula: str
-    old_w: np.ndarray
-    grad_w: np.ndarray
-    change_w: np.ndarray    # sgd: −η·∂E/∂w
-    new_w: np.ndarray
-    old_b: np.ndarray
-    grad_b: np.ndarray
-    change_b: np.ndarray
-    new_b: np.ndarray
-    bias_frozen: bool = False
-
-
-@dataclass
-class StepTrace:
-    step: int                       # 1-based; 0 when steps=0 (gradients only)
-    forward: list                   # ForwardRecord per layer, input first
-    loss: losses.LossResult
-    backward: list                  # BackwardRecord per layer, output layer first
-    updates: list = None            # UpdateRecord in the order applied (output first); None if no step
-
-
-@dataclass
-class TrainResult:
-    loss: str
-    optimizer: str
-    order: str
-    lr: float
-    steps: int
-    single: bool            # X was one sample (a vector)
-    outputs: np.ndarray     # network outputs before the first update (X's layout)
-    initial_loss: float
-    first_step: StepTrace
-    last_step: StepTrace
-    loss_history: np.ndarray    # loss before each step, then after the last: steps + 1 values
-    layers: list                # Layer objects after the last step
-    weights: list
-    biases: list
-    final_loss: float
-    final_outputs: np.ndarray
-    traces: dict = field(default_factory=dict)     # step -> StepTrace for every recorded step
-    diverged: bool = False      # a loss or weight became inf or nan
-
-
-# ------------------------------------------------------------------ validation
-
-def prepare_data(layers, X, T=None, loss=None):
-    """X and T as float64 2-D arrays (samples × values), plus whether X was a vector."""
-    if not layers:
-        raise InputError("the network has no layers", arg="--weights")
-    x = np.array(X, dtype=np.float64)
-    single = x.ndim <= 1
-    x = x.reshape(1, -1) if single else x
-    if x.ndim != 2:
-        raise InputError(f"the input must be a vector or one sample per row, got {x.ndim} dimensions",
-                         arg="--input")
-    n_in = layers[0].weights.shape[1]
-    if x.shape[1] != n_in:
-        w = layers[0].weights.shape
-        raise InputError(f"layer 1: weights are {w[0]}×{w[1]} but the input has {_values(x.shape[1])}",
-                         arg="--weights")
-    for i in range(1, len(layers)):
-        w, prev = layers[i].weights.shape, layers[i - 1].weights.shape[0]
-        if w[1] != prev:
-            raise InputError(f"layer {i + 1}: weights are {w[0]}×{w[1]} but layer {i} outputs {_values(prev)}",
-                             arg="--weights")
-    if T is None:
-        return x, None, single
-    n_out = layers[-1].weights.shape[0]
-    t = np.array(T, dtype=np.float64)
-    shape = (n_out,) if single else (x.shape[0], n_out)
-    try:
-        t, _ = losses.prepare_target(np.zeros(shape), t)
-    except InputError:
-        want = f"{n_out} value{'s' * (n_out != 1)}" if single else f"{x.shape[0]}×{n_out} values"
-        raise InputError(f"the target has shape {losses._fmt_shape(np.shape(T))} but the network gives "
-                         f"{want} (one class index per sample also works)", arg="--target") from None
-    t = t.reshape(x.shape[0], n_out)
-    if loss is not None:
-        info = losses.get(loss)
-        if info.probabilities:
-            losses._check_probabilities(t, f"{info.name} targets", "--target")
-    return x, t, single
-
-
-def _check_network_loss(layers, loss):
-    info = losses.get(loss)
-    out_act = layers[-1].activation
-    if info.name == "cross-entropy" and out_act != "softmax":
-        raise InputError(f"cross-entropy needs a softmax output layer, but the output layer is {out_act}; "
-                         "name one activation for the hidden layers or end the list with softmax",
-                         arg="--activation")
-    if info.name == "bce" and out_act not in ("sigmoid", "softmax"):
-        raise InputError(f"bce needs outputs in [0, 1] (a sigmoid output layer), "
-                         f"but the output layer is {out_act}", arg="--activation")
-    return info.name
 
 
 # ------------------------------------------------------------------ the engine
@@ -179,8 +51,8 @@ class _Engine:
         self.sequential = order == "sequential"
         self.freeze_bias = freeze_bias
         self.fns = []
-        for l in layers:
-            a = acts.get(l.activation)
+        self.acts = [acts.get(l.activation) for l in layers]
+        for l, a in zip(layers, self.acts):
             p = acts._params(a, l.params)
             self.fns.append((a.forward, a.derivative, p, a.name if not a.elementwise else None))
 
@@ -224,7 +96,15 @@ class _Engine:
         if trace:
             w0, b0, back, ups = list(W), list(b), [], []
         inputs, nets, outs = self.forward(x)
-        value, g = self.loss_value_grad(outs[-1], t, nets[-1])
+        if trace:       # the loss record's numbers are the ones the lean path computes (same operations)
+            if self.ce:
+                lrec = losses.evaluate("cross-entropy", nets[-1], t, from_logits=True)
+                value, g = lrec.value, (outs[-1] * t.sum(axis=1, keepdims=True) - t) / t.shape[0]
+            else:
+                lrec = losses.evaluate(self.loss, outs[-1], t)
+                value, g = lrec.value, lrec.grad
+        else:
+            value, g = self.loss_value_grad(outs[-1], t, nets[-1])
         last = len(W) - 1
         down = None
         for l in range(last, -1, -1):
@@ -265,16 +145,15 @@ class _Engine:
                 down = (delta, W[l])
                 g = g_next
         if not trace:
-            return value, None
+            return value, outs[-1], None
         fwd = []
-        for i, layer in enumerate(self.layers):
-            a = acts.get(layer.activation)
+        for i, a in enumerate(self.acts):
             fwd.append(ForwardRecord(i + 1, a.name, dict(fns[i][2]), a.formula, inputs[i], w0[i], b0[i],
                                      nets[i], outs[i]))
-        return value, StepTrace(step_no, fwd, None, back, ups if update else None)
+        return value, outs[-1], StepTrace(step_no, fwd, lrec, back, ups if update else None)
 
     def _backward_record(self, l, dE, deriv, delta, gW, gb, inputs, down):
-        a = acts.get(self.layers[l].activation)
+        a = self.acts[l]
         if l == len(self.W) - 1 and self.ce:
             rule = "δ = (p − t)/N  (softmax output with cross-entropy)"
         elif a.name == "softmax":
@@ -304,13 +183,6 @@ def _setup(layers, X, T, loss, lr=1.0, steps=0, optimizer="sgd", order="simultan
     return name, opt, key, x, t, single
 
 
-def _loss_record(eng, tr, t):
-    last = tr.forward[-1]
-    if eng.ce:
-        return losses.compute("cross-entropy", last.net, t, from_logits=True)
-    return losses.compute(eng.loss, last.out, t)
-
-
 def forward(layers, X):
     """ForwardRecord per layer (input layer first): inputs, weights, bias, net = Σ w·x + b, out = h(net)."""
     x, _, _ = prepare_data(layers, X)
@@ -326,8 +198,7 @@ def trace_step(layers, X, T, loss):
     name, _, _, x, t, _ = _setup(layers, X, T, loss)
     eng = _Engine(layers, name)
     with np.errstate(all="ignore"):
-        _, tr = eng.step(x, t, trace=True, update=False)
-    tr.loss = _loss_record(eng, tr, t)
+        _, _, tr = eng.step(x, t, trace=True, update=False)
     return tr
 
 
@@ -360,19 +231,17 @@ def train(layers, X, T, loss, lr=0.1, steps=1, optimizer="sgd", order="simultane
     traces = {}
     step = eng.step
     with np.errstate(all="ignore"):
-        outputs = eng.forward(x)[2][-1]
         if steps == 0:
-            hist[0], tr = step(x, t, trace=True, update=False)
-            traces[0] = tr
+            hist[0], outputs, traces[0] = step(x, t, trace=True, update=False)
         for k in range(1, steps + 1):
             if k in wanted:
-                hist[k - 1], traces[k] = step(x, t, True, True, k)
+                hist[k - 1], out, traces[k] = step(x, t, True, True, k)
             else:
-                hist[k - 1] = step(x, t)[0]
+                hist[k - 1], out, _ = step(x, t)
+            if k == 1:
+                outputs = out
         _, nets, outs = eng.forward(x)
         hist[steps] = eng.loss_value_grad(outs[-1], t, nets[-1])[0]
-        for tr in traces.values():
-            tr.loss = _loss_record(eng, tr, t)
     first = traces.get(1 if steps else 0)
     last = traces.get(steps)
     new_layers = [Layer(w, b, l.activation, dict(l.params)) for w, b, l in zip(eng.W, eng.b, layers)]
@@ -383,69 +252,7 @@ def train(layers, X, T, loss, lr=0.1, steps=1, optimizer="sgd", order="simultane
                        traces, diverged)
 
 
-@dataclass
-class LayerCheck:
-    layer: int
-    backprop_w: np.ndarray
-    numeric_w: np.ndarray
-    rel_error_w: np.ndarray     # |backprop − numeric| / max(|backprop|, |numeric|); 0 where both are 0
-    backprop_b: np.ndarray
-    numeric_b: np.ndarray
-    rel_error_b: np.ndarray
-
-
-@dataclass
-class GradientCheck:
-    h: float
-    loss_value: float
-    layers: list                # LayerCheck per layer, input layer first
-    max_rel_error: float
-
-
-def _rel_error(a, n):
-    den = np.maximum(np.abs(a), np.abs(n))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den == 0, 0.0, np.abs(a - n) / den)
-
-
 def numeric_gradient(layers, X, T, loss, h=1e-6):
-    """Central differences (E(θ + h) − E(θ − h)) / 2h for every weight and bias, beside backprop's.
-
-    The step is h·max(1, |θ|) for each parameter θ.
-    """
-    if not h > 0:
-        raise InputError(f"the finite-difference step must be > 0, got {h}", arg="--h")
-    name, _, _, x, t, _ = _setup(layers, X, T, loss)
-    eng = _Engine(layers, name)
-
-    def energy():
-        _, nets, outs = eng.forward(x)
-        return eng.loss_value_grad(outs[-1], t, nets[-1])[0]
-
-    with np.errstate(all="ignore"):
-        value, tr = eng.step(x, t, trace=True, update=False)
-        grads = {r.layer - 1: (r.grad_w, r.grad_b) for r in tr.backward}
-        checks = []
-        for i in range(len(layers)):
-            numeric = []
-            for params in (eng.W, eng.b):
-                base = params[i]
-                num = np.zeros(base.shape)
-                for idx in np.ndindex(base.shape):
-                    step = h * max(1.0, abs(base[idx]))
-                    plus, minus = base.copy(), base.copy()
-                    plus[idx] += step
-                    minus[idx] -= step
-                    params[i] = plus
-                    e_plus = energy()
-                    params[i] = minus
-                    e_minus = energy()
-                    num[idx] = (e_plus - e_minus) / (plus[idx] - minus[idx])
-                params[i] = base
-                numeric.append(num)
-            gw, gb = grads[i]
-            checks.append(LayerCheck(i + 1, gw, numeric[0], _rel_error(gw, numeric[0]),
-                                     np.asarray(gb), numeric[1], _rel_error(gb, numeric[1])))
-    worst = max(float(np.max(c.rel_error_w, initial=0)) for c in checks)
-    worst = max([worst] + [float(np.max(c.rel_error_b, initial=0)) for c in checks])
-    return GradientCheck(float(h), float(value), checks, worst)
+    """Central-difference check of every weight and bias: see core/gradcheck.py."""
+    from nncalc.core.gradcheck import numeric_gradient as check
+    return check(layers, X, T, loss, h)

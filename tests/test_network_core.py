@@ -69,15 +69,18 @@ def test_sequential_uses_updated_weights():
     assert seq.weights[0][0, 0] != sim.weights[0][0, 0]
 
 
-def test_traced_and_untraced_runs_agree_and_inputs_untouched():
-    layers = init_layers([2, 3, 2], seed=1, activations="tanh,sigmoid")
+@pytest.mark.parametrize("loss", ["mse", "half-sse", "sse", "bce", "cross-entropy"])
+def test_traced_and_untraced_runs_agree_and_inputs_untouched(loss):
+    spec = "tanh" if loss == "cross-entropy" else "tanh,sigmoid"
+    layers = init_layers([2, 3, 2], seed=1, activations=spec, loss=loss)
     before = [l.weights.copy() for l in layers]
     X = np.array([[0.1, 0.2], [0.3, -0.4], [1.0, 0.5]])
     T = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]])
     X0, T0 = X.copy(), T.copy()
-    for opt in ("sgd", "momentum", "adam"):
-        a = network.train(layers, X, T, "mse", lr=0.3, steps=25, optimizer=opt, record="none")
-        b = network.train(layers, X, T, "mse", lr=0.3, steps=25, optimizer=opt, record="all")
+    for opt, order in (("sgd", "simultaneous"), ("momentum", "sequential"), ("adam", "simultaneous")):
+        kw = dict(lr=0.3, steps=25, optimizer=opt, order=order)
+        a = network.train(layers, X, T, loss, record="none", **kw)
+        b = network.train(layers, X, T, loss, record="all", **kw)
         for wa, wb in zip(a.weights + a.biases, b.weights + b.biases):
             np.testing.assert_array_equal(wa, wb)
         np.testing.assert_array_equal(a.loss_history, b.loss_history)

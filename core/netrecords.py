@@ -1,0 +1,85 @@
+"""The records `backprop` shows: forward, backward and update tables per layer, and a run's result.
+
+Arrays in records are 2-D, samples × values (a single sample is one row);
+weights are out×in; a bias has shape () when one number is shared by the
+layer's neurons. Records hold references to arrays nobody modifies afterwards.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nncalc.core import losses
+
+
+@dataclass
+class ForwardRecord:
+    layer: int              # 1-based
+    activation: str
+    params: dict
+    formula: str            # h(x) from the registry
+    inputs: np.ndarray      # N×in, the x_i (out_i of the layer before)
+    weights: np.ndarray     # out×in, as used
+    bias: np.ndarray        # shape () when shared, else (out,)
+    net: np.ndarray         # N×out, Σ w·x + b
+    out: np.ndarray         # N×out, h(net)
+
+
+@dataclass
+class BackwardRecord:
+    layer: int
+    rule: str               # how δ was obtained
+    dE_dout: np.ndarray     # N×out
+    dout_dnet: np.ndarray   # N×out, h'(net) (softmax: the Jacobian's diagonal)
+    derivative_formula: str
+    delta: np.ndarray       # N×out, ∂E/∂net
+    grad_w: np.ndarray      # out×in, Σ over samples of δ_j·out_i
+    grad_b: np.ndarray      # bias-shaped
+    inputs: np.ndarray      # N×in, the out_i the gradient multiplies
+    downstream_delta: np.ndarray = None     # hidden layers: the next layer's δ (N×next)
+    downstream_weights: np.ndarray = None   # ... and its weights used in Σ δ·w (next×out)
+
+
+@dataclass
+class UpdateRecord:
+    layer: int
+    change_formula: str
+    old_w: np.ndarray
+    grad_w: np.ndarray
+    change_w: np.ndarray    # sgd: −η·∂E/∂w
+    new_w: np.ndarray
+    old_b: np.ndarray
+    grad_b: np.ndarray
+    change_b: np.ndarray
+    new_b: np.ndarray
+    bias_frozen: bool = False
+
+
+@dataclass
+class StepTrace:
+    step: int                       # 1-based; 0 when steps=0 (gradients only)
+    forward: list                   # ForwardRecord per layer, input first
+    loss: losses.LossResult
+    backward: list                  # BackwardRecord per layer, output layer first
+    updates: list = None            # UpdateRecord in the order applied (output first); None if no step
+
+
+@dataclass
+class TrainResult:
+    loss: str
+    optimizer: str
+    order: str
+    lr: float
+    steps: int
+    single: bool            # X was one sample (a vector)
+    outputs: np.ndarray     # network outputs before the first update (X's layout)
+    initial_loss: float
+    first_step: StepTrace
+    last_step: StepTrace
+    loss_history: np.ndarray    # loss before each step, then after the last: steps + 1 values
+    layers: list                # Layer objects after the last step
+    weights: list
+    biases: list
+    final_loss: float
+    final_outputs: np.ndarray
+    traces: dict = field(default_factory=dict)     # step -> StepTrace for every recorded step
+    diverged: bool = False      # a loss or weight became inf or nan
