@@ -1,0 +1,127 @@
+"""Start-up cost and real pipes, in subprocesses: --help and completion stay light, pipes end quietly."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PYTHON = sys.executable
+
+
+def nncalc_script():
+    here = Path(sys.executable).parent / "nncalc"
+    if here.exists():
+        return str(here)
+    found = shutil.which("nncalc")
+    if not found:
+        pytest.skip("the nncalc console script is not installed")
+    return found
+
+
+def clean_env(**extra):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("_NNCALC_COMPLETE") and k not in ("NNCALC_DEBUG", "COMP_WORDS", "COMP_CWORD")}
+    env.update(NO_COLOR="1", **extra)
+    return env
+
+
+PROBE = """
+import sys
+from nncalc.cli.main import cli
+try:
+    cli.main({args!r}, prog_name="nncalc")
+except SystemExit:
+    pass
+sys.stdout.flush()
+print("\\nLOADED", "numpy" in sys.modules, "tabulate" in sys.modules)
+"""
+
+
+def loaded_modules(args, **env):
+    proc = subprocess.run([PYTHON, "-c", PROBE.format(args=args)], capture_output=True, text=True,
+                          env=clean_env(**env), timeout=60)
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("LOADED"), (proc.stdout, proc.stderr)
+    return proc.stdout, last.split()[1:]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["activate", "--help"], ["activate", "-h"], ["--version"]])
+def test_help_imports_neither_numpy_nor_tabulate(args):
+    out, (numpy, tabulate) = loaded_modules(args)
+    assert "Usage" in out or "version" in out
+    assert numpy == "False" and tabulate == "False"
+
+
+@pytest.mark.parametrize("shell, words, cword", [
+    ("bash", "nncalc act", "1"),
+    ("bash", "nncalc activate --", "2"),
+    ("zsh", "nncalc act", "1"),
+    ("fish", "nncalc act", "act"),          # fish passes the incomplete word itself
+])
+def test_completion_imports_neither_numpy_nor_tabulate(shell, words, cword):
+    env = {"_NNCALC_COMPLETE": f"{shell}_complete", "COMP_WORDS": words, "COMP_CWORD": cword}
+    out, (numpy, tabulate) = loaded_modules([], **env)
+    assert "activate" in out or "--" in out
+    assert numpy == "False" and tabulate == "False"
+
+
+def test_the_probe_does_see_numpy_when_computing():
+    _, (numpy, _) = loaded_modules(["activate", "relu", "1", "-q"])
+    assert numpy == "True"
+
+
+def test_real_pipe_between_two_commands():
+    exe = nncalc_script()
+    first = subprocess.run([exe, "activate", "relu", "-q", "1 -2; -3 4"], capture_output=True,
+                           env=clean_env(), timeout=60, check=True)
+    second = subprocess.run([exe, "activate", "softmax", "-", "-q"], input=first.stdout,
+                            capture_output=True, env=clean_env(), timeout=60)
+    assert second.returncode == 0, second.stderr
+    assert second.stderr == b""
+    rows = [list(map(float, line.split())) for line in second.stdout.decode().splitlines()]
+    assert len(rows) == 2 and all(abs(sum(r) - 1) < 1e-15 for r in rows)
+
+
+def test_shell_pipeline_ends_quietly_at_head(tmp_path):
+    exe = nncalc_script()
+    # 5 000 table rows (~300 kB): far more than a pipe buffer, so head closes the pipe mid-write.
+    path = tmp_path / "m.txt"
+    path.write_text("\n".join("1 2 3 4 5" for _ in range(1000)))
+    cmd = (f"'{exe}' activate relu -q '1 -2; -3 4' | '{exe}' activate softmax - && "
+           f"'{exe}' activate sigmoid --max-steps 5000 @'{path}' | head -1")
+    proc = subprocess.run(["bash", "-c", cmd], capture_output=True, env=clean_env(), timeout=60)
+    assert b"Traceback" not in proc.stderr, proc.stderr.decode()
+    assert proc.stderr == b"", proc.stderr.decode()
+    assert proc.returncode == 0                         # head's status ends the pipeline
+    out = proc.stdout.decode()
+    assert "Result h(x) (2×2)" in out and out.endswith("sigmoid: σ(x) = 1 / (1 + e^(−x))\n")
+
+
+def test_npy_to_a_real_terminal_is_refused():
+    pty = pytest.importorskip("pty")
+    exe = nncalc_script()
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run([exe, "activate", "relu", "1", "--format", "npy"], stdout=follower,
+                              stderr=subprocess.PIPE, env=clean_env(), timeout=60)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert proc.returncode == 2
+    assert proc.stderr.decode().startswith("Error: --format: npy is binary")
+
+
+def test_stdin_terminal_does_not_wait():
+    pty = pytest.importorskip("pty")
+    exe = nncalc_script()
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run([exe, "activate", "relu", "-"], stdin=follower, capture_output=True,
+                              env=clean_env(), timeout=30)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert proc.stderr.decode().count("\n") == 1 and "terminal" in proc.stderr.decode()
