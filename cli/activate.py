@@ -1,4 +1,6 @@
 """`nncalc activate`: apply an activation function and show h(x) and h'(x) per element."""
+import sys
+
 import click
 
 from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, output_options
@@ -154,7 +156,7 @@ def _plot(tr, params, plot_range, out):
         series_y.append(tr.result.ravel()[keep])
         series_x.append(px[keep])
         labels.append("given x")
-    color = out.color is not False and click.get_text_stream("stdout").isatty()
+    color = out.color is not False and sys.stdout.isatty()
     title = name if tr.activation.elementwise else f"{name} of (x, 0), first component"
     return plot_to_string(ys=series_y, xs=series_x, lines=[True, True, False][:len(series_y)],
                           legend_labels=labels, color=color, title=title, height=14, width=60)

@@ -5,6 +5,7 @@ bytes (never writing to a file) and names the argument in every error.
 """
 import contextlib
 import os
+import sys
 
 import click
 
@@ -33,7 +34,7 @@ def _read_stdin(name, max_elements):
     if ctx.meta.get("nncalc.stdin_read"):
         raise UserError("'-' (standard input) can be read only once per command", name)
     ctx.meta["nncalc.stdin_read"] = True
-    stdin = click.get_binary_stream("stdin")
+    stdin = getattr(sys.stdin, "buffer", sys.stdin)
     if stdin.isatty():
         raise click.UsageError(f"{name}: '-' reads standard input, but it is a terminal; "
                                "pipe or redirect a matrix into it")

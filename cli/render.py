@@ -8,6 +8,7 @@ JSON carry the shortest form that reads back to the same float.
 """
 import io
 import math
+import sys
 
 import click
 import numpy as np
@@ -322,7 +323,7 @@ def render(report, opts):
 def emit(report, opts):
     out = render(report, opts)
     if isinstance(out, bytes):
-        stream = click.get_binary_stream("stdout")
+        stream = getattr(sys.stdout, "buffer", sys.stdout)
         stream.write(out)
         stream.flush()
     else:
