@@ -12,26 +12,9 @@ import argparse
 import os
 import platform
 import shutil
-import statistics
-import subprocess
 import sys
-import time
 
-
-def _wall(cmd):
-    t0 = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - t0
-
-
-def pair(a, b, runs):
-    _wall(a), _wall(b)                                  # warm the file cache
-    ta, tb = [], []
-    for _ in range(runs):
-        ta.append(_wall(a))
-        tb.append(_wall(b))
-    ratios = [x / y for x, y in zip(ta, tb)]
-    return statistics.median(ta), statistics.median(tb), statistics.median(ratios)
+from _timing import pair
 
 
 def main():
