@@ -1,0 +1,114 @@
+"""`nncalc loss`: evaluate a loss on predictions against targets, element by element."""
+import click
+
+from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, output_options
+
+LOSSES = "half-sse, sse, mse, bce, cross-entropy"
+
+
+@click.command("loss", context_settings=COMMAND_SETTINGS)
+@click.argument("pred", metavar="PRED")
+@click.argument("target", metavar="TARGET")
+@click.option("--loss", "loss_name", default="half-sse", metavar="NAME", show_default=True,
+              help=f"One of {LOSSES}.")
+@click.option("--from-logits", is_flag=True,
+              help="cross-entropy: PRED holds scores; apply a stable softmax first.")
+@click.option("--eps", type=FiniteFloat(), default=1e-7, metavar="ε", show_default=True,
+              help="cross-entropy on probabilities: ln(p + ε); 0 gives the exact value.")
+@click.option("--grad", is_flag=True, help="Also show ∂E/∂PRED.")
+@output_options
+def command(pred, target, loss_name, from_logits, eps, grad, out):
+    """Evaluate a loss E(PRED, TARGET); trace each element's term, the total and ∂E/∂PRED.
+
+    \b
+      nncalc loss 1.7310585786300049 2
+      nncalc loss "0.2 0.7 0.1" 1 --loss cross-entropy
+      nncalc loss "1 2 0.5; -3 0 3" "2 0" --loss cross-entropy --from-logits --grad
+      nncalc loss "0.9 0.2 0.6" "1 0 1" --loss bce
+      nncalc loss @pred.csv @target.csv --loss mse -q
+
+    \b
+    PRED is one sample (a vector) or one sample per row; N is the number of
+    samples, K the outputs per sample. TARGET has PRED's shape (values,
+    one-hot rows or probabilities) or gives class indices (0-based), one per
+    row of PRED. half-sse E = ½ Σ_k (t_k − o_k)², sse without the ½: summed
+    over a sample's outputs and averaged over the samples. mse and bce are
+    means over every element, as torch's MSELoss and BCELoss (bce clamps
+    each log at −100 like torch). cross-entropy E = −Σ_k t_k·ln(p_k + ε)
+    averaged over samples, on probabilities unless --from-logits; bce and
+    cross-entropy need probabilities in [0, 1].
+    """
+    from nncalc.cli import inputs
+    inputs.reject_unknown_options((pred, target))
+    from nncalc.core import losses
+    with inputs.naming("--loss"):
+        info = losses.get(loss_name)
+    if from_logits and info.name != "cross-entropy":
+        raise UserError(f"applies to cross-entropy only, not {info.name}", "--from-logits")
+    if eps < 0:
+        raise UserError(f"must be a number ≥ 0, got {eps:g}", "--eps")
+    p = inputs.read_matrix(pred, "PRED", out.max_elements)
+    t = inputs.read_matrix(target, "TARGET", out.max_elements)
+    with inputs.naming("PRED"):
+        res = losses.compute(info.name, p, t, eps=eps, from_logits=from_logits,
+                             pred_arg="PRED", target_arg="TARGET", loss_arg="--loss")
+    from nncalc.cli import render
+    render.emit(_report(res, info, grad, out, render), out)
+
+
+def _positions(shape, limit):
+    import numpy as np
+    n = int(np.prod(shape)) if shape else 1
+    if len(shape) <= 1:
+        return [str(i) for i in range(min(n, limit))]
+    return [str(tuple(int(v) for v in np.unravel_index(k, shape))) for k in range(min(n, limit))]
+
+
+def _report(res, info, grad, out, render):
+    import numpy as np
+    data = {"loss": res.name, "value": res.value, "terms": res.terms, "target": res.target,
+            "formula": res.formula, "reduction": res.reduction, "samples": res.samples}
+    if res.name == "cross-entropy":
+        data["eps"] = res.eps
+        data["from_logits"] = res.from_logits
+    if res.probs is not None:
+        data["probabilities"] = res.probs
+    if res.class_indices is not None:
+        data["class_indices"] = res.class_indices
+    if grad:
+        data["grad"] = res.grad
+        data["grad_formula"] = res.grad_formula
+    report = render.Report(np.float64(res.value), data)
+    report.heading(f"loss {res.name} ({info.title}): {res.formula}")
+    report.line(f"reduction: {res.reduction}")
+    if res.name == "cross-entropy" and not res.from_logits:
+        report.line(f"ε = {render.exact(res.eps)} inside the log" if res.eps else "ε = 0: exact logs")
+    if res.class_indices is not None:
+        report.line("TARGET given as class indices "
+                    f"{render.inline(res.class_indices)}, used as one-hot rows")
+    report.line("")
+    size = res.terms.size
+    limit = min(size, max(out.max_steps, 1))
+    shape = res.terms.shape
+    headers = ["i" if len(shape) <= 1 else "position"]
+    cols = [_positions(shape, limit)]
+    if res.from_logits:
+        headers += ["score z", "p = softmax(z)"]
+        cols += [res.pred.ravel()[:limit], res.probs.ravel()[:limit]]
+    else:
+        headers.append("prediction")
+        cols.append(res.pred.ravel()[:limit])
+    headers += ["target", "term"]
+    cols += [res.target.ravel()[:limit], res.terms.ravel()[:limit]]
+    if grad:
+        headers.append("∂E/∂PRED")
+        cols.append(res.grad.ravel()[:limit])
+    report.table(headers, cols, total=size, numeric=[False] + [True] * (len(cols) - 1))
+    digits = render.DEFAULT_DIGITS if out.digits is None else out.digits
+    report.line(f"Σ terms = {render.column([res.terms.sum()], digits)[0]}; "
+                f"E = {render.column([res.value], digits)[0]}  ({res.reduction})")
+    if grad:
+        report.line(f"gradient: {res.grad_formula}")
+        report.line("")
+        report.matrix("∂E/∂PRED", res.grad)
+    return report
