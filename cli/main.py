@@ -17,7 +17,9 @@ from nncalc.cli.options import UserError
 # command name -> module in nncalc.cli holding a click command of that name
 COMMANDS = {
     "activate": "activate",
+    "backprop": "backprop",
     "conv": "conv",
+    "loss": "loss",
     "outsize": "outsize",
     "pool": "pool",
 }
