@@ -249,6 +249,8 @@ def prepare_data(layers, X, T=None, loss=None):
     if x.ndim != 2:
         raise InputError(f"the input must be a vector or one sample per row, got {x.ndim} dimensions",
                          arg="--input")
+    if not np.all(np.isfinite(x)):
+        raise InputError("the input must be finite numbers", arg="--input")
     n_in = layers[0].weights.shape[1]
     if x.shape[1] != n_in:
         w = layers[0].weights.shape
@@ -271,6 +273,8 @@ def prepare_data(layers, X, T=None, loss=None):
         raise InputError(f"the target has shape {losses._fmt_shape(np.shape(T))} but the network gives "
                          f"{want} (one class index per sample also works)", arg="--target") from None
     t = t.reshape(x.shape[0], n_out)
+    if not np.all(np.isfinite(t)):
+        raise InputError("the target must be finite numbers", arg="--target")
     if loss is not None:
         info = losses.get(loss)
         if info.probabilities:

@@ -106,6 +106,19 @@ def test_loss_history_and_convergence():
     assert r.outputs.shape == (4, 1)
 
 
+def test_steps_zero_and_record_choice():
+    layers = _one_one_one()
+    r = network.train(layers, 1.0, 2.0, "half-sse", steps=0)
+    assert r.first_step is r.last_step and r.first_step.step == 0 and r.first_step.updates is None
+    assert r.loss_history.shape == (1,) and r.final_loss == r.initial_loss
+    np.testing.assert_array_equal(r.weights[0], layers[0].weights)
+    r = network.train(layers, 1.0, 2.0, "half-sse", steps=5, record=[3])
+    assert set(r.traces) == {3} and r.first_step is None and r.last_step is None
+    r = network.train(layers, 1.0, 2.0, "half-sse", steps=4, optimizer="momentum")
+    assert r.first_step.updates[0].change_formula.startswith("v = μ·v")
+    assert r.last_step.step == 4 and set(r.traces) == {1, 4}
+
+
 def test_freeze_bias():
     layers = init_layers([2, 2, 1], seed=0, activations="sigmoid")
     layers[0].bias = np.array([0.3, -0.2])
@@ -221,6 +234,8 @@ def test_errors():
     assert e.arg == "--activation"
     e = _error(network.train, l2, [1.0, 2.0], [1.0], "losss")
     assert e.arg == "--loss"
+    assert _error(network.train, l2, [1.0, np.nan], [1.0], "half-sse").arg == "--input"
+    assert _error(network.train, l2, [1.0, 2.0], [np.inf], "half-sse").arg == "--target"
     l_id = make_layers([[[1.0]]], None, "identity")
     assert _error(network.train, l_id, [1.0], [1.0], "bce").arg == "--activation"
     assert _error(network.train, make_layers([[[1.0], [1.0]]], None, "softmax"), [1.0], [5], "ce").arg \
