@@ -85,20 +85,27 @@ def plain(arr, digits=None):
     arr = np.asarray(arr, dtype=np.float64)
     if arr.ndim > 3:
         return dumps(arr) + "\n"
-    fmt = exact if digits is None else (lambda v: rounded(v, digits))
-    out = []
-    for _, block in _channels(arr):
-        out.append("\n".join(" ".join(map(fmt, row)) for row in block.tolist()))
-    return "\n\n".join(out) + "\n"
+    return _rows(arr, " ", digits)
 
 
 def delimited(arr, sep, digits=None):
     arr = np.asarray(arr, dtype=np.float64)
     if arr.ndim > 3:
         raise click.UsageError("csv/tsv cannot hold a 4-D result; use --format json or npy")
+    return _rows(arr, sep, digits)
+
+
+def _rows(arr, sep, digits):
+    """Rows of numbers, a blank line between channels; a trailing ';' marks a 1×n
+    matrix and a trailing ' |' a single channel, so the shape reads back."""
     fmt = exact if digits is None else (lambda v: rounded(v, digits))
-    blocks = [("\n".join(sep.join(map(fmt, row)) for row in b.tolist())) for _, b in _channels(arr)]
-    return "\n\n".join(blocks) + "\n"
+    blocks = ["\n".join(sep.join(map(fmt, row)) for row in b.tolist()) for _, b in _channels(arr)]
+    text = "\n\n".join(blocks)
+    if arr.ndim == 2 and arr.shape[0] == 1:
+        text += ";"
+    if arr.ndim == 3 and arr.shape[0] == 1:
+        text += " |"
+    return text + "\n"
 
 
 def _summarize(block, full):

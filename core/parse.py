@@ -106,8 +106,14 @@ def parse_text(text, max_elements=None):
         text = _strip_brackets(text)
     if not text.strip():
         raise InputError("empty input: no numbers given")
-    channels = _split_channels(text)
-    several = len(channels) > 1
+    # A trailing ';' keeps a one-row matrix 1×n, a trailing '|' keeps a single
+    # channel 1×h×w: that is how -q writes those shapes so they read back.
+    body = text.rstrip()
+    stack = body.endswith("|")
+    body = body[:-1].rstrip() if stack else body
+    matrix = body.endswith(";")
+    channels = _split_channels(body)
+    several = len(channels) > 1 or stack
     shapes, data = [], []
     for ci, chan in enumerate(channels, 1):
         rows = [r for r in re.split(r"[;\n]", chan) if r.strip()]
@@ -131,7 +137,7 @@ def parse_text(text, max_elements=None):
     n_rows, n_cols = shapes[0]
     if several:
         return arr.reshape(len(channels), n_rows, n_cols)
-    return arr if n_rows == 1 else arr.reshape(n_rows, n_cols)
+    return arr if n_rows == 1 and not matrix else arr.reshape(n_rows, n_cols)
 
 
 def _shape(shape):
@@ -180,7 +186,8 @@ def _json_shape(node, path=()):
 
 def parse_json(text, max_elements=None):
     import json                            # only JSON input pays for the import
-    _json_depth_ok(text)
+    if not text.lstrip().startswith("{"):  # a report object nests its steps deeper
+        _json_depth_ok(text)
     try:
         obj = json.loads(text, parse_constant=_reject_constant)
     except InputError:

@@ -157,18 +157,10 @@ def test_quiet_output_reads_back(fmt, arr):
     assert back.exit_code == 0, (fmt, data, back.stderr)
     got = np.load(io.BytesIO(back.stdout_bytes), allow_pickle=False)
     want = _expected(arr)
-    if fmt in ("text", "csv", "tsv"):
-        # The text grammar reads one row as a vector and one channel as a matrix, so a
-        # leading length-1 axis cannot survive (see test_one_row_matrix_keeps_its_shape).
-        while want.ndim > 1 and want.shape[0] == 1:
-            want = want[0]
     assert got.shape == want.shape, (fmt, data)
     np.testing.assert_array_equal(got, want)
 
 
-@pytest.mark.xfail(strict=True, reason="the plain -q text/csv/tsv form of a 1×n matrix (or a "
-                   "1×h×w stack) is one row (one channel), which the grammar reads back as a vector "
-                   "(a matrix): the shape is lost; only json and npy keep it")
 @pytest.mark.parametrize("fmt", ["text", "csv"])
 def test_one_row_matrix_keeps_its_shape(run, fmt):
     out = run("activate", "identity", "[[1, 2, 3]]", "-q", "--format", fmt).stdout

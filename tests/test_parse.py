@@ -76,7 +76,7 @@ def test_full_precision_reads_back():
     ("0x10", "'0x10' is not a number"),
     ("[1 2; 3 4", "unbalanced brackets"),
     ("1 2]", "unbalanced brackets"),
-    ("1 2 | ", "channel 2 is empty"),
+    ("1 2 | | 3 4", "channel 2 is empty"),
 ])
 def test_text_errors(text, message):
     with pytest.raises(InputError) as exc:
@@ -199,3 +199,13 @@ def test_bytes_utf8_bom_and_kind():
     np.testing.assert_array_equal(parse.parse_bytes(b"[1, 2]", "json"), [1, 2])
     with pytest.raises(InputError):
         parse.parse_bytes(b"1 2", "json")           # a .json file must hold JSON
+
+
+@pytest.mark.parametrize("text, shape", [
+    ("1 2 3", (3,)),            # one row is a vector...
+    ("1 2 3;", (1, 3)),         # ...unless a trailing ';' says it is a 1×n matrix
+    ("1 2; 3 4 |", (1, 2, 2)),  # a trailing '|' keeps a single channel
+    ("1 2 3 |", (1, 1, 3)),
+])
+def test_trailing_separators_keep_the_shape(text, shape):
+    assert parse.parse_string(text).shape == shape
