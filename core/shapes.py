@@ -328,7 +328,11 @@ def _spatial_row(i, layer, shape):
         params = out * (c * k[0] * k[1] + 1)
         macs = out * rh.size * rw.size * c * k[0] * k[1]
         return LayerRow(i, layer, shape, (out, rh.size, rw.size), params, macs, (rh, rw), "")
-    rh, rw = out_size2d((h, w), k, p.get("s", p["k"]), p.get("p", 0), 1, p.get("ceil", False))
+    pads = pair(p.get("p", 0), "padding", 0)
+    if pads[0] > k[0] // 2 or pads[1] > k[1] // 2:
+        raise InputError(f"pool padding {pads[0]}×{pads[1]} must be at most half the window "
+                         f"{k[0]}×{k[1]} (as PyTorch requires)", arg="--layers")
+    rh, rw = out_size2d((h, w), k, p.get("s", p["k"]), pads, 1, p.get("ceil", False))
     return LayerRow(i, layer, shape, (c, rh.size, rw.size), 0, 0, (rh, rw), "")
 
 
@@ -348,7 +352,10 @@ def summarise_chain(input_shape, layers):
     start, rows = shape, []
     for i, layer in enumerate(layers, 1):
         if layer.kind in ("conv", "pool"):
-            row = _spatial_row(i, layer, shape)
+            try:
+                row = _spatial_row(i, layer, shape)
+            except InputError as exc:   # name the token, not an option chains don't take
+                raise InputError(f"layer {i} {layer.token!r}: {exc.message}", arg="--layers") from None
         elif layer.kind == "fc":
             features = math.prod(shape)
             out = as_int(layer.params["out"], "out", 1)

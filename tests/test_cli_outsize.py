@@ -161,13 +161,9 @@ def test_bad_input(args, fragments):
     assert_user_error(invoke("outsize", *args), *fragments)
 
 
-@pytest.mark.xfail(strict=True, reason="core/shapes.py accepts pool padding above half the window in a "
-                   "chain (pool:2,2,3 gives 1×7×7), which PyTorch and `nncalc pool` refuse")
 def test_chain_pool_padding_over_half_window_is_refused():
     assert_user_error(invoke("outsize", "1x8x8", "pool:2,2,3"), "LAYER", "half")
 
 
-@pytest.mark.xfail(strict=True, reason="a bad number inside a chain token is reported against the "
-                   "option (--stride/--padding/--kernel, which chains refuse) and does not name the token")
 def test_chain_value_errors_name_the_token():
     assert_user_error(invoke("outsize", "1x28x28", "conv:6,30"), "LAYER", "conv:6,30")

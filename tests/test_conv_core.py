@@ -159,8 +159,10 @@ def test_matches_nested_loop_reference(data):
     sh, sw = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
     dh, dw = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
     pads = tuple(data.draw(st.integers(0, 3)) for _ in range(4))
-    h = data.draw(st.integers(max(1, dh * (kh - 1) + 1 - pads[0] - pads[1]), 9))
-    w = data.draw(st.integers(max(1, dw * (kw - 1) + 1 - pads[2] - pads[3]), 9))
+    lo_h = max(1, dh * (kh - 1) + 1 - pads[0] - pads[1])   # the dilated kernel must fit
+    lo_w = max(1, dw * (kw - 1) + 1 - pads[2] - pads[3])
+    h = data.draw(st.integers(lo_h, max(lo_h, 9)))
+    w = data.draw(st.integers(lo_w, max(lo_w, 9)))
     seed = data.draw(st.integers(0, 2 ** 32 - 1))
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((c, h, w))
