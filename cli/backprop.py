@@ -124,6 +124,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
     # ---- data
     x = _data(input_, settings, "input", "--input", inputs, out, np)
     t = _data(target, settings, "target", "--target", inputs, out, np)
+    t = _class_indices(t, x, layers, np)
     kw = {}
     if momentum is not None:
         kw["momentum"] = momentum
@@ -218,6 +219,25 @@ def _data(value, settings, key, arg, inputs, out, np):
             raise UserError(f"'{key}' must hold finite numbers", "--net")
         return a
     raise UserError(f"give {arg} (or '{key}' in --net)", arg)
+
+
+def _class_indices(t, x, layers, np):
+    """A column of N class indices reads as N indices; an index out of range is named as such."""
+    from nncalc.cli import inputs
+    from nncalc.core import losses
+    n_out = layers[-1].weights.shape[0]
+    x = np.asarray(x)
+    t = np.asarray(t, dtype=np.float64)
+    if n_out == 1:
+        return t
+    pred_shape = (n_out,) if x.ndim <= 1 else (x.shape[0], n_out)
+    if x.ndim == 2 and t.shape == (x.shape[0], 1):
+        t = t.reshape(-1)
+    if t.shape == pred_shape[:-1] or (len(pred_shape) == 1 and t.shape in ((), (1,))):
+        with inputs.naming("--target"):
+            losses.prepare_target(np.zeros(pred_shape), t.reshape(-1) if t.ndim == 0 else t,
+                                  "--input", "--target")
+    return t
 
 
 def _plot(res, out, np):

@@ -110,6 +110,11 @@ def test_batch_and_cross_entropy(run):
     np.testing.assert_allclose(delta, (p - np.eye(3)[[2, 0]]) / 2, rtol=1e-12)
 
 
+def test_class_indices_as_a_column(run):
+    args = ["--weights", "0.1 0.2; 0.3 -0.4", "--input", "1 2; -1 0.5", "--loss", "cross-entropy"]
+    assert as_json(run, *args, "--target", "1; 0") == as_json(run, *args, "--target", "0 1; 1 0")
+
+
 def test_check_shows_numeric_gradient(run):
     args = ["--weights", "0.1 0.2; 0.3 0.4", "--bias", "0.25", "--weights", "0.5 0.6", "--bias", "0.1",
             "--activation", "tanh,sigmoid", "--input", "1 -1", "--target", "1", "--check"]
@@ -157,8 +162,10 @@ def test_help(run):
     (["--weights", "1 2", "--input", "1 1", "--target", "2", "--loss", "bce"], ["--target", "[0, 1]"]),
     (["--weights", "1 2; 3 4", "--input", "1 1", "--target", "0.5 1.5", "--loss", "cross-entropy"],
      ["--target", "[0, 1]"]),
-    (["--weights", "1 2; 3 4", "--input", "1 1", "--target", "1; 3", "--loss", "cross-entropy"],
-     ["--target"]),
+    (["--weights", "1 2; 3 4", "--input", "1 1; 2 2", "--target", "1; 3", "--loss", "cross-entropy"],
+     ["--target", "class index 3 is out of range"]),
+    (["--weights", "1 2; 3 4", "--input", "1 1", "--target", "2", "--loss", "cross-entropy"],
+     ["--target", "class index 2 is out of range"]),
     (["--weights", "1 2", "--input", "1 1", "--target", "1", "--lr", "0"], ["--lr", "> 0"]),
     (["--weights", "1 2", "--input", "1 1", "--target", "1", "--lr", "-0.5"], ["--lr", "> 0"]),
     (["--weights", "1 2", "--input", "1 1", "--target", "1", "--steps", "-1"], ["--steps", "≥ 0"]),
