@@ -143,7 +143,8 @@ def prepare_target(pred, target, pred_arg="--pred", arg="--target"):
     """TARGET as an array of PRED's shape, and the class indices if it was given as indices.
 
     Same shape -> used as is; N values for N×1 predictions, or K values for a
-    1×K prediction (and the reverse) -> reshaped; one value per row of PRED (or one for a vector) -> class indices.
+    1×K prediction (and the reverse) -> reshaped; one value per row of PRED (or one for a vector, or
+    an N×1 column when K > 1) -> class indices.
     """
     pred = np.asarray(pred, dtype=np.float64)
     t = np.asarray(target, dtype=np.float64)
@@ -154,7 +155,8 @@ def prepare_target(pred, target, pred_arg="--pred", arg="--target"):
         return t.reshape(pred.shape), None
     if pred.ndim >= 1:
         rows = pred.shape[:-1]
-        if t.shape == rows or (pred.ndim == 1 and t.shape == (1,)):
+        if (t.shape == rows or (pred.ndim == 1 and t.shape == (1,))
+                or (t.shape == rows + (1,) and pred.shape[-1] != 1)):     # a column of indices
             return _one_hot(t, pred.shape[-1], arg).reshape(pred.shape), t.astype(np.int64) + 0
     raise InputError(f"target shape {_fmt_shape(t.shape)} does not match prediction shape "
                      f"{_fmt_shape(pred.shape)} (give the same shape, or one class index per row"

@@ -268,7 +268,9 @@ def prepare_data(layers, X, T=None, loss=None):
     shape = (n_out,) if single else (x.shape[0], n_out)
     try:
         t, _ = losses.prepare_target(np.zeros(shape), t)
-    except InputError:
+    except InputError as e:
+        if "class ind" in e.message:        # an index out of range or not whole: that message is better
+            raise
         want = f"{n_out} value{'s' * (n_out != 1)}" if single else f"{x.shape[0]}×{n_out} values"
         raise InputError(f"the target has shape {losses._fmt_shape(np.shape(T))} but the network gives "
                          f"{want} (one class index per sample also works)", arg="--target") from None

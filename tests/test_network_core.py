@@ -144,6 +144,8 @@ def test_cross_entropy_delta_is_p_minus_t():
     assert [l.activation for l in layers] == ["tanh", "softmax"]
     X = np.array([[1.0, 2.0], [0.5, -1.0]])
     tr = network.trace_step(layers, X, [2, 0], "cross-entropy")
+    column = network.trace_step(layers, X, [[2], [0]], "cross-entropy")    # a column of indices
+    np.testing.assert_array_equal(column.backward[0].delta, tr.backward[0].delta)
     out = tr.backward[0]
     p = tr.forward[-1].out
     np.testing.assert_array_equal(out.delta, (p - np.eye(3)[[2, 0]]) / 2)
@@ -236,6 +238,9 @@ def test_errors():
     assert e.arg == "--loss"
     assert _error(network.train, l2, [1.0, np.nan], [1.0], "half-sse").arg == "--input"
     assert _error(network.train, l2, [1.0, 2.0], [np.inf], "half-sse").arg == "--target"
+    two = make_layers([[[1.0, 2.0], [3.0, 4.0]]], None, "sigmoid")
+    e = _error(network.train, two, [[1.0, 2.0]] * 2, [[3], [0]], "half-sse")
+    assert e.arg == "--target" and "out of range" in e.message
     l_id = make_layers([[[1.0]]], None, "identity")
     assert _error(network.train, l_id, [1.0], [1.0], "bce").arg == "--activation"
     assert _error(network.train, make_layers([[[1.0], [1.0]]], None, "softmax"), [1.0], [5], "ce").arg \
