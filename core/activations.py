@@ -176,22 +176,40 @@ def softmax_parts(x):
     return shifted, exps, total, exps / total
 
 
+def _rest(exps):
+    """Σ exp(x − max) without the largest term (which is exactly 1), summed apart
+    so that log Σ = log1p(rest) and 1 − p_max = rest / (1 + rest) keep their
+    precision when one entry dominates."""
+    top = np.argmax(exps, axis=-1)[..., None]
+    others = exps.copy()
+    np.put_along_axis(others, top, 0.0, axis=-1)
+    return others.sum(axis=-1, keepdims=True), top
+
+
+def _one_minus_p(x):
+    _, exps, total, p = softmax_parts(x)
+    rest, top = _rest(exps)
+    q = 1.0 - p
+    np.put_along_axis(q, top, rest / (1.0 + rest), axis=-1)
+    return p, q
+
+
 def softmax(x):
     return softmax_parts(x)[3]
 
 
 def log_softmax(x):
-    shifted, _, total, _ = softmax_parts(x)
-    return shifted - np.log(total)
+    shifted, exps, _, _ = softmax_parts(x)
+    return shifted - np.log1p(_rest(exps)[0])
 
 
 def _softmax_diag(x):
-    p = softmax(x)
-    return p * (1.0 - p)
+    p, q = _one_minus_p(x)
+    return p * q
 
 
 def _log_softmax_diag(x):
-    return 1.0 - softmax(x)
+    return _one_minus_p(x)[1]
 
 
 def jacobian(name, x):
