@@ -25,9 +25,25 @@ COMMANDS = {
 }
 
 
+# `nncalc --help` lists these without importing any command module
+SUMMARIES = {
+    "activate": "Apply an activation function; trace x, h(x) and h'(x).",
+    "backprop": "Forward pass, loss, backward pass and update of a small network.",
+    "conv": "2-D convolution (cross-correlation), traced window by window.",
+    "loss": "A loss term by term, with its gradient.",
+    "outsize": "Feature-map size formula for one layer or a chain of layers.",
+    "pool": "Max or average pooling, traced, with its backward pass.",
+}
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx):
         return sorted(COMMANDS)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx, name):
         module = COMMANDS.get(name)

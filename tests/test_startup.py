@@ -125,3 +125,12 @@ def test_stdin_terminal_does_not_wait():
         os.close(leader)
     assert proc.returncode == 2 and proc.stdout == b""
     assert proc.stderr.decode().count("\n") == 1 and "terminal" in proc.stderr.decode()
+
+
+def test_group_help_lists_every_command_with_its_summary():
+    from nncalc.cli.main import COMMANDS, SUMMARIES
+    assert set(SUMMARIES) == set(COMMANDS)
+    out = subprocess.run([nncalc_script(), "--help"], capture_output=True, text=True,
+                         env=clean_env(), timeout=60).stdout
+    for name, summary in SUMMARIES.items():
+        assert name in out and summary.split()[0] in out
