@@ -133,12 +133,12 @@ def _emit_sizes(report, out):
 
 
 def _chain(dims, tokens, out):
-    from nncalc.cli import inputs, render
-    from nncalc.core import shapes
+    from nncalc.cli import render
+    from nncalc.core import chain
     start = dims if len(dims) == 3 else (1,) + _hw(dims)
     from nncalc.core.errors import InputError
     try:
-        summary = shapes.summarise_chain(start, shapes.parse_chain(list(tokens)))
+        summary = chain.summarise_chain(start, chain.parse_chain(list(tokens)))
     except InputError as exc:        # core says --layers; on this command line they are LAYER…
         raise UserError(exc.message, "LAYER" if exc.arg in (None, "--layers") else exc.arg) from None
     headers = ["#", "layer", "input", "formula (H)", "output", "params", "MACs"]

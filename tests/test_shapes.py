@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, strategies as st
 
-from nncalc.core import shapes
+from nncalc.core import chain, shapes
 from nncalc.core.errors import InputError
 
 
@@ -124,7 +124,7 @@ def test_transposed_inverts_conv_size(i, k, s, p):
 
 
 def test_lenet_chain():
-    summary = shapes.summarise_chain(
+    summary = chain.summarise_chain(
         (1, 28, 28),
         "conv:6,5,1,2 relu pool:2 conv:out=16,k=5 relu pool:k=2,s=2 flatten fc:120 fc:84 fc:10")
     outs = [r.output_shape for r in summary.rows]
@@ -138,19 +138,19 @@ def test_lenet_chain():
 
 
 def test_chain_pool_ceil_and_implicit_flatten():
-    s = shapes.summarise_chain([3, 7, 7], ["pool:k=2,ceil", "fc:out=5"])
+    s = chain.summarise_chain([3, 7, 7], ["pool:k=2,ceil", "fc:out=5"])
     assert s.rows[0].output_shape == (3, 4, 4)
     assert s.rows[1].params == 5 * (48 + 1) and "flattens" in s.rows[1].note
 
 
 def test_chain_parse_forms():
-    a = shapes.parse_layer("conv:6,5")
-    b = shapes.parse_layer("conv:out=6,k=5,s=1,p=2,d=1")
+    a = chain.parse_layer("conv:6,5")
+    b = chain.parse_layer("conv:out=6,k=5,s=1,p=2,d=1")
     assert a.params == {"out": 6, "k": 5}
     assert b.params == {"out": 6, "k": 5, "s": 1, "p": 2, "d": 1}
-    assert shapes.parse_layer("pool:k=2,s=2,p=0,ceil").params["ceil"] is True
-    assert shapes.parse_layer("relu").kind == "activation"
-    assert shapes.parse_layer("conv:4,3x5").params["k"] == (3, 5)
+    assert chain.parse_layer("pool:k=2,s=2,p=0,ceil").params["ceil"] is True
+    assert chain.parse_layer("relu").kind == "activation"
+    assert chain.parse_layer("conv:4,3x5").params["k"] == (3, 5)
 
 
 @pytest.mark.parametrize("token,needle", [
@@ -159,12 +159,12 @@ def test_chain_parse_forms():
 ])
 def test_chain_parse_errors(token, needle):
     with pytest.raises(InputError) as e:
-        shapes.parse_chain([token])
+        chain.parse_chain([token])
     assert needle in str(e.value) and "expected" in str(e.value)
 
 
 def test_chain_shape_errors():
     with pytest.raises(InputError, match="needs a C×H×W input"):
-        shapes.summarise_chain((10,), "conv:2,3")
+        chain.summarise_chain((10,), "conv:2,3")
     with pytest.raises(InputError, match="does not fit"):
-        shapes.summarise_chain((1, 4, 4), "conv:2,5")
+        chain.summarise_chain((1, 4, 4), "conv:2,5")
