@@ -98,7 +98,7 @@ def delimited(arr, sep, digits=None):
 def _rows(arr, sep, digits):
     """Rows of numbers, a blank line between channels; a trailing ';' marks a 1×n
     matrix and a trailing ' |' a single channel, so the shape reads back."""
-    fmt = exact if digits is None else (lambda v: rounded(v, digits))
+    fmt = exact if digits is None or _integral(arr) else (lambda v: rounded(v, digits))
     blocks = ["\n".join(sep.join(map(fmt, row)) for row in b.tolist()) for _, b in _channels(arr)]
     text = "\n\n".join(blocks)
     if arr.ndim == 2 and arr.shape[0] == 1:

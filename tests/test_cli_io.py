@@ -313,3 +313,8 @@ def test_debug_shows_the_traceback(run, monkeypatch, how):
         r = run("activate", "relu", "1", env={"NNCALC_DEBUG": "1"})
     assert isinstance(r.exception, RuntimeError)        # re-raised, so Python prints the traceback
     assert "Error: internal error" not in r.stderr
+
+
+def test_digits_does_not_add_decimals_to_integer_results(run):
+    assert run("activate", "relu", "-1", "2", "-q", "--digits", "2").stdout == "0 2\n"
+    assert run("activate", "relu", "0.123456", "-q", "--digits", "2").stdout == "0.12\n"
