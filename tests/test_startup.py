@@ -134,3 +134,16 @@ def test_group_help_lists_every_command_with_its_summary():
                          env=clean_env(), timeout=60).stdout
     for name, summary in SUMMARIES.items():
         assert name in out and summary.split()[0] in out
+
+
+def test_ctrl_c_exits_130_without_a_traceback():
+    import signal
+    import time
+    # stdin is a pipe that stays open, so the command waits in read() until interrupted
+    proc = subprocess.Popen([nncalc_script(), "activate", "relu", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env())
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert out == b"" and b"Traceback" not in err
