@@ -158,8 +158,11 @@ def _plot(tr, params, plot_range, out):
         labels.append("given x")
     color = out.color is not False and sys.stdout.isatty()
     title = name if tr.activation.elementwise else f"{name} of (x, 0), first component"
+    # without colour the three series need their own characters to be told apart
+    chars = {} if color else {"character_set": "ascii", "force_ascii_characters": [".", ":", "O"]}
     return plot_to_string(ys=series_y, xs=series_x, lines=[True, True, False][:len(series_y)],
-                          legend_labels=labels, color=color, title=title, height=14, width=60)
+                          legend_labels=labels, color=color, title=title, height=14, width=60,
+                          **chars)
 
 
 def _list(out):
