@@ -7,60 +7,18 @@ Numbers: text tables show ``--digits`` decimals (default 4); ``-q``, CSV and
 JSON carry the shortest form that reads back to the same float.
 """
 import io
-import math
 import sys
 
 import click
 import numpy as np
 
+from nncalc.cli import numbers
+# the number forms commands use directly, from their one home
+from nncalc.cli.numbers import column, dumps, exact, rounded, to_json  # noqa: F401
+
 DEFAULT_DIGITS = 4
 SUMMARY_LIMIT = 12      # show at most this many rows/columns of a matrix in text...
 SUMMARY_EDGE = 5        # ...as the first and last five, unless --full
-INT_LIMIT = 2.0 ** 53   # beyond this a float may not be an exact integer
-
-
-# --------------------------------------------------------------- one number
-
-def _no_minus_zero(s):
-    if s.startswith("-") and not any(c in "123456789" for c in s.split("e")[0]):
-        return s[1:]
-    return s
-
-
-def exact(v):
-    """Shortest text that reads back to the same float; integers without '.0'."""
-    v = float(v) + 0.0
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if v.is_integer() and abs(v) < INT_LIMIT:
-        return str(int(v))
-    return repr(v)
-
-
-def rounded(v, digits):
-    """``digits`` decimals; scientific notation where fixed would hide the value."""
-    v = float(v)
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    a = abs(v)
-    if a >= 1e10 or (0 < a < 0.5 * 10.0 ** -digits):
-        return _no_minus_zero(f"{v:.{digits}e}")
-    return _no_minus_zero(f"{v:.{digits}f}")
-
-
-def _integral(arr):
-    finite = arr[np.isfinite(arr)]
-    return bool(np.all(finite == np.round(finite)) and np.all(np.abs(finite) < INT_LIMIT))
-
-
-def column(values, digits=None):
-    """Format one column of numbers: integers if all are, else ``digits`` decimals."""
-    arr = np.asarray(values, dtype=np.float64).ravel()
-    if _integral(arr):
-        return [exact(v) for v in arr.tolist()]
-    if digits is None:
-        return [exact(v) for v in arr.tolist()]
-    return [rounded(v, digits) for v in arr.tolist()]
 
 
 # --------------------------------------------------------- matrices as text
@@ -98,7 +56,7 @@ def delimited(arr, sep, digits=None):
 def _rows(arr, sep, digits):
     """Rows of numbers, a blank line between channels; a trailing ';' marks a 1×n
     matrix and a trailing ' |' a single channel, so the shape reads back."""
-    fmt = exact if digits is None or _integral(arr) else (lambda v: rounded(v, digits))
+    fmt = exact if digits is None or numbers.integral(arr) else (lambda v: rounded(v, digits))
     blocks = ["\n".join(sep.join(map(fmt, row)) for row in b.tolist()) for _, b in _channels(arr)]
     text = "\n\n".join(blocks)
     if arr.ndim == 2 and arr.shape[0] == 1:
@@ -128,11 +86,11 @@ def matrix_cells(block, digits, full, mask=None, mask_text="·"):
     real = sub if mask is None else sub[~mask[np.ix_(keep_r, keep_c)]]
     strs = np.empty(sub.shape, dtype=object)
     if mask is None:
-        strs[...] = np.array(column(sub, digits), dtype=object).reshape(sub.shape)
+        strs[...] = np.array(numbers.column(sub, digits), dtype=object).reshape(sub.shape)
     else:
         m = mask[np.ix_(keep_r, keep_c)]
         strs[m] = mask_text
-        strs[~m] = column(real, digits)
+        strs[~m] = numbers.column(real, digits)
     cells, ri = [], 0
     for r in r_idx:
         if r is None:
@@ -153,7 +111,7 @@ def matrix_cells(block, digits, full, mask=None, mask_text="·"):
 def inline(arr, digits=DEFAULT_DIGITS):
     """A small matrix on one line, in the input grammar: '1 2; 3 4', channels joined by ' | '."""
     arr = np.asarray(arr, dtype=np.float64)
-    strs = np.array(column(arr, digits), dtype=object).reshape(arr.shape)
+    strs = np.array(numbers.column(arr, digits), dtype=object).reshape(arr.shape)
     blocks = [strs.reshape(1, -1)] if arr.ndim <= 1 else strs.reshape(-1, *arr.shape[-2:])
     return " | ".join("; ".join(" ".join(row) for row in b) for b in blocks)
 
@@ -201,7 +159,7 @@ def _render_table(headers, columns, total, numeric, per, opts, tablefmt):
     for i, col in enumerate(columns):
         part = col[:shown] if not isinstance(col, np.ndarray) else col.ravel()[:shown]
         is_num = numeric[i] if numeric else not any(isinstance(v, str) for v in part)
-        cols.append(_number_cells(part, _digits(opts)) if is_num else [str(v) for v in part])
+        cols.append(numbers.cells(part, _digits(opts)) if is_num else [str(v) for v in part])
         align.append("right" if is_num else "left")
     rows = [list(r) for r in zip(*cols)] if cols else []
     text = _tabulate(rows, headers, tablefmt, align)
@@ -211,18 +169,6 @@ def _render_table(headers, columns, total, numeric, per, opts, tablefmt):
         text += f"\n… {left:,} more {'row' if per == 1 else 'step'}{'s' if left != 1 else ''} not shown " \
                 f"(showing {shown_steps:,} of {total:,}; raise --max-steps to see more)"
     return text
-
-
-def _number_cells(values, digits):
-    """Format a numeric column; None cells (blanks in grouped rows) stay empty."""
-    if not any(v is None for v in values):
-        return column(values, digits)
-    idx = [i for i, v in enumerate(values) if v is not None]
-    formatted = column([values[i] for i in idx], digits) if idx else []
-    cells = [""] * len(values)
-    for i, text in zip(idx, formatted):
-        cells[i] = text
-    return cells
 
 
 def _tabulate(rows, headers, tablefmt, colalign):
@@ -276,34 +222,6 @@ def _text(report, opts):
             parts.append(_render_matrix(block[2], opts, tablefmt, block[1], *block[3:]))
             parts.append("")
     return "\n".join(parts).rstrip("\n") + "\n"
-
-
-# -------------------------------------------------------------------- JSON
-
-def to_json(obj):
-    """Arrays to nested lists (integers where exact), recursively through dicts and lists."""
-    if isinstance(obj, np.ndarray):
-        arr = obj.astype(np.float64) + 0.0
-        if arr.size and _integral(arr) and np.isfinite(arr).all():
-            return arr.astype(np.int64).tolist()
-        return arr.tolist()
-    if isinstance(obj, dict):
-        return {k: to_json(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_json(v) for v in obj]
-    if isinstance(obj, (np.floating, float)):
-        v = float(obj) + 0.0
-        return int(v) if v.is_integer() and abs(v) < INT_LIMIT else v
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    return obj
-
-
-def dumps(obj, **kwargs):
-    import json
-    return json.dumps(to_json(obj), **kwargs)
 
 
 # -------------------------------------------------------------------- emit
