@@ -66,6 +66,7 @@ def _positions(shape, limit):
 
 def _report(res, info, grad, out, render):
     import numpy as np
+    from nncalc.cli import nettrace
     data = {"loss": res.name, "value": res.value, "terms": res.terms, "target": res.target,
             "formula": res.formula, "reduction": res.reduction, "samples": res.samples}
     if res.name == "cross-entropy":
@@ -87,26 +88,10 @@ def _report(res, info, grad, out, render):
         report.line("TARGET given as class indices "
                     f"{render.inline(res.class_indices)}, used as one-hot rows")
     report.line("")
-    size = res.terms.size
-    limit = min(size, max(out.max_steps, 1))
     shape = res.terms.shape
-    headers = ["i" if len(shape) <= 1 else "position"]
-    cols = [_positions(shape, limit)]
-    if res.from_logits:
-        headers += ["score z", "p = softmax(z)"]
-        cols += [res.pred.ravel()[:limit], res.probs.ravel()[:limit]]
-    else:
-        headers.append("prediction")
-        cols.append(res.pred.ravel()[:limit])
-    headers += ["target", "term"]
-    cols += [res.target.ravel()[:limit], res.terms.ravel()[:limit]]
-    if grad:
-        headers.append("∂E/∂PRED")
-        cols.append(res.grad.ravel()[:limit])
-    report.table(headers, cols, total=size, numeric=[False] + [True] * (len(cols) - 1))
-    digits = render.DEFAULT_DIGITS if out.digits is None else out.digits
-    report.line(f"Σ terms = {render.column([res.terms.sum()], digits)[0]}; "
-                f"E = {render.column([res.value], digits)[0]}  ({res.reduction})")
+    fmt = nettrace.Fmt(out)
+    nettrace.loss_table(report, res, fmt, _positions(shape, fmt.limit), "i" if len(shape) <= 1 else "position",
+                        grad)
     if grad:
         report.line(f"gradient: {res.grad_formula}")
         report.line("")

@@ -92,12 +92,16 @@ def resolve_activations(spec, n_layers, loss=None, arg="--activation"):
         raise InputError(f"empty activation name in '{spec}'", arg=arg)
     parsed = [parse_activation(s, arg) for s in items]
     ce = loss is not None and losses.get(loss).name == "cross-entropy"
+    if ce and n_layers == 1 and len(parsed) == 1 and parsed[0][0] != "softmax":
+        raise InputError(f"cross-entropy uses a softmax output layer (δ = p − t), not {parsed[0][0]}; "
+                         "this network has no hidden layer for it (leave --activation out)", arg=arg)
     if len(parsed) == 1:
         parsed = parsed * (n_layers - 1) + [("softmax", {}) if ce else parsed[0]]
     elif ce and len(parsed) == n_layers - 1:
         parsed = parsed + [("softmax", {})]
     if len(parsed) != n_layers:
-        raise InputError(f"{len(parsed)} activations for {n_layers} layers; give one name or one per layer",
+        raise InputError(f"{len(parsed)} activations for {n_layers} layer{'s' * (n_layers != 1)}; "
+                         "give one name or one per layer",
                          arg=arg)
     if ce and parsed[-1][0] != "softmax":
         raise InputError(f"cross-entropy uses a softmax output layer (δ = p − t), not {parsed[-1][0]}; "
@@ -182,6 +186,8 @@ def init_layers(sizes, seed=None, activations="sigmoid", loss=None, scheme="xavi
     scheme = str(scheme).lower().replace("_", "-")
     if scheme not in INIT_SCHEMES:
         raise InputError(f"unknown init scheme '{scheme}'{losses.suggest(scheme, INIT_SCHEMES)}", arg="--init")
+    if seed is not None and (int(seed) != seed or seed < 0):
+        raise InputError(f"the seed must be a whole number ≥ 0, got {seed}", arg="--seed")
     rng = np.random.default_rng(seed)
     weights = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
@@ -254,8 +260,8 @@ def prepare_data(layers, X, T=None, loss=None):
     n_in = layers[0].weights.shape[1]
     if x.shape[1] != n_in:
         w = layers[0].weights.shape
-        raise InputError(f"layer 1: weights are {w[0]}×{w[1]} but the input has {_values(x.shape[1])}",
-                         arg="--weights")
+        raise InputError(f"{_values(x.shape[1])} per sample, but layer 1's --weights are {w[0]}×{w[1]} "
+                         f"(one column per input, so it takes {w[1]})", arg="--input")
     for i in range(1, len(layers)):
         w, prev = layers[i].weights.shape, layers[i - 1].weights.shape[0]
         if w[1] != prev:
@@ -269,7 +275,7 @@ def prepare_data(layers, X, T=None, loss=None):
     try:
         t, _ = losses.prepare_target(np.zeros(shape), t)
     except InputError as e:
-        if "class ind" in e.message:        # an index out of range or not whole: that message is better
+        if e.message.startswith("class ind"):   # an index out of range or not whole: that message is better
             raise
         want = f"{n_out} value{'s' * (n_out != 1)}" if single else f"{x.shape[0]}×{n_out} values"
         raise InputError(f"the target has shape {losses._fmt_shape(np.shape(T))} but the network gives "

@@ -128,7 +128,8 @@ class _Engine:
                         dE = np.where(t == 0, 0.0, -t / outs[l]) / t.shape[0]
                 back.append(self._backward_record(l, dE, deriv, delta, gW, gb, inputs[l], down))
             if l and not self.sequential:
-                g_next = delta @ W[l]
+                used = W[l]                         # the weights this gradient is computed with
+                g_next = delta @ used
             if update:
                 oldw, oldb = W[l], b[l]
                 W[l], cw = opt.update((l, "w"), oldw, gW)
@@ -140,9 +141,10 @@ class _Engine:
                     ups.append(UpdateRecord(l + 1, opt.change_formula, oldw, gW, cw, W[l],
                                             oldb, gb, cb, b[l], self.freeze_bias))
             if l:
-                if self.sequential:
-                    g_next = delta @ W[l]
-                down = (delta, W[l])
+                if self.sequential:                 # the layer below sees the weights just updated
+                    used = W[l]
+                    g_next = delta @ used
+                down = (delta, used)
                 g = g_next
         if not trace:
             return value, outs[-1], None
@@ -208,11 +210,13 @@ def backward(layers, X, T, loss):
 
 
 def train(layers, X, T, loss, lr=0.1, steps=1, optimizer="sgd", order="simultaneous", freeze_bias=False,
-          record="first-last", momentum=0.9, betas=(0.9, 0.999), adam_eps=1e-8):
+          record="first-last", momentum=0.9, betas=(0.9, 0.999), adam_eps=1e-8, progress=None):
     """Run STEPS updates; trace the steps named by RECORD.
 
     RECORD: "first-last" (default), "none", "all" or an iterable of 1-based step numbers.
     steps=0 computes the gradients without updating (first_step = last_step, step 0, updates None).
+    PROGRESS, if given, is called with a number of steps just done, about 100 times a run
+    (the CLI draws a progress bar with it; core never prints).
     """
     kw = {"momentum": momentum} if optimizers.canonical(optimizer) == "momentum" else \
         {"betas": betas, "eps": adam_eps} if optimizers.canonical(optimizer) == "adam" else {}
@@ -230,6 +234,7 @@ def train(layers, X, T, loss, lr=0.1, steps=1, optimizer="sgd", order="simultane
     hist = np.empty(steps + 1)
     traces = {}
     step = eng.step
+    every = max(1, steps // 100) if progress is not None else steps + 1
     with np.errstate(all="ignore"):
         if steps == 0:
             hist[0], outputs, traces[0] = step(x, t, trace=True, update=False)
@@ -240,6 +245,8 @@ def train(layers, X, T, loss, lr=0.1, steps=1, optimizer="sgd", order="simultane
                 hist[k - 1], out, _ = step(x, t)
             if k == 1:
                 outputs = out
+            if k % every == 0:
+                progress(every)
         _, nets, outs = eng.forward(x)
         hist[steps] = eng.loss_value_grad(outs[-1], t, nets[-1])[0]
     first = traces.get(1 if steps else 0)

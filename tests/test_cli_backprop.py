@@ -85,6 +85,53 @@ def test_many_steps_first_last_and_history(run):
     assert d == as_json(run, *args)                 # --seed is reproducible
 
 
+def test_worked_example_golden(run, golden):
+    r = run("backprop", *WORKED)
+    assert r.exit_code == 0, r.stderr
+    golden("backprop_worked_example.txt", r.stdout)
+
+
+def test_sum_of_delta_w_shows_the_weights_used(run):
+    # simultaneous: the output weight before the step (1); sequential: the one just updated
+    sim = run("backprop", *WORKED, "--lr", "0.5").stdout
+    seq = run("backprop", *WORKED, "--lr", "0.5", "--order", "sequential").stdout
+    row = lambda text: text.split("Backward, layer 1")[1].splitlines()[3]
+    assert row(sim).split()[1] == "-0.2689·1"
+    w2 = 1 + 0.5 * 0.2689414213699951 * SIGMA1
+    assert row(seq).split()[1] == f"-0.2689·{w2:.4f}"
+    assert "sequential: each layer is updated as soon as its δ is known" in seq
+
+
+def test_history_is_sampled_with_first_and_last(run):
+    r = run("backprop", *WORKED, "--steps", "1000")
+    table = r.stdout.split("Loss per step")[1].split("\n\n")[0].splitlines()
+    steps = [line.split()[0] for line in table[3:]]
+    assert steps[0] == "0" and steps[-1] == "1000" and len(steps) == 20
+
+
+def test_progress_bar_only_on_a_terminal(run, monkeypatch):
+    from nncalc.cli import backprop
+    args = ["backprop", *WORKED, "--steps", "300", "-q"]
+    quiet = run(*args)
+    assert quiet.exit_code == 0 and quiet.stderr == ""          # stderr is not a terminal here
+    monkeypatch.setattr(backprop, "_stderr_is_tty", lambda: True)
+    monkeypatch.setattr(backprop, "PROGRESS_DELAY", 0.0)
+    shown = run(*args)
+    assert shown.exit_code == 0 and "training" in shown.stderr
+    assert shown.stdout == quiet.stdout                          # the bar never touches stdout
+
+
+def test_cross_entropy_activation_rules(run, user_error):
+    base = ["--weights", "0.1 0.2; 0.3 -0.4; 0.5 0.6", "--weights", "0.1 0.2 0.3; 0.3 -0.4 0.1",
+            "--input", "1 2", "--target", "1", "--loss", "cross-entropy"]
+    d = as_json(run, *base, "--activation", "tanh")             # one name: the hidden layers
+    assert [f["activation"] for f in d["first_step"]["forward"]] == ["tanh", "softmax"]
+    user_error(run("backprop", *base, "--activation", "tanh,sigmoid"), "--activation", "softmax", "sigmoid")
+    one = ["--weights", "1 2; 3 4", "--input", "1 1", "--target", "1", "--loss", "cross-entropy"]
+    assert as_json(run, *one)["first_step"]["forward"][0]["activation"] == "softmax"
+    user_error(run("backprop", *one, "--activation", "relu"), "--activation", "softmax", "no hidden layer")
+
+
 def test_freeze_bias_and_sequential(run):
     d = as_json(run, *WORKED, "--freeze-bias", "--steps", "3")
     assert d["biases"] == [[0], [1]]
@@ -131,6 +178,7 @@ def test_plot(run):
     r = run("backprop", *WORKED, "--steps", "5", "--plot")
     assert r.exit_code == 0, r.stderr
     assert "loss per step" in r.stdout and "┌" in r.stdout
+    assert "\x1b[" not in r.stdout                               # no colour into a pipe
 
 
 def test_net_file_and_override(run, tmp_path):
@@ -185,6 +233,11 @@ def test_help(run):
     (["--layers", "2,1", "--weights", "1 2", "--input", "1 1", "--target", "1"], ["--layers"]),
     (["--weights", "1 2", "--input", "1 1", "--target", "1", "--format", "json", "--plot"], ["--plot"]),
     (["--net", "/nonexistent/net.json", "--target", "1"], ["--net", "cannot read"]),
+    (["--weights", "1 2", "--input", "1 1", "--target", "0.5 0.5"],
+     ["--target", "the target has shape 2 but the network gives 1 value"]),
+    (["--layers", "2,1", "--seed", "-1", "--input", "1 1", "--target", "1"], ["--seed", "≥ 0"]),
+    (["--weights", "1 2", "--input", "1 1", "--target", "1", "--biass", "1"], ["No such option", "--bias"]),
+    (["--weights", "1 2", "--input", "1 1", "--target", "1", "--steps", "2.5"], ["--steps"]),
 ])
 def test_bad_input(run, user_error, args, fragments):
     user_error(run("backprop", *args), *fragments)

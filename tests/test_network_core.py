@@ -55,6 +55,25 @@ def test_worked_example_one_sgd_step():
     assert r.first_step is r.last_step
 
 
+def test_simultaneous_records_the_weights_the_gradient_used():
+    # the hidden layer's Σ δ·w uses the output weights from before the step, and the record says so
+    layers = make_layers([[[0.5]], [[2.0]]], [0.0, 0.0], "sigmoid,identity")
+    r = network.train(layers, [1.0], [0.0], "half-sse", lr=0.1, steps=1, order="simultaneous")
+    hidden = r.first_step.backward[1]
+    assert hidden.downstream_weights[0, 0] == 2.0
+    assert r.weights[1][0, 0] != 2.0                    # ... although the output layer has moved
+    assert hidden.dE_dout[0, 0] == hidden.downstream_delta[0, 0] * hidden.downstream_weights[0, 0]
+    for order in ("simultaneous", "sequential"):        # in both orders Σ δ·w is what the record holds
+        rec = network.train(layers, [1.0], [0.0], "half-sse", lr=0.1, steps=1, order=order).first_step.backward[1]
+        np.testing.assert_array_equal(rec.dE_dout, rec.downstream_delta @ rec.downstream_weights)
+
+
+def test_progress_callback_counts_every_step():
+    calls = []
+    network.train(_one_one_one(), 1.0, 2.0, "half-sse", steps=250, record="none", progress=calls.append)
+    assert sum(calls) == 250 and len(calls) == 125      # every max(1, 250 // 100) = 2 steps
+
+
 def test_sequential_uses_updated_weights():
     layers = make_layers([[[0.5]], [[2.0]]], [0.0, 0.0], "sigmoid,identity")
     sim = network.train(layers, [1.0], [0.0], "half-sse", lr=0.1, steps=1, order="simultaneous")
@@ -212,7 +231,7 @@ def test_errors():
     e = _error(make_layers, [[[1.0, 2.0], [3.0, 4.0]], [[1.0, 2.0, 3.0]]], None, "sigmoid")
     assert e.arg == "--weights" and e.message == "layer 2: weights are 1×3 but layer 1 outputs 2 values"
     e = _error(network.train, l2, [1.0, 2.0, 3.0], [1.0], "half-sse")
-    assert e.arg == "--weights" and "layer 1: weights are 2×2 but the input has 3 values" in e.message
+    assert e.arg == "--input" and "3 values per sample, but layer 1's --weights are 2×2" in e.message
     e = _error(network.train, l2, [1.0, 2.0], [1.0, 0.0], "half-sse")
     assert e.arg == "--target" and "shape 2" in e.message
     e = _error(network.train, l2, [[1.0, 2.0]] * 3, [1.0, 0.0], "half-sse")
@@ -243,6 +262,12 @@ def test_errors():
     assert e.arg == "--target" and "out of range" in e.message
     l_id = make_layers([[[1.0]]], None, "identity")
     assert _error(network.train, l_id, [1.0], [1.0], "bce").arg == "--activation"
+    e = _error(network.train, two, [1.0, 2.0], [0.5, 0.5, 0.5], "half-sse")
+    assert e.arg == "--target" and "the target has shape 3 but the network gives 2 values" in e.message
+    e = _error(resolve_activations, "relu", 1, "cross-entropy")
+    assert e.arg == "--activation" and "softmax" in e.message and "no hidden layer" in e.message
+    assert resolve_activations("softmax", 1, "cross-entropy") == [("softmax", {})]
+    assert _error(init_layers, [2, 1], seed=-1).arg == "--seed"
     assert _error(network.train, make_layers([[[1.0], [1.0]]], None, "softmax"), [1.0], [5], "ce").arg \
         == "--target"
 

@@ -1,0 +1,294 @@
+"""Rendering core/network.py's records as `backprop`'s trace, and the loss table `loss` shares.
+
+Forward, loss, backward, gradient and update tables per layer, the --check
+table, the sampled loss-per-step table and the --plot curve. Nothing here
+computes: it reads TrainResult / StepTrace / GradientCheck / LossResult.
+numpy and tabulate are imported only when a trace is drawn.
+"""
+import click
+
+HISTORY_ROWS = 20       # rows of the loss-per-step table for long runs (first and last always)
+TERMS_SHOWN = 6         # a longer Σ is cut to its first three and last two terms
+
+
+class Fmt:
+    """Numbers in trace cells: integers exactly, others with --digits decimals."""
+
+    def __init__(self, out):
+        from nncalc.cli import render
+        self.render = render
+        self.digits = render.DEFAULT_DIGITS if out.digits is None else out.digits
+        self.limit = max(out.max_steps, 1)
+
+    def __call__(self, v):
+        return self.render.column([float(v)], self.digits)[0]
+
+    def factor(self, v):
+        s = self(v)
+        return f"({s})" if s.startswith("-") else s
+
+    def products(self, pairs, tail=None, keep=TERMS_SHOWN):
+        """'a·b + c·d - e·f' (a sign of the first factor becomes the operator), then an optional tail term."""
+        pairs = list(pairs)
+        parts = [(a, f"{self(abs(a))}·{self.factor(b)}") for a, b in pairs]
+        if tail is not None:
+            parts.append((tail, self(abs(tail))))
+        if len(parts) > keep:
+            parts = parts[:keep // 2] + [(0.0, "…")] + parts[-(keep - keep // 2 - 1):]
+        text = ""
+        for k, (a, s) in enumerate(parts):
+            neg = a < 0 and s != "…"
+            text += ("-" if neg else "") + s if k == 0 else (" - " if neg else " + ") + s
+        return text
+
+
+def _label(n, j, samples):
+    return f"{j + 1}" if samples == 1 else f"{n + 1}:{j + 1}"
+
+
+def _param(prefix, j, i, out_n, in_n):
+    if i is None:
+        return f"{prefix}{j + 1}" if out_n < 10 else f"{prefix}[{j + 1}]"
+    return f"{prefix}{j + 1}{i + 1}" if max(out_n, in_n) < 10 else f"{prefix}[{j + 1},{i + 1}]"
+
+
+# ------------------------------------------------------------------ the loss table (shared with `loss`)
+
+def loss_table(report, res, fmt, labels, label_header, grad=False):
+    """One row per element: prediction (or score z and p), target, term [, ∂E/∂PRED]; then Σ and E."""
+    size = res.terms.size
+    shown = min(size, fmt.limit)
+    headers, cols = [label_header], [labels[:shown]]
+    if res.probs is not None:
+        headers += ["score z", "p = softmax(z)"]
+        cols += [res.pred.ravel()[:shown], res.probs.ravel()[:shown]]
+    else:
+        headers.append("prediction")
+        cols.append(res.pred.ravel()[:shown])
+    headers += ["target", "term"]
+    cols += [res.target.ravel()[:shown], res.terms.ravel()[:shown]]
+    if grad:
+        headers.append("∂E/∂PRED")
+        cols.append(res.grad.ravel()[:shown])
+    report.table(headers, cols, total=size, numeric=[False] + [True] * (len(cols) - 1))
+    report.line(f"Σ terms = {fmt(res.terms.sum())}; E = {fmt(res.value)}  ({res.reduction})")
+
+
+# ------------------------------------------------------------------ backprop's trace
+
+def report(res, chk, out):
+    """The Report for a TrainResult (and an optional GradientCheck): trace tables plus JSON data."""
+    from nncalc.cli import render
+    fmt = Fmt(out)
+    first, last = res.first_step, res.last_step
+    report = render.Report(res.weights[-1], _data(res, chk))
+    n_layers = len(res.weights)
+    sizes = [first.forward[0].inputs.shape[1]] + [w.shape[0] for w in res.weights]
+    report.heading(f"backprop: {n_layers} layer{'s' * (n_layers != 1)} "
+                   f"({' → '.join(map(str, sizes))}), loss {res.loss}, {res.optimizer}, η = "
+                   f"{render.exact(res.lr)}, {res.steps} step{'s' * (res.steps != 1)}, {res.order}")
+    report.line("net_j = Σ_i w_ji·x_i + b_j,  out_j = h(net_j);  δ_j = ∂E/∂net_j;  ∂E/∂w_ji = δ_j·out_i")
+    if res.order == "sequential":
+        report.line("sequential: each layer is updated as soon as its δ is known, and the layer below "
+                    "uses the new weights in Σ δ·w")
+    report.line("")
+    if res.steps == 0:
+        step(report, first, res, fmt, "Step 0 (no update: forward, loss and gradients)")
+    else:
+        step(report, first, res, fmt, "Step 1" + (" (first)" if res.steps > 1 else ""))
+        if res.steps > 1 and last is not None:
+            step(report, last, res, fmt, f"Step {res.steps} (last)")
+    if chk is not None:
+        check_table(report, chk, fmt)
+    if res.steps > 1:
+        history(report, res)
+    report.line(f"Loss: {fmt(res.initial_loss)} before training → {fmt(res.final_loss)} "
+                f"after {res.steps} step{'s' * (res.steps != 1)}")
+    if res.diverged:
+        report.line("Warning: the loss or a weight became inf or nan (diverged); try a smaller --lr")
+    report.line("")
+    for i, (w, b) in enumerate(zip(res.weights, res.biases), 1):
+        title = "Weights" if res.steps else "Weights (unchanged)"
+        report.matrix(f"{title} of layer {i} after step {res.steps}, bias {render.inline(b)}", w)
+    return report
+
+
+def _data(res, chk):
+    first = res.first_step
+    grads = sorted(first.backward, key=lambda r: r.layer)
+    data = {"loss": res.loss, "optimizer": res.optimizer, "order": res.order, "lr": res.lr,
+            "steps": res.steps, "outputs": res.outputs, "initial_loss": res.initial_loss,
+            "gradients": [{"weights": r.grad_w, "biases": r.grad_b} for r in grads],
+            "weights": list(res.weights), "biases": list(res.biases), "final_loss": res.final_loss,
+            "final_outputs": res.final_outputs, "loss_history": res.loss_history,
+            "diverged": res.diverged,
+            "first_step": {"forward": [{"layer": r.layer, "activation": r.activation, "net": r.net, "out": r.out}
+                                       for r in first.forward],
+                           "loss": first.loss.value, "terms": first.loss.terms,
+                           "backward": [{"layer": r.layer, "dE_dout": r.dE_dout, "dout_dnet": r.dout_dnet,
+                                         "delta": r.delta} for r in first.backward]}}
+    if chk is not None:
+        data["check"] = {"h": chk.h, "max_rel_error": chk.max_rel_error,
+                         "layers": [{"numeric_weights": c.numeric_w, "numeric_biases": c.numeric_b,
+                                     "rel_error_weights": c.rel_error_w, "rel_error_biases": c.rel_error_b}
+                                    for c in chk.layers]}
+    return data
+
+
+def step(report, tr, res, fmt, title):
+    report.heading(f"{title} ——————")
+    samples = tr.forward[0].inputs.shape[0]
+    who = "neuron" if samples == 1 else "sample:neuron"
+    for rec in tr.forward:
+        _forward(report, rec, fmt, samples, who)
+    report.line(f"Loss {tr.loss.name}: {tr.loss.formula}")
+    k = tr.loss.terms.size // samples
+    loss_table(report, tr.loss, fmt, [_label(n, j, samples) for n in range(samples) for j in range(k)],
+               "output" if samples == 1 else "sample:output")
+    report.line("")
+    for rec in tr.backward:                 # output layer first
+        _backward(report, rec, fmt, samples, who)
+    for rec in sorted(tr.backward, key=lambda r: r.layer):
+        _gradients(report, rec, fmt, samples)
+    if tr.updates:
+        for up in sorted(tr.updates, key=lambda u: u.layer):
+            _update(report, up, fmt)
+        report.line(f"Loss after step {tr.step}: E = {fmt(res.loss_history[tr.step])} "
+                    f"(was {fmt(tr.loss.value)})")
+    report.line("")
+
+
+def _rows(samples, width, limit):
+    rows = [(n, j) for n in range(samples) for j in range(width)]
+    return rows[:limit], len(rows)
+
+
+def _forward(report, rec, fmt, samples, who):
+    import numpy as np
+    params = ", ".join(f"{k} = {fmt(v)}" for k, v in rec.params.items())
+    report.line(f"Forward, layer {rec.layer} ({rec.activation}{f', {params}' if params else ''}): "
+                f"out = {rec.formula}")
+    rows, total = _rows(samples, rec.net.shape[1], fmt.limit)
+    b = np.broadcast_to(rec.bias, (rec.weights.shape[0],))
+    expr = [fmt.products(zip(rec.weights[j], rec.inputs[n]), tail=b[j]) for n, j in rows]
+    report.table([who, "net = Σ w·x + b", "net", "out = h(net)"],
+                 [[_label(n, j, samples) for n, j in rows], expr,
+                  [float(rec.net[n, j]) for n, j in rows], [float(rec.out[n, j]) for n, j in rows]],
+                 total=total, numeric=[False, False, True, True])
+
+
+def _backward(report, rec, fmt, samples, who):
+    report.line(f"Backward, layer {rec.layer}: {rec.rule};  ∂out/∂net = {rec.derivative_formula}")
+    rows, total = _rows(samples, rec.delta.shape[1], fmt.limit)
+    headers, cols, numeric = [who], [[_label(n, j, samples) for n, j in rows]], [False]
+    if rec.downstream_delta is not None:        # a hidden layer: ∂E/∂out = Σ δ·w over the next layer
+        w = rec.downstream_weights
+        headers.append("Σ δ·w (next layer)")
+        cols.append([fmt.products(zip(rec.downstream_delta[n], w[:, j])) for n, j in rows])
+        numeric.append(False)
+    headers += ["∂E/∂out", "∂out/∂net", "δ = ∂E/∂net"]
+    cols += [[float(a[n, j]) for n, j in rows] for a in (rec.dE_dout, rec.dout_dnet, rec.delta)]
+    report.table(headers, cols, total=total, numeric=numeric + [True] * 3)
+
+
+def _gradients(report, rec, fmt, samples):
+    import numpy as np
+    report.line(f"Gradients, layer {rec.layer}: ∂E/∂w_ji = δ_j·out_i, ∂E/∂b_j = δ_j"
+                + ("" if samples == 1 else f" (summed over {samples} samples)"))
+    out_n, in_n = rec.grad_w.shape
+    shared = np.ndim(rec.grad_b) == 0
+    names, expr, vals = [], [], []
+    for j in range(out_n):
+        for i in range(in_n):
+            names.append(_param("w", j, i, out_n, in_n))
+            expr.append(fmt.products(zip(rec.delta[:, j], rec.inputs[:, i]), keep=4))
+            vals.append(float(rec.grad_w[j, i]))
+            if len(names) >= fmt.limit:
+                break
+        if len(names) >= fmt.limit:
+            break
+    if shared:
+        names.append("b (shared)")
+        expr.append("Σ_j δ_j" + ("" if samples == 1 else " over samples"))
+        vals.append(float(rec.grad_b))
+    else:
+        for j in range(out_n):
+            names.append(_param("b", j, None, out_n, in_n))
+            expr.append(fmt.products(zip(rec.delta[:, j], np.ones(samples)), keep=4))
+            vals.append(float(rec.grad_b[j]))
+    total = out_n * in_n + (1 if shared else out_n)
+    lim = fmt.limit
+    report.table(["parameter", "δ_j · out_i", "∂E/∂w"], [names[:lim], expr[:lim], vals[:lim]], total=total,
+                 numeric=[False, False, True])
+
+
+def _update(report, up, fmt):
+    import numpy as np
+    report.line(f"Update, layer {up.layer}: new = old + change, change = {up.change_formula}"
+                + ("  (biases frozen)" if up.bias_frozen else ""))
+    out_n, in_n = up.old_w.shape
+    names = [_param("w", j, i, out_n, in_n) for j in range(out_n) for i in range(in_n)]
+    cols = [list(a.ravel()) for a in (up.old_w, up.change_w, up.new_w)]
+    ob = np.atleast_1d(np.asarray(up.old_b, dtype=np.float64))
+    shared = np.ndim(up.old_b) == 0
+    names += ["b (shared)"] if shared else [_param("b", j, None, out_n, in_n) for j in range(ob.size)]
+    for col, a in zip(cols, (up.old_b, up.change_b, up.new_b)):
+        col += list(np.broadcast_to(np.asarray(a, dtype=np.float64), np.shape(up.old_b)).ravel())
+    lim = fmt.limit
+    report.table(["parameter", "old", up.change_formula.replace("∂E/∂w", "∂E/∂θ"), "new"],
+                 [names[:lim]] + [c[:lim] for c in cols], total=len(names),
+                 numeric=[False, True, True, True])
+
+
+def check_table(report, chk, fmt):
+    import numpy as np
+    report.heading("Gradient check at the initial weights: central differences, "
+                   f"step h·max(1, |θ|), h = {fmt(chk.h)}")
+    names, bp, num, rel = [], [], [], []
+    for c in chk.layers:
+        out_n, in_n = c.backprop_w.shape
+        names += [f"layer {c.layer} {_param('w', j, i, out_n, in_n)}" for j in range(out_n) for i in range(in_n)]
+        bp += list(c.backprop_w.ravel())
+        num += list(c.numeric_w.ravel())
+        rel += list(c.rel_error_w.ravel())
+        shared = np.ndim(c.backprop_b) == 0
+        nb = np.atleast_1d(c.backprop_b).size
+        names += [f"layer {c.layer} b" + ("" if shared else f"{j + 1}") for j in range(nb)]
+        bp += list(np.atleast_1d(c.backprop_b))
+        num += list(np.atleast_1d(c.numeric_b))
+        rel += list(np.atleast_1d(c.rel_error_b))
+    lim = fmt.limit
+    report.table(["parameter", "backprop", "numeric", "relative error"],
+                 [names[:lim], bp[:lim], num[:lim], [f"{r:.2e}" for r in rel[:lim]]], total=len(names),
+                 numeric=[False, True, True, False])
+    verdict = "agree" if chk.max_rel_error < 1e-5 else "DISAGREE (check the gradients)"
+    report.line(f"largest relative error {chk.max_rel_error:.3g}: backprop and numeric gradients {verdict}")
+    report.line("")
+
+
+def history(report, res):
+    """The loss before each step, sampled to HISTORY_ROWS rows; the first and last always shown."""
+    import numpy as np
+    hist = res.loss_history
+    n = hist.size
+    idx = np.unique(np.round(np.linspace(0, n - 1, min(n, HISTORY_ROWS))).astype(int))
+    report.line("Loss per step (step 0 = before training" + (", sampled" if idx.size < n else "") + ")")
+    report.table(["step", "E"], [[str(int(k)) for k in idx], [float(hist[k]) for k in idx]],
+                 numeric=[False, True])
+
+
+def plot(res, out):
+    """The loss curve drawn with uniplot (colour only on a terminal, never with NO_COLOR)."""
+    import numpy as np
+    try:
+        from uniplot import plot_to_string
+    except ImportError:
+        from nncalc.cli.options import UserError
+        raise UserError("needs the uniplot package: pip install 'nncalc[plot]'", "--plot") from None
+    hist = np.asarray(res.loss_history, dtype=np.float64)
+    xs = np.arange(hist.size, dtype=np.float64)
+    keep = np.isfinite(hist)
+    color = out.color is not False and click.get_text_stream("stdout").isatty()
+    return plot_to_string(ys=[hist[keep]], xs=[xs[keep]], lines=[True], legend_labels=["loss E"],
+                          color=color, title=f"{res.loss} loss per step (step 0 = before training)",
+                          height=14, width=60)
