@@ -1,0 +1,463 @@
+"""nncalc's benchmark suite: every speed and memory target, side by side in one run.
+
+    python benchmarks/run.py [--quick]
+
+Run it with the Python of the environment nncalc is installed in (the suite
+runs that environment's `nncalc` and imports its `nncalc.core`).  For
+start-up figures use a regular install (`pip install .`): an editable install
+adds about 20 ms of start-up through setuptools' import hook, and the suite
+says so when it detects one.  torch (CPU) is only the yardstick here; without
+it the torch rows are skipped.
+
+What it measures, each against its yardstick on the same machine in the same
+run, alternating the two (A B A B ...) so load on a shared machine hits both:
+
+* start-up: `nncalc --help`, `nncalc activate --help`, `nncalc activate
+  sigmoid 1 -q` against `python -c "import numpy"` / `"import numpy, click"`
+  (median of the per-pair ratios);
+* conv and pool in-process (the core functions `-q` calls) on the issue
+  inputs, against torch.nn.functional in float64 and against a plain NumPy
+  sliding-window reference written here;
+* backprop: 10,000 steps of a 2-2-2 sigmoid network (core train) against the
+  same loop in PyTorch;
+* traced against untraced: the default CLI run against `-q --format npy`
+  (conv, pool, backprop), and backprop's trace in-process;
+* peak memory of conv on 1x2048x2048 with one 3x3 kernel (tracemalloc in
+  process, and the whole command's maximum resident set size);
+* growth: conv and pool time from 64x64 to 2048x2048, with the fitted
+  exponent of time against output size (1 = linear).
+
+Prints the machine line and one Markdown table of ratios (progress goes to
+stderr).  `--quick` uses fewer repetitions, 2,000 backprop steps instead of
+10,000 and stops the growth series at 1024x1024: about a minute, a smoke
+check; the README figures come from a full run (about 3-5 minutes).
+
+NumPy's BLAS and torch run on one thread each (`--threads N` to change, 0 for
+the libraries' defaults), in this process and in the commands it starts: the
+comparison stays even, and on a busy shared machine a BLAS thread left
+waiting for a core made conv's time swing tenfold from run to run.
+"""
+import argparse
+import datetime
+import gc
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from importlib import metadata
+
+THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+USER_ENV = dict(os.environ)  # start-up is timed in the environment as it was given
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true",
+                    help="fewer repetitions, 2,000 backprop steps, growth up to 1024x1024 (about a minute)")
+    ap.add_argument("--threads", type=int, default=1, metavar="N",
+                    help="threads for NumPy's BLAS and torch, in this process and the commands it runs "
+                         "[1]; 0 leaves the libraries' defaults")
+    return ap.parse_args(argv)
+
+
+if __name__ == "__main__":
+    ARGS = parse_args()
+    if ARGS.threads:  # OpenBLAS reads these once, when NumPy is imported: set them first
+        os.environ.update({var: str(ARGS.threads) for var in THREAD_VARS})
+
+import numpy as np  # noqa: E402
+
+from _timing import pair_cpu  # noqa: E402
+
+from nncalc.core import network  # noqa: E402
+from nncalc.core.conv import conv2d  # noqa: E402
+from nncalc.core.pool import pool2d  # noqa: E402
+
+try:  # the trace steps the CLI has the core build by default, -q included
+    from nncalc.cli.options import DEFAULT_MAX_STEPS as CLI_STEPS
+except ImportError:
+    CLI_STEPS = 50
+
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:  # the NumPy and CLI rows still run
+    torch = F = None
+
+MB = 2 ** 20
+ROWS = []  # (measurement, nncalc, against, ratio, target, verdict)
+
+
+def progress(msg):
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def row(measurement, ours, against, ratio, target="", ok=None):
+    verdict = "" if ok is None else ("met" if ok else "**MISSED**")
+    ROWS.append((measurement, ours, against, ratio, target, verdict))
+
+
+def ms(t):
+    return f"{t * 1e3:.0f} ms" if t >= 0.1 else f"{t * 1e3:.1f} ms" if t >= 0.01 else f"{t * 1e3:.2f} ms"
+
+
+# ---------------------------------------------------------------- environment
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def nncalc_install():
+    """(version, 'editable'|'regular') of the nncalc distribution this Python sees."""
+    try:
+        dist = metadata.distribution("nncalc")
+    except metadata.PackageNotFoundError:
+        return "?", "not installed"
+    kind = "regular"
+    try:
+        info = json.loads(dist.read_text("direct_url.json") or "{}")
+        if info.get("dir_info", {}).get("editable"):
+            kind = "editable"
+    except ValueError:
+        pass
+    return dist.version, kind
+
+
+def nncalc_exe():
+    """The nncalc script next to this Python (the install under test), else the one on PATH."""
+    here = os.path.join(os.path.dirname(sys.executable), "nncalc")
+    return here if os.path.exists(here) else shutil.which("nncalc")
+
+
+def machine_line():
+    version, kind = nncalc_install()
+    tv = torch.__version__ if torch is not None else "not installed"
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    threads = f"; threads: BLAS {blas}" + (f", torch {torch.get_num_threads()}" if torch is not None else "")
+    load = ", load %.2f" % os.getloadavg()[0] if hasattr(os, "getloadavg") else ""
+    return (f"{platform.machine()}, {os.cpu_count()} cores, {cpu_model()}{load}; "
+            f"Python {platform.python_version()}, NumPy {np.__version__}, torch {tv}{threads}; "
+            f"nncalc {version} ({kind} install); "
+            f"{datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}")
+
+
+# ---------------------------------------------------------------- timing
+
+CLOCK = time.perf_counter  # main() switches to CPU time when everything runs on one thread
+
+
+def interleaved(fns, rounds, warm=None):
+    """Run FNS in turn for ROUNDS rounds after a warm-up (WARM, or each of FNS once); each one's times."""
+    for fn in warm if warm is not None else fns:
+        fn()
+    times = [[] for _ in fns]
+    for _ in range(rounds):
+        for i, fn in enumerate(fns):
+            t0 = CLOCK()
+            fn()
+            times[i].append(CLOCK() - t0)
+    return times
+
+
+def compare(ours, theirs, rounds, warm=None):
+    """Best time of each and the median of the per-round ratios ours/theirs."""
+    ta, tb = interleaved([ours, theirs], rounds, warm)
+    return min(ta), min(tb), statistics.median(a / b for a, b in zip(ta, tb))
+
+
+def best_time(fn, min_total, min_runs=3, max_runs=50):
+    """Best of at least MIN_RUNS runs, repeating until MIN_TOTAL seconds have been spent."""
+    fn()
+    times, spent = [], 0.0
+    while len(times) < min_runs or (spent < min_total and len(times) < max_runs):
+        t0 = CLOCK()
+        fn()
+        times.append(CLOCK() - t0)
+        spent += times[-1]
+    return min(times)
+
+
+# ---------------------------------------------------------------- references
+
+def numpy_conv(x, k):
+    """Plain NumPy cross-correlation (stride 1, no padding): sliding_window_view + tensordot."""
+    view = np.lib.stride_tricks.sliding_window_view(x, k.shape[2:], axis=(1, 2))  # C, OH, OW, kh, kw
+    return np.tensordot(k, view, axes=([1, 2, 3], [0, 3, 4]))                       # F, OH, OW
+
+
+def numpy_pool(x, size, mode):
+    """Plain NumPy non-overlapping pooling: sliding_window_view, every SIZE-th window, max or mean."""
+    view = np.lib.stride_tricks.sliding_window_view(x, (size, size), axis=(1, 2))[:, ::size, ::size]
+    return view.max(axis=(-2, -1)) if mode == "max" else view.mean(axis=(-2, -1))
+
+
+# ---------------------------------------------------------------- sections
+
+def bench_startup(exe, runs):
+    py = sys.executable
+    numpy_only, numpy_click = [py, "-c", "import numpy"], [py, "-c", "import numpy, click"]
+    for label, cmd, base_label, base, target in (
+            ("`nncalc --help`", [exe, "--help"], '`python -c "import numpy"`', numpy_only, 0.5),
+            ("`nncalc activate --help`", [exe, "activate", "--help"], '`python -c "import numpy"`',
+             numpy_only, 0.5),
+            ("`nncalc activate sigmoid 1 -q`", [exe, "activate", "sigmoid", "1", "-q"],
+             '`python -c "import numpy, click"`', numpy_click, 1.15)):
+        progress(f"start-up: {label} ({runs} pairs)")
+        ta, tb, r, rc = pair_cpu(cmd, base, runs, env=USER_ENV)
+        strict = target < 1
+        row(f"start-up {label}", ms(ta), f"{base_label} {ms(tb)}", f"{r:.2f} (CPU {rc:.2f})",
+            f"{'<' if strict else '≤'} {target}", r < target if strict else r <= target)
+
+
+def bench_conv_pool(rounds):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 512, 512))
+    k = rng.standard_normal((16, 3, 3, 3))
+    progress(f"conv 3x512x512, 16 filters, in-process ({rounds} rounds)")
+    ours = lambda: conv2d(x, k, max_steps=CLI_STEPS)  # noqa: E731
+    check = np.abs(conv2d(x, k).result - numpy_conv(x, k)).max()
+    assert check < 1e-9, f"nncalc conv differs from the NumPy reference by {check}"
+    label = "conv 3×512×512, sixteen 3×3 filters, float64, in-process"
+    if torch is not None:
+        xt, kt = torch.from_numpy(x)[None], torch.from_numpy(k)
+        d = np.abs(F.conv2d(xt, kt)[0].numpy() - conv2d(x, k).result).max()
+        assert d < 1e-9, f"nncalc conv differs from torch by {d}"
+        a, b, r = compare(ours, lambda: F.conv2d(xt, kt), rounds)
+        row(label, ms(a), f"`torch.nn.functional.conv2d` {ms(b)}", f"{r:.2f}", "≤ 1", r <= 1)
+    a, b, r = compare(ours, lambda: numpy_conv(x, k), max(2, rounds // 2))
+    row("conv, same input", ms(a), f"NumPy sliding-window + tensordot {ms(b)}", f"{r:.2f}")
+
+    x = rng.standard_normal((16, 512, 512))
+    for mode, fn_name in (("max", "max_pool2d"), ("avg", "avg_pool2d")):
+        progress(f"{mode} pool 16x512x512, 2x2, in-process ({rounds} rounds)")
+        ours = lambda: pool2d(x, mode, 2, max_steps=CLI_STEPS)  # noqa: E731
+        d = np.abs(pool2d(x, mode, 2).result - numpy_pool(x, 2, mode)).max()
+        assert d < 1e-12, f"nncalc {mode} pool differs from the NumPy reference by {d}"
+        label = f"{mode} pool 16×512×512, 2×2 window, float64, in-process"
+        if torch is not None:
+            xt = torch.from_numpy(x)
+            fn = getattr(F, fn_name)
+            a, b, r = compare(ours, lambda: fn(xt, 2), rounds)
+            target = "≤ 1" if mode == "max" else ""
+            row(label, ms(a), f"`torch.nn.functional.{fn_name}` {ms(b)}", f"{r:.2f}", target,
+                r <= 1 if mode == "max" else None)
+            label = f"{mode} pool, same input"
+        a, b, r = compare(ours, lambda: numpy_pool(x, 2, mode), rounds)
+        row(label, ms(a), f"NumPy sliding-window {mode} {ms(b)}", f"{r:.2f}")
+
+
+def torch_loop(W1, b1, W2, b2, X, T, lr, steps):
+    """The usual PyTorch training loop for the same 2-2-2 sigmoid network, half-sse, plain SGD."""
+    xt, tt = torch.tensor(X), torch.tensor(T)
+    n = 1 if X.ndim == 1 else X.shape[0]
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Sigmoid(),
+                                torch.nn.Linear(2, 2), torch.nn.Sigmoid()).double()
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor(W1)); model[0].bias.copy_(torch.tensor(b1))  # noqa: E702
+        model[2].weight.copy_(torch.tensor(W2)); model[2].bias.copy_(torch.tensor(b2))  # noqa: E702
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = 0.5 * ((model(xt) - tt) ** 2).sum() / n
+        loss.backward()
+        opt.step()
+    return model
+
+
+def bench_backprop_core(rounds, steps):
+    W1, b1 = np.array([[0.15, 0.20], [0.25, 0.30]]), np.array([0.35, 0.35])
+    W2, b2 = np.array([[0.40, 0.45], [0.50, 0.55]]), np.array([0.60, 0.60])
+    X, T, lr = np.array([0.05, 0.10]), np.array([0.01, 0.99]), 0.5
+    layers = network.make_layers([W1, W2], [b1, b2], "sigmoid")
+
+    def ours(record="none", steps=steps):
+        return network.train(layers, X, T, "half-sse", lr=lr, steps=steps, record=record)
+
+    warm = [lambda: ours(steps=200), lambda: ours("first-last", 200)]
+
+    if torch is not None:
+        progress(f"backprop {steps} steps vs PyTorch ({rounds} rounds)")
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # torch's best setting for a 2x2 network
+        try:
+            model = torch_loop(W1, b1, W2, b2, X, T, lr, 200)  # same loop, same numbers
+            res = ours(steps=200)
+            dw = max(np.abs(model[0].weight.detach().numpy() - res.weights[0]).max(),
+                     np.abs(model[2].weight.detach().numpy() - res.weights[1]).max())
+            assert dw < 1e-9, f"nncalc's weights differ from torch's by {dw}"
+            a, b, r = compare(ours, lambda: torch_loop(W1, b1, W2, b2, X, T, lr, steps), rounds, warm=[])
+        finally:
+            torch.set_num_threads(threads)
+        row(f"backprop 2-2-2 sigmoid, {steps:,} steps, in-process", ms(a),
+            f"same loop in PyTorch (float64, 1 thread) {ms(b)}", f"{r:.2f}", "< 1", r < 1)
+    progress(f"backprop trace+history vs untraced, in-process ({rounds} rounds)")
+    a, b, r = compare(lambda: ours("first-last"), ours, rounds, warm=warm)
+    row(f"backprop trace (first+last step) + history, {steps:,} steps, in-process", ms(a),
+        f"untraced (`record=\"none\"`) {ms(b)}", f"{r:.2f}", "≤ 1.2", r <= 1.2)
+
+
+def bench_traced_cli(exe, tmp, runs, steps):
+    rng = np.random.default_rng(0)
+    files = {}
+    for name, shape in (("x", (3, 512, 512)), ("k", (16, 3, 3, 3)), ("p", (16, 512, 512))):
+        files[name] = os.path.join(tmp, f"{name}.npy")
+        np.save(files[name], rng.standard_normal(shape))
+    quiet = ["-q", "--format", "npy"]
+    backprop = [exe, "backprop", "--weights", "0.15 0.20; 0.25 0.30", "--bias", "0.35",
+                "--weights", "0.40 0.45; 0.50 0.55", "--bias", "0.60", "--activation", "sigmoid",
+                "--input", "0.05 0.10", "--target", "0.01 0.99", "--lr", "0.5", "--steps", str(steps)]
+    for label, cmd, target in (
+            ("`nncalc conv` 3×512×512, 16 filters: default (traced) run", [exe, "conv", "@" + files["x"],
+                                                                          "@" + files["k"]], 1.5),
+            ("`nncalc pool` 16×512×512, 2×2 max: default (traced) run", [exe, "pool", "@" + files["p"],
+                                                                         "--size", "2"], 1.5),
+            (f"`nncalc backprop` 2-2-2, {steps:,} steps: default run (trace + loss history)", backprop, 1.2)):
+        progress(f"traced vs -q npy: {label} ({runs} pairs)")
+        probe = subprocess.run(cmd, capture_output=True, check=False)
+        assert probe.returncode == 0, f"{' '.join(cmd)} failed: {probe.stderr.decode()[-300:]}"
+        ta, tb, r, rc = pair_cpu(cmd, cmd + quiet, runs)
+        row(label, ms(ta), f"`-q --format npy` {ms(tb)}", f"{r:.2f} (CPU {rc:.2f})", f"≤ {target}", r <= target)
+
+
+RSS_PROBE = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def max_rss(cmd):
+    """Maximum resident set size of one run of CMD, in bytes.
+
+    Started from a small helper Python rather than from this process: on Linux
+    a child's ru_maxrss can include the resident pages of the (large) parent
+    it was forked from.
+    """
+    out = subprocess.run([sys.executable, "-S", "-c", RSS_PROBE] + cmd, capture_output=True, text=True, check=True)
+    return int(out.stdout) * (1 if sys.platform == "darwin" else 1024)  # Linux reports KiB
+
+
+def bench_memory(exe, tmp):
+    progress("peak memory, conv 1x2048x2048 with one 3x3 kernel")
+    x = np.random.default_rng(2).standard_normal((1, 2048, 2048))
+    k = np.random.default_rng(3).standard_normal((3, 3))
+    out_bytes = 2046 * 2046 * 8
+    limit = 4 * (x.nbytes + out_bytes) + 100 * MB
+    shown = f"limit 4×(input+output)+100 MB = {limit / MB:.0f} MB"
+    gc.collect()
+    tracemalloc.start()
+    res = conv2d(x, [k])
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert res.result.nbytes == out_bytes
+    del res
+    row("conv 1×2048×2048, one 3×3 kernel: peak NumPy memory in-process (tracemalloc)",
+        f"{peak / MB:.0f} MB", shown, f"{peak / limit:.2f}", "< 1", peak < limit)
+    xf, kf = os.path.join(tmp, "big.npy"), os.path.join(tmp, "k3.npy")
+    np.save(xf, x)
+    np.save(kf, k)
+    for how, extra in (("`-q --format npy`", ["-q", "--format", "npy"]), ("default (traced)", [])):
+        rss = max_rss([exe, "conv", "@" + xf, "@" + kf] + extra)
+        row(f"same, whole command {how}: max resident set (interpreter included)",
+            f"{rss / MB:.0f} MB", shown, f"{rss / limit:.2f}", "< 1", rss < limit)
+
+
+def fit_exponent(sizes, times):
+    slope, _ = np.polyfit(np.log(sizes), np.log(times), 1)
+    return float(slope)
+
+
+def bench_growth(sides, min_total):
+    """Time conv and pool as `-q` calls them (building the first --max-steps trace steps, which
+    -q does not print) and with max_steps=0 (the computing path alone), N×N from sides[0] to sides[-1]."""
+    series = {(op, v): [] for op in ("conv", "pool") for v in ("q", "bare")}
+    rng = np.random.default_rng(4)
+    k = rng.standard_normal((16, 3, 3, 3))
+    for n in sides:
+        progress(f"growth: {n}x{n}")
+        x = rng.standard_normal((3, n, n))
+        size = 16 * (n - 2) ** 2
+        series["conv", "q"].append((size, best_time(lambda: conv2d(x, k, max_steps=CLI_STEPS), min_total)))
+        series["conv", "bare"].append((size, best_time(lambda: conv2d(x, k, max_steps=0), min_total)))
+        x = rng.standard_normal((16, n, n))
+        size = 16 * (n // 2) ** 2
+        series["pool", "q"].append((size, best_time(lambda: pool2d(x, "max", 2, max_steps=CLI_STEPS), min_total)))
+        series["pool", "bare"].append((size, best_time(lambda: pool2d(x, "max", 2, max_steps=0), min_total)))
+        del x
+        gc.collect()
+    lines = []
+    for name, what in (("conv", "3×N×N, sixteen 3×3 filters"), ("pool", "16×N×N, 2×2 max")):
+        for variant, how in (("q", f"as `-q` calls it ({CLI_STEPS} trace steps)"), ("bare", "max_steps=0")):
+            pts = series[name, variant]
+            e = fit_exponent([p[0] for p in pts], [p[1] for p in pts])
+            upper = fit_exponent([p[0] for p in pts[-3:]], [p[1] for p in pts[-3:]])
+            label = f"growth: `{name}` {what}, {how}, N = {sides[0]}…{sides[-1]}"
+            row(label, f"{ms(pts[0][1])} … {ms(pts[-1][1])}",
+                f"fit of log(time) on log(output size); N ≥ {sides[-3]} alone: e = {upper:.2f}",
+                f"e = {e:.2f}", "≈ 1 (0.9–1.1)", 0.9 <= e <= 1.1)
+            lines.append(f"{name} {how:32s} " + "  ".join(f"{n}: {ms(t)}" for n, (_, t) in zip(sides, pts)))
+    return lines
+
+
+def main(args):
+    global CLOCK
+    if torch is not None and args.threads:
+        torch.set_num_threads(args.threads)
+    if args.threads == 1:  # one thread each: CPU time is the work done, whatever else loads the machine
+        CLOCK = time.process_time
+    exe = nncalc_exe()
+    if exe is None:
+        sys.exit("nncalc is not installed in this environment (pip install .)")
+    q = args.quick
+    steps = 2_000 if q else 10_000  # backprop steps
+    started = time.perf_counter()
+    machine = machine_line()
+    if "editable install" in machine:
+        progress("note: editable install; its import hook adds ~20 ms to every start-up figure")
+    bench_startup(exe, runs=5 if q else 21)
+    with tempfile.TemporaryDirectory() as tmp:
+        bench_traced_cli(exe, tmp, runs=3 if q else 7, steps=steps)
+        bench_conv_pool(rounds=3 if q else 9)
+        bench_backprop_core(rounds=1 if q else 5, steps=steps)
+        bench_memory(exe, tmp)
+    growth = bench_growth([64, 128, 256, 512, 1024] if q else [64, 128, 256, 512, 1024, 2048],
+                          min_total=0.05 if q else 0.3)
+    elapsed = time.perf_counter() - started
+
+    print(f"Machine: {machine}")
+    print(f"Run: `python benchmarks/run.py{' --quick' if q else ''}`, {elapsed:.0f} s. Ratio = nncalc / "
+          "yardstick (below 1: nncalc is faster or smaller). Start-up and CLI rows: median wall times and "
+          "the median of per-pair wall-time ratios of alternating runs (CPU: the same for CPU time). "
+          f"In-process rows: best {'CPU' if CLOCK is time.process_time else 'wall'} times, median of "
+          "per-round ratios.")
+    print()
+    head = ("measurement", "nncalc", "against", "ratio", "target", "verdict")
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for r in ROWS:
+        print("| " + " | ".join(r) + " |")
+    print()
+    print("Growth series (best times):")
+    for line in growth:
+        print("    " + line)
+    missed = [r[0] for r in ROWS if r[5] == "**MISSED**"]
+    print()
+    print("Targets missed: " + ("; ".join(missed) if missed else "none"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(ARGS))
