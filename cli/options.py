@@ -116,6 +116,8 @@ def output_options(func):
     @functools.wraps(func)
     def wrapper(*args, fmt, quiet, digits, full, max_steps, max_elements, **kwargs):
         out = Output(check_format(fmt), quiet, digits, full, max_steps, max_elements)
+        if sys.stdout is None:          # `nncalc … >&-`: not the user's input, so exit 1, not 2
+            raise click.ClickException("standard output is closed; there is nowhere to write the result")
         if out.format == "npy" and sys.stdout.isatty():
             raise UserError("npy is binary; redirect it to a file or a pipe", "--format")
         return func(*args, out=out, **kwargs)
