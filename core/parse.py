@@ -17,6 +17,7 @@ problem raises InputError with a message fit for the user; the CLI adds the
 argument's name.
 """
 import io
+import math
 import re
 
 import numpy as np
@@ -224,7 +225,12 @@ def parse_npy(data, max_elements=None):
         raise InputError(f"this .npy holds {dtype} values; nncalc needs real numbers")
     if len(shape) > MAX_DIMS:
         raise InputError(f"this .npy has {len(shape)} dimensions; at most {MAX_DIMS} are supported")
-    check_size(int(np.prod(shape)), max_elements)
+    count = math.prod(shape)                # exact: np.prod wraps around past 2**63
+    check_size(count, max_elements)
+    have, need = len(data) - buf.tell(), count * dtype.itemsize
+    if have < need:                         # say so before np.load allocates what the header claims
+        raise InputError(f"this .npy is truncated: its header claims {count:,} values "
+                         f"({need:,} bytes) but it holds {have:,} bytes")
     try:
         arr = np.load(io.BytesIO(data), allow_pickle=False)
     except Exception as exc:
