@@ -57,7 +57,8 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
     from nncalc.core.errors import InputError
     try:
         res = conv.conv2d(x, ks[0] if len(ks) == 1 else list(ks), b, stride,
-                          geometry.padding_arg(padding), dilation, flip, act, out.max_steps)
+                          geometry.padding_arg(padding), dilation, flip, act, out.steps,
+                          out.max_elements)
     except InputError as exc:       # core calls the filters --kernel; here they are KERNEL arguments
         raise UserError(exc.message, "KERNEL" if exc.arg == "--kernel" else exc.arg or "INPUT") from None
     result = res.result

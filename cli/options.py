@@ -70,6 +70,12 @@ class Output:
         self.color = False if os.environ.get("NO_COLOR") else None
 
     @property
+    def steps(self):
+        """How many step records to compute: none when the output will not show them."""
+        shown = not self.quiet and self.format not in ("csv", "tsv", "npy")
+        return self.max_steps if shown else 0
+
+    @property
     def is_text(self):
         return self.format not in ("json", "csv", "tsv", "npy")
 

@@ -56,13 +56,12 @@ def command(input_, mode, max_, avg, size, stride, padding, ceil, global_, count
     from nncalc.core import pool
     from nncalc.core.errors import InputError
     try:
-        res = pool.pool2d(x, mode, size, stride, padding, ceil, global_, count_include_pad,
-                          out.max_steps)
+        args = (x, mode, size, stride, padding, ceil, global_, count_include_pad, out.steps)
+        res = pool.pool2d(*args, max_elements=out.max_elements)
         if d is not None:
             if d.ndim == 1 and d.size == res.result.size:   # "5" or "1 2 3 4" for a small output
                 d = d.reshape(res.output_shape)
-            res = pool.pool2d(x, mode, size, stride, padding, ceil, global_, count_include_pad,
-                              out.max_steps, d)
+            res = pool.pool2d(*args, dout=d, max_elements=out.max_elements)
     except InputError as exc:
         arg = {"--dout": "--backward", "--kernel": "--size"}.get(exc.arg, exc.arg)
         raise UserError(exc.message, arg or "INPUT") from None

@@ -153,13 +153,14 @@ def build_steps(view, k4, bias, z, result, max_steps):
 
 
 def conv2d(x, kernels, bias=None, stride=1, padding=0, dilation=1, flip=False,
-           activation=None, max_steps=DEFAULT_MAX_STEPS):
+           activation=None, max_steps=DEFAULT_MAX_STEPS, max_elements=None):
     """Cross-correlate ``x`` with each filter, add its bias, apply ``activation``.
 
     x: H×W, C×H×W or N×C×H×W.  kernels: kh×kw, a list of kh×kw / C×kh×kw
     filters, or F×C×kh×kw.  padding: int, (ph, pw), (top, bottom, left,
     right), "same" or "valid".  Result: OH×OW for a 2-D input with one 2-D
-    kernel, else F×OH×OW, or N×F×OH×OW for a batch.
+    kernel, else F×OH×OW, or N×F×OH×OW for a batch.  ``max_elements`` bounds
+    the padded input and the output (see windows.check_work).
     """
     x4, x_ndim = normalise_input(x)
     k4, single = normalise_kernels(kernels, x4.shape[1])
@@ -169,6 +170,7 @@ def conv2d(x, kernels, bias=None, stride=1, padding=0, dilation=1, flip=False,
     kernel_hw = k4.shape[2:]
     sides = resolve_padding(padding, x4.shape[2:], kernel_hw, stride, dilation)
     geom = windows.geometry(x4.shape[2:], kernel_hw, stride, sides, dilation)
+    windows.check_work(geom, x4.shape[0] * x4.shape[1], x4.shape[0] * k4.shape[0], max_elements)
     b = _bias_vector(bias, k4.shape[0])
     if any(sides):
         xp = windows.pad(x4, geom, 0.0)

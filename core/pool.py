@@ -210,13 +210,14 @@ def _routes(mode, geom, dout4, div, rows, cols, max_steps):
 
 
 def pool2d(x, mode="max", size=2, stride=None, padding=0, ceil=False, global_=False,
-           count_include_pad=True, max_steps=DEFAULT_MAX_STEPS, dout=None):
+           count_include_pad=True, max_steps=DEFAULT_MAX_STEPS, dout=None, max_elements=None):
     """Max or average pooling of H×W, C×H×W or N×C×H×W input (each channel on its own).
 
     stride defaults to size; padding is an int or (ph, pw) on both sides and
     may be at most half the window; ``global_`` pools the whole map (1×1 out).
     With ``dout`` (output-shaped upstream gradient) also returns grad_input
-    and a routing table for the first max_steps positions.
+    and a routing table for the first max_steps positions.  ``max_elements``
+    bounds the padded input and the output (see windows.check_work).
     """
     x4, x_ndim = windows.normalise_input(x)
     mode = str(mode).strip().lower()
@@ -227,6 +228,8 @@ def pool2d(x, mode="max", size=2, stride=None, padding=0, ceil=False, global_=Fa
     pads = shapes.pair(padding, "padding", 0)
     _check_pool_args(mode, kernel, pads)
     geom = windows.geometry(x4.shape[2:], kernel, stride, pads, 1, ceil)
+    planes = x4.shape[0] * x4.shape[1]
+    windows.check_work(geom, planes, planes, max_elements)
     fill = -np.inf if mode == "max" else 0.0
     xp = windows.pad(x4, geom, fill) if any(pads) or any(geom.extra) else x4.view()
     xp.flags.writeable = False

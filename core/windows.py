@@ -59,6 +59,25 @@ def geometry(in_hw, kernel, stride=1, padding=0, dilation=1, ceil=False):
                     size_h=rh, size_w=rw)
 
 
+def check_work(geom, planes, out_planes, max_elements):
+    """Refuse geometry whose padded input or output would exceed ``max_elements``.
+
+    ``planes`` counts the input's N×C maps, ``out_planes`` the output's. The
+    user's input is already under the limit; huge padding or a huge window can
+    still ask for far more memory than that, so this is checked before any
+    allocation.
+    """
+    if max_elements is None:
+        return
+    ph, pw = geom.padded_hw
+    oh, ow = geom.out_hw
+    for what, count, arg in (("the padded input", planes * ph * pw, "--padding"),
+                             ("the output", out_planes * oh * ow, "--stride")):
+        if count > max_elements:
+            raise InputError(f"{what} would have {count:,} elements, over the limit of "
+                             f"{max_elements:,} (raise it with --max-elements)", arg=arg)
+
+
 def pad(x, geom, value=0.0):
     """A new float64 array: x with padding per side (plus ceil-mode extra) set to ``value``.
 

@@ -315,3 +315,19 @@ def test_padding_same_matches_torch():
     want = torch.nn.functional.conv2d(torch.from_numpy(x)[None], torch.from_numpy(k),
                                       padding="same")[0].numpy()
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_quiet_runs_compute_no_trace(monkeypatch):
+    # -q, csv, tsv and npy never show steps, so none are built (they cost time on small inputs)
+    from nncalc.core import conv
+    seen = []
+    real = conv.conv2d
+
+    def spy(*args, **kwargs):
+        seen.append(args[8] if len(args) > 8 else kwargs.get("max_steps"))
+        return real(*args, **kwargs)
+    monkeypatch.setattr(conv, "conv2d", spy)
+    ok("conv", X, K, "-q")
+    ok("conv", X, K, "--format", "csv")
+    ok("conv", X, K, "--format", "json")
+    assert seen == [0, 0, 50]
