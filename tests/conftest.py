@@ -33,6 +33,27 @@ def invoke(*args, input=None, env=None, catch_exceptions=True):
                             catch_exceptions=catch_exceptions)
 
 
+def ok(*args, **kw):
+    """Run nncalc and insist it succeeded quietly (exit 0, nothing on stderr)."""
+    r = invoke(*args, **kw)
+    assert r.exit_code == 0, (r.exit_code, r.stdout, r.stderr)
+    assert r.stderr == ""
+    return r
+
+
+def quiet_json(command, *args, **kw):
+    """The bare result of ``nncalc COMMAND ARGS -q --format json`` as a float array."""
+    import json
+    import numpy as np
+    return np.array(json.loads(ok(command, *args, "-q", "--format", "json", **kw).stdout), float)
+
+
+def full_json(command, *args, **kw):
+    """The whole ``--format json`` object of ``nncalc COMMAND ARGS``."""
+    import json
+    return json.loads(ok(command, *args, "--format", "json", **kw).stdout)
+
+
 @pytest.fixture
 def run():
     return invoke

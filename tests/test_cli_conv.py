@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import assert_user_error, invoke
+from conftest import assert_user_error, full_json, invoke, ok, quiet_json
 
 X = "1 2 3 0; 0 1 2 3; 3 0 1 2; 2 3 0 1"
 K = "2 0 1; 0 1 2; 1 0 2"
@@ -31,20 +31,12 @@ def ref_corr(x, k, stride=(1, 1), dilation=(1, 1)):
     return out[0] if k.ndim == 2 else out
 
 
-def ok(*args, **kw):
-    r = invoke(*args, **kw)
-    assert r.exit_code == 0, (r.exit_code, r.stdout, r.stderr)
-    assert r.stderr == ""
-    return r
-
-
 def result(*args, **kw):
-    """The bare result of ``conv ARGS -q --format json`` as a float array."""
-    return np.array(json.loads(ok("conv", *args, "-q", "--format", "json", **kw).stdout), float)
+    return quiet_json("conv", *args, **kw)
 
 
-def full_json(*args):
-    return json.loads(ok("conv", *args, "--format", "json").stdout)
+def full(*args):
+    return full_json("conv", *args)
 
 
 # ------------------------------------------------------------------ results
@@ -90,7 +82,7 @@ def test_dilation():
 @pytest.mark.parametrize("stride, h, w", [(1, 4, 4), (2, 4, 4), (2, 5, 5), (3, 5, 4)])
 def test_padding_same_is_ceil_h_over_stride_with_extra_zero_bottom_right(stride, h, w):
     x = np.arange(1.0, h * w + 1).reshape(h, w)
-    d = full_json(json.dumps(x.tolist()), "1 0; 2 -1", "--padding", "same", "--stride", str(stride))
+    d = full(json.dumps(x.tolist()), "1 0; 2 -1", "--padding", "same", "--stride", str(stride))
     oh, ow = -(-h // stride), -(-w // stride)
     assert d["output_shape"] == [oh, ow]
     pt, pb, pl, pr = d["padding"]
@@ -101,14 +93,14 @@ def test_padding_same_is_ceil_h_over_stride_with_extra_zero_bottom_right(stride,
 
 
 def test_padding_same_odd_total_goes_bottom_right():
-    d = full_json(X, K, "--padding", "same", "--stride", "2")
+    d = full(X, K, "--padding", "same", "--stride", "2")
     assert d["padding"] == [0, 1, 0, 1]
     assert d["result"] == [[15, 10], [10, 3]]
 
 
 def test_padding_valid_is_no_padding():
     assert result(X, K, "--padding", "valid").tolist() == result(X, K).tolist()
-    assert full_json(X, K, "--padding", "valid")["padding"] == [0, 0, 0, 0]
+    assert full(X, K, "--padding", "valid")["padding"] == [0, 0, 0, 0]
 
 
 def test_flip_is_correlation_with_rotated_kernel():
@@ -119,7 +111,7 @@ def test_flip_is_correlation_with_rotated_kernel():
     assert d["result"] == result(X, rot_text).tolist()
     assert d["result"] == [[11, 12], [10, 11]]
     assert d["operation"] == "convolution"
-    assert full_json(X, K)["operation"] == "cross-correlation"
+    assert full(X, K)["operation"] == "cross-correlation"
     text = ok("conv", X, K, "--flip").stdout
     assert text.splitlines()[0].startswith("conv: convolution")
     assert "rotated 180°" in text
@@ -127,7 +119,7 @@ def test_flip_is_correlation_with_rotated_kernel():
 
 def test_multichannel_several_kernels_bias_and_relu():
     x = "1 2; 3 4 | 5 6; 7 8"
-    d = full_json(x, "1 0; 0 1 | 0 1; 1 0", "1 1; 1 1 | -1 -1; -1 -1",
+    d = full(x, "1 0; 0 1 | 0 1; 1 0", "1 1; 1 1 | -1 -1; -1 -1",
                   "--bias", "1 -100", "--activation", "relu")
     # filter 0: 1+4 + 6+7 = 18 (+1); filter 1: 10 - 26 = -16 (-100) -> relu 0
     assert d["result"] == [[[19]], [[0]]]
@@ -169,7 +161,7 @@ def test_negative_kernel_values_positionally_without_double_dash():
 # ------------------------------------------------------------------- JSON
 
 def test_json_keys_and_steps_cap():
-    d = full_json(X, K, "--padding", "1", "--max-steps", "3")
+    d = full(X, K, "--padding", "1", "--max-steps", "3")
     for key in ("result", "output_shape", "padded_input", "steps", "steps_total"):
         assert key in d
     assert d["output_shape"] == [4, 4]
@@ -184,7 +176,7 @@ def test_json_keys_and_steps_cap():
 
 
 def test_json_all_steps_by_default_for_small_input():
-    d = full_json(X, K)
+    d = full(X, K)
     assert len(d["steps"]) == d["steps_total"] == 4
     assert [s["value"] for s in d["steps"]] == [15, 16, 6, 15]
 

@@ -4,25 +4,18 @@ import json
 import numpy as np
 import pytest
 
-from conftest import assert_user_error, invoke
+from conftest import assert_user_error, full_json, invoke, ok, quiet_json
 
 X = "1 2 3 0; 0 1 2 3; 3 0 1 2; 2 3 0 1"
 XA = np.array([[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]], float)
 
 
-def ok(*args, **kw):
-    r = invoke(*args, **kw)
-    assert r.exit_code == 0, (r.exit_code, r.stdout, r.stderr)
-    assert r.stderr == ""
-    return r
-
-
 def result(*args, **kw):
-    return np.array(json.loads(ok("pool", *args, "-q", "--format", "json", **kw).stdout), float)
+    return quiet_json("pool", *args, **kw)
 
 
-def full_json(*args):
-    return json.loads(ok("pool", *args, "--format", "json").stdout)
+def full(*args):
+    return full_json("pool", *args)
 
 
 def mat(a):
@@ -32,11 +25,11 @@ def mat(a):
 # ---------------------------------------------------------------- forward
 
 def test_max_is_the_default_and_stride_defaults_to_size():
-    d = full_json(X, "--size", "2")
+    d = full(X, "--size", "2")
     assert d["mode"] == "max"
     assert d["result"] == [[2, 3], [3, 2]]
     assert d["stride"] == [2, 2] == d["size"]
-    d3 = full_json(X, "--size", "3")
+    d3 = full(X, "--size", "3")
     assert d3["stride"] == [3, 3] and d3["output_shape"] == [1, 1]
 
 
@@ -75,7 +68,7 @@ def test_avg_count_include_pad_and_no_count_include_pad():
     np.testing.assert_allclose(inc, [[4 / 9, 6 / 9, 4 / 9], [6 / 9, 1, 6 / 9], [4 / 9, 6 / 9, 4 / 9]])
     exc = result(ones, "--avg", "--size", "3", "--stride", "1", "--padding", "1", "--no-count-include-pad")
     np.testing.assert_allclose(exc, np.ones((3, 3)))
-    d = full_json(ones, "--avg", "--size", "3", "--stride", "1", "--padding", "1", "--no-count-include-pad")
+    d = full(ones, "--avg", "--size", "3", "--stride", "1", "--padding", "1", "--no-count-include-pad")
     assert d["count_include_pad"] is False
     assert d["steps"][0]["count"] == 4 and d["steps"][0]["sum"] == 4
 
@@ -90,12 +83,12 @@ def test_ceil_mode():
 def test_ceil_drops_a_window_that_would_start_in_the_padding():
     # PyTorch: 5 with k=2, s=2, p=1, ceil -> ⌈5/2⌉ + 1 = 4, minus the window starting in the padding = 3
     x = mat(np.arange(25.0).reshape(5, 5))
-    d = full_json(x, "--size", "2", "--padding", "1", "--ceil")
+    d = full(x, "--size", "2", "--padding", "1", "--ceil")
     assert d["output_shape"] == [3, 3]
     assert d["sizes"]["h"]["dropped_last"] is True
     out = ok("pool", x, "--size", "2", "--padding", "1", "--ceil").stdout
     assert "the last window would start in the padding, so it is dropped" in out
-    assert full_json(x, "--size", "2", "--padding", "1")["output_shape"] == [3, 3]
+    assert full(x, "--size", "2", "--padding", "1")["output_shape"] == [3, 3]
 
 
 def test_global_pooling():
@@ -111,14 +104,14 @@ def test_channels_pooled_separately():
     np.testing.assert_array_equal(got[0], [[2, 3], [3, 2]])
     np.testing.assert_array_equal(got[1], [[0, 0], [0, 0]])
     np.testing.assert_array_equal(got[2], [[20, 30], [30, 20]])
-    d = full_json(mat(x), "--size", "2")
+    d = full(mat(x), "--size", "2")
     assert d["input_shape"] == [3, 4, 4] and d["output_shape"] == [3, 2, 2]
 
 
 # --------------------------------------------------------------- backward
 
 def test_max_backward_routes_to_winner_and_overlaps_add_up():
-    d = full_json(X, "--size", "3", "--stride", "1", "--backward", "1 2; 3 4")
+    d = full(X, "--size", "3", "--stride", "1", "--backward", "1 2; 3 4")
     assert d["result"] == [[3, 3], [3, 3]]
     assert d["argmax"] == [[[0, 2], [0, 2]], [[2, 0], [1, 3]]]
     grad = np.zeros((4, 4))
@@ -127,7 +120,7 @@ def test_max_backward_routes_to_winner_and_overlaps_add_up():
 
 
 def test_avg_backward_spreads_evenly():
-    d = full_json(X, "--avg", "--size", "2", "--backward", "4 8; 12 16")
+    d = full(X, "--avg", "--size", "2", "--backward", "4 8; 12 16")
     g = np.array(d["grad_input"], float)
     np.testing.assert_array_equal(g, np.kron([[1, 2], [3, 4]], np.ones((2, 2))))
     text = ok("pool", X, "--avg", "--size", "2", "--backward", "4 8; 12 16").stdout
@@ -136,22 +129,22 @@ def test_avg_backward_spreads_evenly():
 
 
 def test_backward_flat_gradient_is_reshaped():
-    d = full_json(X, "--size", "2", "--backward", "1 2 3 4")
+    d = full(X, "--size", "2", "--backward", "1 2 3 4")
     assert np.array(d["grad_input"]).shape == (4, 4)
     assert sum(map(sum, d["grad_input"])) == 10
 
 
 def test_json_keys():
-    d = full_json(X, "--size", "2")
+    d = full(X, "--size", "2")
     for key in ("result", "output_shape", "steps", "steps_total", "argmax"):
         assert key in d
     assert "grad_input" not in d
     assert d["steps_total"] == 4 and len(d["steps"]) == 4
     assert d["steps"][0] == {"position": [0, 0, 0, 0], "window": [[1, 2], [0, 1]], "value": 2,
                              "winner": [0, 1]}
-    avg = full_json(X, "--avg", "--size", "2", "--max-steps", "1")
+    avg = full(X, "--avg", "--size", "2", "--max-steps", "1")
     assert "argmax" not in avg and len(avg["steps"]) == 1 and avg["steps_total"] == 4
-    assert "grad_input" in full_json(X, "--size", "2", "--backward", "1 1; 1 1")
+    assert "grad_input" in full(X, "--size", "2", "--backward", "1 1; 1 1")
 
 
 def test_text_trace_and_more_steps_line():
@@ -247,7 +240,7 @@ def _run_oracle(mode, include_pad=True, examples=12):
             args.append("--ceil")
         if not include_pad:
             args.append("--no-count-include-pad")
-        d = full_json(*args)
+        d = full(*args)
         np.testing.assert_allclose(np.array(d["result"], float), y.detach()[0].numpy(), rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(np.array(d["grad_input"], float), xt.grad[0].numpy(),
                                    rtol=1e-12, atol=1e-12)
