@@ -15,15 +15,16 @@ exp(-2|x|), softmax subtracts the row maximum. Limits at +-inf are returned
 where they exist (gelu(-inf) = 0, silu(-inf) = 0).
 """
 import math
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from nncalc.core.errors import InputError
 
 
-@dataclass(frozen=True)
-class Activation:
+class Activation(NamedTuple):
+    # A NamedTuple, not a dataclass: `activate -q` start-up is measured against
+    # bare numpy + click, and building a dataclass costs a few milliseconds.
     name: str
     formula: str
     derivative_formula: str
@@ -34,7 +35,7 @@ class Activation:
     forward: object
     derivative: object
     aliases: tuple = ()
-    params: dict = field(default_factory=dict)   # parameter name -> default
+    params: dict = {}        # parameter name -> default; never mutated
     elementwise: bool = True
 
 
@@ -349,8 +350,7 @@ def derivative(name, x, **params):
         return np.asarray(act.derivative(x, **_params(act, params)), dtype=np.float64)
 
 
-@dataclass
-class ActivationTrace:
+class ActivationTrace(NamedTuple):
     """What `activate` shows: the input, h(x), h'(x) and the named middle steps.
 
     ``columns`` lists (header, array) pairs shaped like the input; ``row_sums``
