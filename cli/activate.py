@@ -65,6 +65,9 @@ def command(function, values, alpha, slope, jacobian, list_, plot, range_, out):
         raise UserError("draws in the terminal; it needs the text format without -q", "--plot")
     plot_range = _parse_range(range_) if plot else None
     x = inputs.read_values(values, "VALUES", out.max_elements)
+    if jacobian and x.size * x.shape[-1] > out.max_elements:
+        raise UserError(f"would have {x.size * x.shape[-1]:,} entries (n² per row), over the limit of "
+                        f"{out.max_elements:,} (raise it with --max-elements)", "--jacobian")
     with inputs.naming("VALUES"):
         tr = activations.trace(act.name, x, **params)
         jac = activations.jacobian(act.name, x) if jacobian else None

@@ -82,7 +82,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
     settings = {}
     base = None
     if net is not None:
-        base, settings = _read_net(net)
+        base, settings = _read_net(net, out.max_elements)
     loss = loss_name if loss_name is not None else settings.get("loss", "half-sse")
     with inputs.naming("--loss"):
         loss = losses.get(loss, arg="--loss").name
@@ -112,6 +112,10 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
     # ---- the network
     if sizes is not None:
         parsed = _parse_sizes(sizes)
+        weights_needed = sum(a * b for a, b in zip(parsed, parsed[1:]))
+        if weights_needed > out.max_elements:
+            raise UserError(f"{weights_needed:,} weights are over the limit of {out.max_elements:,} "
+                            "(raise it with --max-elements)", "--layers")
         if bias:
             raise UserError("--layers starts every bias at 0; --bias needs --weights", "--bias")
         with inputs.naming("--layers"):
@@ -203,17 +207,17 @@ def _parse_sizes(text):
     return sizes
 
 
-def _read_net(path):
+def _read_net(path, max_elements):
     import json
-    import os
+    from nncalc.cli.inputs import read_file
     from nncalc.core import netio
     from nncalc.core.errors import InputError
     path = path[1:] if path.startswith("@") else path
+    raw = read_file(path, "--net", max_elements)     # size-limited, never written
     try:
-        with open(os.path.expanduser(path), encoding="utf-8") as fh:
-            data = json.load(fh)
-    except OSError as exc:
-        raise UserError(f"cannot read '{path}': {exc.strerror}", "--net") from None
+        data = json.loads(raw.decode("utf-8-sig"))
+    except RecursionError:
+        raise UserError(f"'{path}' nests JSON too deeply to be a network", "--net") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise UserError(f"'{path}' is not valid JSON: {exc}", "--net") from None
     try:

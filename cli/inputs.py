@@ -45,7 +45,7 @@ def _read_stdin(name, max_elements):
     return data
 
 
-def _read_file(path, name, max_elements):
+def read_file(path, name, max_elements):
     path = os.path.expanduser(path)
     try:
         if os.path.isdir(path):
@@ -73,7 +73,7 @@ def read_matrix(value, name, max_elements):
             kind = TEXT_SUFFIXES.get(os.path.splitext(path)[1].lower())
             if path.lower().endswith(".npz"):
                 raise UserError("'.npz' archives are not read; save one array with np.save (.npy)", name)
-            return parse.parse_bytes(_read_file(path, name, max_elements), kind, max_elements)
+            return parse.parse_bytes(read_file(path, name, max_elements), kind, max_elements)
         return parse.parse_string(value, max_elements)
 
 
