@@ -79,7 +79,7 @@ from nncalc.core import network  # noqa: E402
 from nncalc.core.conv import conv2d  # noqa: E402
 from nncalc.core.pool import pool2d  # noqa: E402
 
-try:  # the trace steps the CLI has the core build by default, -q included
+try:  # the trace steps the CLI has the core build for a default (traced) run; -q builds none
     from nncalc.cli.options import DEFAULT_MAX_STEPS as CLI_STEPS
 except ImportError:
     CLI_STEPS = 50
@@ -227,7 +227,7 @@ def bench_conv_pool(rounds):
     x = rng.standard_normal((3, 512, 512))
     k = rng.standard_normal((16, 3, 3, 3))
     progress(f"conv 3x512x512, 16 filters, in-process ({rounds} rounds)")
-    ours = lambda: conv2d(x, k, max_steps=CLI_STEPS)  # noqa: E731
+    ours = lambda: conv2d(x, k, max_steps=0)  # as -q calls it  # noqa: E731
     check = np.abs(conv2d(x, k).result - numpy_conv(x, k)).max()
     assert check < 1e-9, f"nncalc conv differs from the NumPy reference by {check}"
     label = "conv 3×512×512, sixteen 3×3 filters, float64, in-process"
@@ -243,7 +243,7 @@ def bench_conv_pool(rounds):
     x = rng.standard_normal((16, 512, 512))
     for mode, fn_name in (("max", "max_pool2d"), ("avg", "avg_pool2d")):
         progress(f"{mode} pool 16x512x512, 2x2, in-process ({rounds} rounds)")
-        ours = lambda: pool2d(x, mode, 2, max_steps=CLI_STEPS)  # noqa: E731
+        ours = lambda: pool2d(x, mode, 2, max_steps=0)  # as -q calls it  # noqa: E731
         d = np.abs(pool2d(x, mode, 2).result - numpy_pool(x, 2, mode)).max()
         assert d < 1e-12, f"nncalc {mode} pool differs from the NumPy reference by {d}"
         label = f"{mode} pool 16×512×512, 2×2 window, float64, in-process"
@@ -381,33 +381,36 @@ def fit_exponent(sizes, times):
 
 
 def bench_growth(sides, min_total):
-    """Time conv and pool as `-q` calls them (building the first --max-steps trace steps, which
-    -q does not print) and with max_steps=0 (the computing path alone), N×N from sides[0] to sides[-1]."""
-    series = {(op, v): [] for op in ("conv", "pool") for v in ("q", "bare")}
+    """Time conv and pool as `-q` calls them (no trace steps: the target) and as the default
+    traced run does (the first --max-steps steps as well), N×N from sides[0] to sides[-1]."""
+    series = {(op, v): [] for op in ("conv", "pool") for v in ("q", "traced")}
     rng = np.random.default_rng(4)
     k = rng.standard_normal((16, 3, 3, 3))
     for n in sides:
         progress(f"growth: {n}x{n}")
         x = rng.standard_normal((3, n, n))
         size = 16 * (n - 2) ** 2
-        series["conv", "q"].append((size, best_time(lambda: conv2d(x, k, max_steps=CLI_STEPS), min_total)))
-        series["conv", "bare"].append((size, best_time(lambda: conv2d(x, k, max_steps=0), min_total)))
+        series["conv", "q"].append((size, best_time(lambda: conv2d(x, k, max_steps=0), min_total)))
+        series["conv", "traced"].append((size, best_time(lambda: conv2d(x, k, max_steps=CLI_STEPS), min_total)))
         x = rng.standard_normal((16, n, n))
         size = 16 * (n // 2) ** 2
-        series["pool", "q"].append((size, best_time(lambda: pool2d(x, "max", 2, max_steps=CLI_STEPS), min_total)))
-        series["pool", "bare"].append((size, best_time(lambda: pool2d(x, "max", 2, max_steps=0), min_total)))
+        series["pool", "q"].append((size, best_time(lambda: pool2d(x, "max", 2, max_steps=0), min_total)))
+        series["pool", "traced"].append((size, best_time(lambda: pool2d(x, "max", 2, max_steps=CLI_STEPS),
+                                                         min_total)))
         del x
         gc.collect()
     lines = []
     for name, what in (("conv", "3×N×N, sixteen 3×3 filters"), ("pool", "16×N×N, 2×2 max")):
-        for variant, how in (("q", f"as `-q` calls it ({CLI_STEPS} trace steps)"), ("bare", "max_steps=0")):
+        for variant, how in (("q", "as `-q` calls it (no trace)"),
+                             ("traced", f"default run ({CLI_STEPS} trace steps)")):
             pts = series[name, variant]
             e = fit_exponent([p[0] for p in pts], [p[1] for p in pts])
             upper = fit_exponent([p[0] for p in pts[-3:]], [p[1] for p in pts[-3:]])
             label = f"growth: `{name}` {what}, {how}, N = {sides[0]}…{sides[-1]}"
+            target = ("≈ 1 (0.9–1.1)", 0.9 <= e <= 1.1) if variant == "q" else ()
             row(label, f"{ms(pts[0][1])} … {ms(pts[-1][1])}",
                 f"fit of log(time) on log(output size); N ≥ {sides[-3]} alone: e = {upper:.2f}",
-                f"e = {e:.2f}", "≈ 1 (0.9–1.1)", 0.9 <= e <= 1.1)
+                f"e = {e:.2f}", *target)
             lines.append(f"{name} {how:32s} " + "  ".join(f"{n}: {ms(t)}" for n, (_, t) in zip(sides, pts)))
     return lines
 
