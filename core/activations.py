@@ -20,6 +20,8 @@ from typing import NamedTuple
 import numpy as np
 
 from nncalc.core.errors import InputError
+from nncalc.core.softmax import (log_softmax, log_softmax_diag, log_softmax_jacobian, softmax,
+                                 softmax_diag, softmax_jacobian, softmax_parts)
 
 
 class Activation(NamedTuple):
@@ -157,74 +159,13 @@ def _silu_grad(x):
     return np.where(np.isinf(x), np.where(x > 0, 1.0, 0.0), g)
 
 
-# ------------------------------------------------------------- along last axis
-
-def _check_rows(x):
-    x = np.asarray(x, dtype=np.float64)
-    if np.isposinf(x).any():
-        raise InputError("softmax is not defined for +inf (the limit depends on how the values grow)")
-    if x.size and np.isneginf(x).all(axis=-1).any():
-        raise InputError("softmax of a row that is all -inf is undefined")
-    return x
-
-
-def softmax_parts(x):
-    """The steps of a stable softmax: x - max, exp(x - max), their sum, p."""
-    x = _check_rows(x)
-    shifted = x - x.max(axis=-1, keepdims=True)
-    exps = np.exp(shifted)
-    total = exps.sum(axis=-1, keepdims=True)
-    return shifted, exps, total, exps / total
-
-
-def _rest(exps):
-    """Σ exp(x − max) without the largest term (which is exactly 1), summed apart
-    so that log Σ = log1p(rest) and 1 − p_max = rest / (1 + rest) keep their
-    precision when one entry dominates."""
-    top = np.argmax(exps, axis=-1)[..., None]
-    others = exps.copy()
-    np.put_along_axis(others, top, 0.0, axis=-1)
-    return others.sum(axis=-1, keepdims=True), top
-
-
-def _one_minus_p(x):
-    _, exps, total, p = softmax_parts(x)
-    rest, top = _rest(exps)
-    q = 1.0 - p
-    np.put_along_axis(q, top, rest / (1.0 + rest), axis=-1)
-    return p, q
-
-
-def softmax(x):
-    return softmax_parts(x)[3]
-
-
-def log_softmax(x):
-    shifted, exps, _, _ = softmax_parts(x)
-    return shifted - np.log1p(_rest(exps)[0])
-
-
-def _softmax_diag(x):
-    p, q = _one_minus_p(x)
-    return p * q
-
-
-def _log_softmax_diag(x):
-    return _one_minus_p(x)[1]
-
-
 def jacobian(name, x):
-    """Full Jacobian along the last axis: shape (..., n, n), J[..., i, j] = d y_i / d x_j.
-
-    softmax: J = diag(p) - p p^T.  log-softmax: J = I - 1 p^T.
-    """
+    """Full Jacobian along the last axis, shape (..., n, n): softmax and log-softmax only."""
     act = get(name)
-    p = softmax(x)
-    eye = np.eye(p.shape[-1])
     if act.name == "softmax":
-        return p[..., :, None] * eye - p[..., :, None] * p[..., None, :]
+        return softmax_jacobian(x)
     if act.name == "log-softmax":
-        return eye - np.ones_like(p)[..., :, None] * p[..., None, :]
+        return log_softmax_jacobian(x)
     raise InputError(f"--jacobian applies to softmax and log-softmax, not {act.name}")
 
 
@@ -291,13 +232,13 @@ _TABLE = (
         "∂p_i/∂x_j = p_i(δ_ij − p_j); diagonal p_i(1 − p_i)", "(0, 1), rows sum to 1", "no",
         "turns scores into a probability distribution for multi-class output",
         "saturates when one score dominates; needs the max subtracted to avoid overflow",
-        softmax, _softmax_diag, elementwise=False),
+        softmax, softmax_diag, elementwise=False),
     Activation(
         "log-softmax", "log p_i = x_i − log Σ_j e^(x_j)  (along the last axis)",
         "∂log p_i/∂x_j = δ_ij − p_j; diagonal 1 − p_i", "(−∞, 0]", "no",
         "numerically stable log-probabilities for cross-entropy",
         "outputs are logs, not probabilities",
-        log_softmax, _log_softmax_diag, aliases=("logsoftmax",), elementwise=False),
+        log_softmax, log_softmax_diag, aliases=("logsoftmax",), elementwise=False),
 )
 
 BY_NAME = {a.name: a for a in _TABLE}
