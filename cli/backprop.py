@@ -1,4 +1,6 @@
 """`nncalc backprop`: forward pass, loss, backpropagation and weight updates, traced step by step."""
+import sys
+
 import click
 
 from nncalc.cli.options import FiniteFloat, UserError, output_options
@@ -273,7 +275,7 @@ class _Progress:
             if time.monotonic() - self.start < PROGRESS_DELAY:
                 return
             self.bar = click.progressbar(length=self.steps, label="training",
-                                         file=click.get_text_stream("stderr"), show_pos=True)
+                                         file=sys.stderr, show_pos=True)
             self.bar.__enter__()
             n = self.done
         self.bar.update(n)

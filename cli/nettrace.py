@@ -5,7 +5,8 @@ table, the sampled loss-per-step table and the --plot curve. Nothing here
 computes: it reads TrainResult / StepTrace / GradientCheck / LossResult.
 numpy and tabulate are imported only when a trace is drawn.
 """
-import click
+import sys
+
 
 HISTORY_ROWS = 20       # rows of the loss-per-step table for long runs (first and last always)
 TERMS_SHOWN = 6         # a longer Σ is cut to its first three and last two terms
@@ -288,7 +289,7 @@ def plot(res, out):
     hist = np.asarray(res.loss_history, dtype=np.float64)
     xs = np.arange(hist.size, dtype=np.float64)
     keep = np.isfinite(hist)
-    color = out.color is not False and click.get_text_stream("stdout").isatty()
+    color = out.color is not False and sys.stdout.isatty()
     return plot_to_string(ys=[hist[keep]], xs=[xs[keep]], lines=[True], legend_labels=["loss E"],
                           color=color, title=f"{res.loss} loss per step (step 0 = before training)",
                           height=14, width=60)
