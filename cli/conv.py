@@ -3,6 +3,7 @@ import click
 
 from nncalc.cli import geometry
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, output_options
+from nncalc.core.errors import shape_text
 
 
 @click.command("conv", context_settings=COMMAND_SETTINGS)
@@ -46,13 +47,13 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
           for i, k in enumerate(kernels, 1)]
     for i, k in enumerate(ks[1:], 2):
         if k.shape != ks[0].shape:
-            raise UserError(f"is {_shape(k.shape)}, KERNEL 1 is {_shape(ks[0].shape)}; "
+            raise UserError(f"is {shape_text(k.shape)}, KERNEL 1 is {shape_text(ks[0].shape)}; "
                             "all filters must have one shape", f"KERNEL {i}")
     b = inputs.read_matrix(bias, "--bias", out.max_elements) if bias is not None else None
     if channels_last:
         x = _to_channels_first(x)
     if x.ndim < 2:
-        raise UserError(f"needs a matrix (H×W, C×H×W or N×C×H×W), got {_shape(x.shape)}", "INPUT")
+        raise UserError(f"needs a matrix (H×W, C×H×W or N×C×H×W), got {shape_text(x.shape)}", "INPUT")
     from nncalc.core import conv
     from nncalc.core.errors import InputError
     try:
@@ -68,8 +69,6 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
     render.emit(_report(res, result, x, act, render, np), out)
 
 
-def _shape(shape):
-    return "×".join(map(str, shape))
 
 
 def _to_channels_first(x):
@@ -78,7 +77,7 @@ def _to_channels_first(x):
         return np.moveaxis(x, -1, 0)
     if x.ndim == 4:
         return np.moveaxis(x, -1, 1)
-    raise UserError(f"--channels-last needs H×W×C or N×H×W×C, got {_shape(x.shape)}", "INPUT")
+    raise UserError(f"--channels-last needs H×W×C or N×H×W×C, got {shape_text(x.shape)}", "INPUT")
 
 
 def _report(res, result, x, act, render, np):
@@ -99,7 +98,7 @@ def _report(res, result, x, act, render, np):
         data["activation"] = act
     report = render.Report(result, data)
     report.heading(f"conv: {op}")
-    report.line(f"input {_shape(x.shape)}, {f} filter{'s' if f > 1 else ''} of {c}×{kh}×{kw}, "
+    report.line(f"input {shape_text(x.shape)}, {f} filter{'s' if f > 1 else ''} of {c}×{kh}×{kw}, "
                 f"stride {res.size_h.stride},{res.size_w.stride}, padding top {pt} bottom {pb} "
                 f"left {pl} right {pr}, dilation {res.size_h.dilation},{res.size_w.dilation}")
     report.line("")

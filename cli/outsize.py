@@ -5,6 +5,7 @@ import click
 
 from nncalc.cli import geometry
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, output_options
+from nncalc.core.errors import shape_text
 
 
 @click.command("outsize", context_settings=COMMAND_SETTINGS)
@@ -151,8 +152,8 @@ def _chain(dims, tokens, out):
             formula = geometry.formula_lines(rec, "H", "H")[1].strip(" =") + f" = {rec.size}"
         elif row.note:
             formula = row.note
-        for col, val in zip(cols, [str(row.index), row.layer.token, _shape(row.input_shape), formula,
-                                   _shape(row.output_shape), row.params, row.macs]):
+        for col, val in zip(cols, [str(row.index), row.layer.token, shape_text(row.input_shape), formula,
+                                   shape_text(row.output_shape), row.params, row.macs]):
             col.append(val)
         layers_json.append({"name": row.layer.token, "kind": row.layer.kind,
                             "input_shape": list(row.input_shape),
@@ -161,13 +162,11 @@ def _chain(dims, tokens, out):
     data = {"input_shape": list(summary.input_shape), "layers": layers_json,
             "total_params": summary.total_params, "total_macs": summary.total_macs}
     report = render.Report(list(summary.output_shape), data)
-    report.heading(f"outsize: layer chain from {_shape(summary.input_shape)}")
+    report.heading(f"outsize: layer chain from {shape_text(summary.input_shape)}")
     report.line("")
     report.table(headers, cols, numeric=[False] * 5 + [True, True])
     report.line(f"Total: {summary.total_params:,} parameters, {summary.total_macs:,} multiply-adds; "
-                f"output {_shape(summary.output_shape)}")
+                f"output {shape_text(summary.output_shape)}")
     render.emit(report, out)
 
 
-def _shape(shape):
-    return "×".join(map(str, shape))

@@ -3,6 +3,7 @@ import click
 
 from nncalc.cli import geometry
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, output_options
+from nncalc.core.errors import shape_text
 
 
 @click.command("pool", context_settings=COMMAND_SETTINGS)
@@ -50,7 +51,7 @@ def command(input_, mode, max_, avg, size, stride, padding, ceil, global_, count
         raise UserError("--global pools the whole map; it takes no --padding or --ceil", "--global")
     x = inputs.read_matrix(input_, "INPUT", out.max_elements)
     if x.ndim < 2:
-        raise UserError(f"needs a matrix (H×W, C×H×W or N×C×H×W), got {'×'.join(map(str, x.shape))}",
+        raise UserError(f"needs a matrix (H×W, C×H×W or N×C×H×W), got {shape_text(x.shape)}",
                         "INPUT")
     d = inputs.read_matrix(dout, "--backward", out.max_elements) if dout is not None else None
     from nncalc.core import pool
@@ -90,7 +91,7 @@ def _report(res, x, include_pad, backward, render):
         pad_note = "padded zeros are left out of the divisor (--no-count-include-pad)"
     report.heading(f"pool: {res.mode} pooling, window {res.kernel[0]}×{res.kernel[1]}, stride "
                    f"{res.stride[0]},{res.stride[1]}, each channel on its own")
-    report.line(f"input {'×'.join(map(str, x.shape))}, padding top {pt} bottom {pb} left {pl} "
+    report.line(f"input {shape_text(x.shape)}, padding top {pt} bottom {pb} left {pl} "
                 f"right {pr}" + (f"; {pad_note}" if any(res.padding) or res.mode == "avg" else ""))
     report.line("")
     for axis, rec in (("H", res.size_h), ("W", res.size_w)):

@@ -13,6 +13,7 @@ import click
 import numpy as np
 
 from nncalc.cli import numbers
+from nncalc.core.errors import shape_text
 # the number forms commands use directly, from their one home
 from nncalc.cli.numbers import column, dumps, exact, rounded, to_json  # noqa: F401
 
@@ -116,8 +117,6 @@ def inline(arr, digits=DEFAULT_DIGITS):
     return " | ".join("; ".join(" ".join(row) for row in b) for b in blocks)
 
 
-def shape_text(shape):
-    return "×".join(str(s) for s in shape) if len(shape) else "scalar"
 
 
 # ------------------------------------------------------------------ Report

@@ -7,7 +7,7 @@ Every spatial row is one application of the size formula in nncalc.core.shapes.
 from dataclasses import dataclass
 import math
 
-from nncalc.core.errors import InputError
+from nncalc.core.errors import InputError, shape_text
 from nncalc.core.shapes import as_int, out_size2d, pair
 
 _FIELDS = {
@@ -137,7 +137,7 @@ def parse_chain(chain):
 def _spatial_row(i, layer, shape):
     if len(shape) != 3:
         raise InputError(f"layer {layer.token!r} needs a C×H×W input, but its input is "
-                         f"{'×'.join(map(str, shape))}", arg="--layers")
+                         f"{shape_text(shape)}", arg="--layers")
     c, h, w = shape
     p = layer.params
     k = pair(p["k"], "kernel", 1)
@@ -178,7 +178,7 @@ def summarise_chain(input_shape, layers):
         elif layer.kind == "fc":
             features = math.prod(shape)
             out = as_int(layer.params["out"], "out", 1)
-            note = f"flattens {'×'.join(map(str, shape))} → {features}" if len(shape) > 1 else ""
+            note = f"flattens {shape_text(shape)} → {features}" if len(shape) > 1 else ""
             row = LayerRow(i, layer, shape, (out,), out * (features + 1), features * out, (), note)
         elif layer.kind == "flatten":
             row = LayerRow(i, layer, shape, (math.prod(shape),), 0, 0, (), "")

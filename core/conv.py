@@ -17,8 +17,8 @@ import itertools
 import numpy as np
 
 from nncalc.core import shapes, windows
-from nncalc.core.windows import as_float as _as_float, normalise_input, shape_text as _shape_text
-from nncalc.core.errors import InputError
+from nncalc.core.windows import as_float as _as_float, normalise_input
+from nncalc.core.errors import InputError, shape_text
 
 DEFAULT_MAX_STEPS = 100
 
@@ -71,11 +71,11 @@ def normalise_kernels(kernels, channels):
         k4, single = k, False
     else:
         raise InputError(f"kernels must be kh×kw, a list of filters or F×C×kh×kw, got shape "
-                         f"{_shape_text(k.shape) or 'scalar'}", arg="--kernel")
+                         f"{shape_text(k.shape)}", arg="--kernel")
     if k4.size == 0:
         raise InputError("the kernel is empty", arg="--kernel")
     if k4.shape[1] != channels:
-        raise InputError(f"filter shape {_shape_text(k4.shape[1:])} has {k4.shape[1]} channel(s) "
+        raise InputError(f"filter shape {shape_text(k4.shape[1:])} has {k4.shape[1]} channel(s) "
                          f"but the input has {channels}; each filter must be "
                          f"{channels}×kh×kw", arg="--kernel")
     return k4, single

@@ -6,6 +6,11 @@ the argument name when core left it out and turns the error into exit status 2.
 """
 
 
+def shape_text(shape):
+    """A shape as messages and traces write it: '3×4', or 'scalar' for ()."""
+    return "×".join(str(int(s)) for s in shape) if len(shape) else "scalar"
+
+
 class InputError(ValueError):
     def __init__(self, message, arg=None):
         super().__init__(message)

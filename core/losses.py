@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nncalc.core.errors import InputError
+from nncalc.core.errors import InputError, shape_text
 
 BCE_LOG_FLOOR = -100.0          # torch.nn.BCELoss clamps ln o and ln(1 − o) here
 BCE_GRAD_EPS = 1e-12            # ... and its gradient divides by max(o(1−o), this)
@@ -118,10 +118,6 @@ class LossResult:
     class_indices: np.ndarray = None   # when TARGET was given as indices
 
 
-def _fmt_shape(shape):
-    return "×".join(str(s) for s in shape) if shape else "scalar"
-
-
 def samples_of(pred):
     """N, the number of samples: 1 for a vector or number, else the product of the leading axes."""
     pred = np.asarray(pred)
@@ -158,8 +154,8 @@ def prepare_target(pred, target, pred_arg="--pred", arg="--target"):
         if (t.shape == rows or (pred.ndim == 1 and t.shape == (1,))
                 or (t.shape == rows + (1,) and pred.shape[-1] != 1)):     # a column of indices
             return _one_hot(t, pred.shape[-1], arg).reshape(pred.shape), t.astype(np.int64) + 0
-    raise InputError(f"target shape {_fmt_shape(t.shape)} does not match prediction shape "
-                     f"{_fmt_shape(pred.shape)} (give the same shape, or one class index per row"
+    raise InputError(f"target shape {shape_text(t.shape)} does not match prediction shape "
+                     f"{shape_text(pred.shape)} (give the same shape, or one class index per row"
                      f"{'' if pred.ndim <= 1 else f', {pred.size // max(pred.shape[-1], 1)} of them'})",
                      arg=arg)
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from nncalc.core import activations as acts
 from nncalc.core import losses
-from nncalc.core.errors import InputError
+from nncalc.core.errors import InputError, shape_text
 
 
 @dataclass
@@ -122,7 +122,7 @@ def _as_weights(w, i, n_prev, arg):
         a = a.reshape(-1, 1) if (n_prev == 1 and a.size != 1) else a.reshape(1, -1)
     if a.ndim != 2 or a.size == 0:
         raise InputError(f"layer {i}: weights must be a matrix (one row per neuron), got shape "
-                         f"{losses._fmt_shape(a.shape)}", arg=arg)
+                         f"{shape_text(a.shape)}", arg=arg)
     if not np.all(np.isfinite(a)):
         raise InputError(f"layer {i}: weights must be finite numbers", arg=arg)
     return a
@@ -278,7 +278,7 @@ def prepare_data(layers, X, T=None, loss=None):
         if e.message.startswith("class ind"):   # an index out of range or not whole: that message is better
             raise
         want = f"{n_out} value{'s' * (n_out != 1)}" if single else f"{x.shape[0]}×{n_out} values"
-        raise InputError(f"the target has shape {losses._fmt_shape(np.shape(T))} but the network gives "
+        raise InputError(f"the target has shape {shape_text(np.shape(T))} but the network gives "
                          f"{want} (one class index per sample also works)", arg="--target") from None
     t = t.reshape(x.shape[0], n_out)
     if not np.all(np.isfinite(t)):

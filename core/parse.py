@@ -22,7 +22,7 @@ import re
 
 import numpy as np
 
-from nncalc.core.errors import InputError
+from nncalc.core.errors import InputError, shape_text
 
 MAX_DIMS = 4
 NPY_MAGIC = b"\x93NUMPY"
@@ -132,17 +132,13 @@ def parse_text(text, max_elements=None):
             check_size(len(data), max_elements)
         shapes.append((len(rows), widths[0]))
         if shapes[0] != shapes[-1]:
-            raise InputError(f"channel {ci} is {_shape(shapes[-1])}, channel 1 is {_shape(shapes[0])}")
+            raise InputError(f"channel {ci} is {shape_text(shapes[-1])}, channel 1 is {shape_text(shapes[0])}")
     arr = np.array(data, dtype=np.float64)
     check_values(arr)
     n_rows, n_cols = shapes[0]
     if several:
         return arr.reshape(len(channels), n_rows, n_cols)
     return arr if n_rows == 1 and not matrix else arr.reshape(n_rows, n_cols)
-
-
-def _shape(shape):
-    return "×".join(str(s) for s in shape)
 
 
 # ------------------------------------------------------------------ JSON form

@@ -22,7 +22,7 @@ from functools import cached_property
 import numpy as np
 
 from nncalc.core import shapes, windows
-from nncalc.core.errors import InputError
+from nncalc.core.errors import InputError, shape_text
 
 DEFAULT_MAX_STEPS = 100
 
@@ -247,8 +247,8 @@ def pool2d(x, mode="max", size=2, stride=None, padding=0, ceil=False, global_=Fa
     if dout is not None:
         d = windows.as_float(dout, "the upstream gradient", "--dout")
         if d.shape != out_shape:
-            raise InputError(f"upstream gradient shape {windows.shape_text(d.shape) or 'scalar'} "
-                             f"does not match the output shape {windows.shape_text(out_shape)}",
+            raise InputError(f"upstream gradient shape {shape_text(d.shape)} "
+                             f"does not match the output shape {shape_text(out_shape)}",
                              arg="--dout")
         d4 = d.reshape(out4.shape)
         rows = cols = None

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from nncalc.core import shapes
-from nncalc.core.errors import InputError
+from nncalc.core.errors import InputError, shape_text
 
 
 @dataclass(frozen=True)
@@ -149,10 +149,6 @@ def input_position(geom, i, j, a, b):
             j * geom.stride[1] + b * geom.dilation[1] - pl)
 
 
-def shape_text(shape):
-    return "×".join(str(s) for s in shape)
-
-
 def as_float(a, what, arg):
     try:
         arr = np.asarray(a, dtype=np.float64)
@@ -167,5 +163,5 @@ def normalise_input(x):
     arr = as_float(x, "the input", "--input")
     if arr.ndim not in (2, 3, 4) or arr.size == 0:
         raise InputError(f"the input must be H×W, C×H×W or N×C×H×W, got shape "
-                         f"{shape_text(arr.shape) or 'scalar'}", arg="--input")
+                         f"{shape_text(arr.shape)}", arg="--input")
     return arr.reshape((1,) * (4 - arr.ndim) + arr.shape), arr.ndim
