@@ -48,7 +48,8 @@ def command(function, values, alpha, slope, jacobian, list_, plot, range_, out):
         raise click.MissingParameter(param_hint="'FUNCTION'", param_type="argument")
     from nncalc.cli import inputs
     from nncalc.core import activations
-    act = activations.get(function) if activations.canonical(function) else _unknown(function)
+    with inputs.naming("FUNCTION"):
+        act = activations.get(function)
     params = {}
     if alpha is not None:
         if "alpha" not in act.params:
@@ -76,14 +77,6 @@ def command(function, values, alpha, slope, jacobian, list_, plot, range_, out):
     if plot:
         report.line(_plot(tr, params, plot_range, out))
     render.emit(report, out)
-
-
-def _unknown(name):
-    import difflib
-    from nncalc.core import activations
-    near = difflib.get_close_matches(name.lower(), activations.names() + ["linear", "swish"], n=1)
-    hint = f"; did you mean '{near[0]}'?" if near else ""
-    raise UserError(f"unknown function '{name}'{hint} (see nncalc activate --list)", "FUNCTION")
 
 
 def _parse_range(text):

@@ -79,7 +79,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
     import numpy as np
     from nncalc.cli import inputs
     from nncalc.core import losses, netio, network, optimizers
-    from nncalc.core.errors import InputError
+    from nncalc.core.errors import InputError, suggest
 
     settings = {}
     base = None
@@ -90,7 +90,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
         loss = losses.get(loss, arg="--loss").name
     opt_name = optimizer if optimizer is not None else settings.get("optimizer", "sgd")
     if optimizers.canonical(opt_name) is None:
-        raise UserError(f"unknown optimizer '{opt_name}'{losses.suggest(opt_name, optimizers.NAMES)}; "
+        raise UserError(f"unknown optimizer '{opt_name}'{suggest(opt_name, optimizers.NAMES)}; "
                         f"choose from {', '.join(optimizers.NAMES)}", "--optimizer")
     opt_name = optimizers.canonical(opt_name)
     lr = lr if lr is not None else settings.get("lr", 0.1)

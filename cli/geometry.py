@@ -7,7 +7,6 @@ the lines a student would write.
 """
 import click
 
-from nncalc.cli.options import UserError
 
 
 class IntPair(click.ParamType):
@@ -94,13 +93,10 @@ def padding_arg(padding):
 
 
 def check_activation(name):
+    """The registry name of ``--activation NAME`` (None when not given)."""
     if name is None:
         return None
+    from nncalc.cli.inputs import naming
     from nncalc.core import activations
-    key = activations.canonical(name)
-    if key is None:
-        import difflib
-        near = difflib.get_close_matches(name.lower(), activations.names(), n=1)
-        hint = f"; did you mean '{near[0]}'?" if near else ""
-        raise UserError(f"unknown function '{name}'{hint} (see nncalc activate --list)", "--activation")
-    return key
+    with naming("--activation"):
+        return activations.get(name).name

@@ -54,10 +54,9 @@ class LazyGroup(click.Group):
     def resolve_command(self, ctx, args):
         name = args[0] if args else ""
         if name not in COMMANDS and not name.startswith("-"):
-            import difflib
-            near = difflib.get_close_matches(name, list(COMMANDS), n=1)
-            hint = f"; did you mean '{near[0]}'?" if near else ""
-            raise click.UsageError(f"unknown command '{name}'{hint} (commands: {', '.join(sorted(COMMANDS))})")
+            from nncalc.core.errors import suggest
+            raise click.UsageError(f"unknown command '{name}'{suggest(name, COMMANDS)}; "
+                                   f"choose from {', '.join(sorted(COMMANDS))}")
         return super().resolve_command(ctx, args)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):

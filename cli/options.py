@@ -88,11 +88,10 @@ def check_format(name):
     from tabulate import tabulate_formats
     if key in tabulate_formats:
         return key
-    import difflib
+    from nncalc.core.errors import suggest
     choices = list(BUILTIN_FORMATS) + sorted(tabulate_formats)
-    near = difflib.get_close_matches(key, choices, n=1)
-    hint = f"; did you mean '{near[0]}'?" if near else ""
-    raise UserError(f"unknown format '{name}'{hint} (choose from {', '.join(choices)})", "--format")
+    raise UserError(f"unknown format '{name}'{suggest(key, choices)}; choose from {', '.join(choices)}",
+                    "--format")
 
 
 def _debug_flag(ctx, param, value):

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from nncalc.core.errors import InputError
+from nncalc.core.errors import InputError, suggest
 from nncalc.core.softmax import (log_softmax, log_softmax_diag, log_softmax_jacobian, softmax,
                                  softmax_diag, softmax_jacobian, softmax_parts)
 
@@ -259,10 +259,12 @@ def canonical(name):
     return _ALIASES.get(key) or _ALIASES.get(key.replace("-", ""))
 
 
-def get(name):
+def get(name, arg=None):
+    """The Activation called NAME; an unknown name is an InputError with the closest match."""
     key = canonical(name)
     if key is None:
-        raise InputError(f"unknown function '{name}'")
+        raise InputError(f"unknown function '{name}'{suggest(name, _ALIASES, _ALIASES)}; "
+                         f"choose from {', '.join(names())}", arg=arg)
     return BY_NAME[key]
 
 

@@ -11,6 +11,18 @@ def shape_text(shape):
     return "×".join(str(int(s)) for s in shape) if len(shape) else "scalar"
 
 
+def suggest(word, choices, rename=None):
+    """" (did you mean 'x'?)" for the closest of CHOICES, or "" (difflib loads only here).
+
+    RENAME maps a matched choice (an alias) to the name to show.
+    """
+    import difflib
+    close = difflib.get_close_matches(str(word).strip().lower(), list(choices), n=1, cutoff=0.5)
+    if not close:
+        return ""
+    return f" (did you mean '{(rename or {}).get(close[0], close[0])}'?)"
+
+
 class InputError(ValueError):
     def __init__(self, message, arg=None):
         super().__init__(message)

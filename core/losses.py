@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nncalc.core.errors import InputError, shape_text
+from nncalc.core.errors import InputError, shape_text, suggest
 
 BCE_LOG_FLOOR = -100.0          # torch.nn.BCELoss clamps ln o and ln(1 − o) here
 BCE_GRAD_EPS = 1e-12            # ... and its gradient divides by max(o(1−o), this)
@@ -78,18 +78,6 @@ def canonical(name):
     """The loss name for NAME (case, '_' and aliases tolerated), or None."""
     key = str(name).strip().lower().replace("_", "-").replace(" ", "-")
     return _ALIASES.get(key) or _ALIASES.get(key.replace("-", ""))
-
-
-def suggest(word, choices, rename=None):
-    """' (did you mean 'x'?)' or ''; difflib is only imported on this error path.
-
-    RENAME maps a matched choice (an alias) to the name to show.
-    """
-    import difflib
-    close = difflib.get_close_matches(str(word).strip().lower(), list(choices), n=1, cutoff=0.5)
-    if not close:
-        return ""
-    return f" (did you mean '{(rename or {}).get(close[0], close[0])}'?)"
 
 
 def get(name, arg="--loss"):

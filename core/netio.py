@@ -11,7 +11,7 @@ import numpy as np
 
 from nncalc.core import activations as acts
 from nncalc.core import losses
-from nncalc.core.errors import InputError, shape_text
+from nncalc.core.errors import InputError, shape_text, suggest
 
 
 @dataclass
@@ -37,20 +37,13 @@ class Layer:
 _ACT_RE = re.compile(r"^\s*([A-Za-z][\w\-]*)\s*(?:\((.*)\))?\s*$")
 
 
-def _activation_error(text, arg):
-    return InputError(f"unknown activation '{text}'{losses.suggest(text, acts._ALIASES, acts._ALIASES)}; "
-                      f"choose from {', '.join(acts.names())}", arg=arg)
-
-
 def parse_activation(text, arg="--activation"):
     """'sigmoid' -> ('sigmoid', {}); 'leaky-relu(0.2)' or 'leaky-relu(alpha=0.2)' -> ('leaky-relu', {'alpha': 0.2})."""
     m = _ACT_RE.match(str(text))
     if not m:
-        raise _activation_error(text, arg)
-    name = acts.canonical(m.group(1))
-    if name is None:
-        raise _activation_error(m.group(1), arg)
-    act = acts.BY_NAME[name]
+        raise InputError(f"'{text}' is not an activation such as relu or leaky-relu(0.2)", arg=arg)
+    act = acts.get(m.group(1), arg=arg)
+    name = act.name
     params = {}
     if m.group(2) is not None and m.group(2).strip():
         for i, part in enumerate(m.group(2).split(";")):
@@ -185,7 +178,7 @@ def init_layers(sizes, seed=None, activations="sigmoid", loss=None, scheme="xavi
                          arg=arg)
     scheme = str(scheme).lower().replace("_", "-")
     if scheme not in INIT_SCHEMES:
-        raise InputError(f"unknown init scheme '{scheme}'{losses.suggest(scheme, INIT_SCHEMES)}", arg="--init")
+        raise InputError(f"unknown init scheme '{scheme}'{suggest(scheme, INIT_SCHEMES)}", arg="--init")
     if seed is not None and (int(seed) != seed or seed < 0):
         raise InputError(f"the seed must be a whole number ≥ 0, got {seed}", arg="--seed")
     rng = np.random.default_rng(seed)

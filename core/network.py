@@ -27,7 +27,7 @@ import numpy as np
 from nncalc.core import activations as acts
 from nncalc.core import losses
 from nncalc.core import optimizers
-from nncalc.core.errors import InputError
+from nncalc.core.errors import InputError, suggest
 from nncalc.core.netio import (Layer, _check_network_loss, init_layers, load_net,  # noqa: F401
                                make_layers, parse_activation, prepare_data, resolve_activations)
 from nncalc.core.netrecords import (BackwardRecord, ForwardRecord, StepTrace, TrainResult,  # noqa: F401
@@ -178,7 +178,7 @@ def _setup(layers, X, T, loss, lr=1.0, steps=0, optimizer="sgd", order="simultan
         raise InputError(f"steps must be a whole number ≥ 0, got {steps}", arg="--steps")
     key = str(order).strip().lower()
     if key not in ORDERS:
-        raise InputError(f"unknown order '{order}'{losses.suggest(key, ORDERS)}; choose from "
+        raise InputError(f"unknown order '{order}'{suggest(key, ORDERS)}; choose from "
                          f"{', '.join(ORDERS)}", arg="--order")
     opt = optimizers.make(optimizer, lr, **opt_kw)
     x, t, single = prepare_data(layers, X, T, name)

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from nncalc.core.errors import InputError
+from nncalc.core.errors import InputError, suggest
 
 NAMES = ("sgd", "momentum", "adam")
 
@@ -84,7 +84,6 @@ def canonical(name):
 def make(name, lr, momentum=0.9, betas=(0.9, 0.999), eps=1e-8, arg="--optimizer"):
     key = canonical(name)
     if key is None:
-        from nncalc.core.losses import suggest
         raise InputError(f"unknown optimizer '{name}'{suggest(name, NAMES)}; choose from {', '.join(NAMES)}",
                          arg=arg)
     if key == "sgd":
