@@ -147,3 +147,109 @@ def test_ctrl_c_exits_130_without_a_traceback():
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert out == b"" and b"Traceback" not in err
+
+
+# --- help printed without importing click (cli/entry.py, cli/helptext.py) -----------------
+
+ENTRY_PROBE = """
+import sys
+sys.argv = ["nncalc", *{args!r}]
+from nncalc.cli.entry import main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+sys.stdout.flush()
+sys.stderr.write("EXIT %s CLICK %s NUMPY %s" % (code, "click" in sys.modules, "numpy" in sys.modules))
+"""
+
+
+def run_entry(args, **env):
+    proc = subprocess.run([PYTHON, "-c", ENTRY_PROBE.format(args=args)], capture_output=True,
+                          env=clean_env(PYTHONIOENCODING="utf-8", **env), timeout=60)
+    status = proc.stderr.decode().splitlines()[-1].split()
+    return proc.stdout.decode("utf-8"), dict(zip(status[::2], status[1::2]))
+
+
+def test_stored_help_is_exactly_what_click_renders_now():
+    """Fails after an option or docstring changes: run `python -m nncalc.cli.helpgen > cli/helptext.py`."""
+    from nncalc.cli.helpgen import render_all
+    from nncalc.cli.helptext import HELP
+    from nncalc.cli.main import COMMANDS
+    assert set(HELP) == {"", *COMMANDS}
+    assert render_all() == HELP
+
+
+@pytest.mark.parametrize("args, key", [
+    (["--help"], ""), (["-h"], ""), (["conv", "--help"], "conv"), (["activate", "-h"], "activate"),
+    (["backprop", "--help"], "backprop"),
+])
+def test_help_at_full_width_prints_the_stored_text_without_click(args, key):
+    from nncalc.cli.helptext import HELP
+    for columns in ("80", "200"):
+        out, status = run_entry(args, COLUMNS=columns)
+        assert out == HELP[key]
+        assert status == {"EXIT": "0", "CLICK": "False", "NUMPY": "False"}
+
+
+def test_help_without_a_terminal_or_columns_is_full_width_too():
+    from nncalc.cli.helptext import HELP
+    env = clean_env(PYTHONIOENCODING="utf-8")
+    env.pop("COLUMNS", None)
+    proc = subprocess.run([nncalc_script(), "pool", "--help"], capture_output=True, env=env, timeout=60)
+    assert proc.returncode == 0 and proc.stderr == b""
+    assert proc.stdout.decode("utf-8") == HELP["pool"]
+
+
+def test_narrow_terminal_help_is_left_to_click_and_wraps_narrower():
+    from nncalc.cli.helpgen import render
+    from nncalc.cli.helptext import HELP
+    out, status = run_entry(["conv", "--help"], COLUMNS="60")
+    assert status["CLICK"] == "True" and status["EXIT"] == "0"
+    assert out == render("conv", columns="60") != HELP["conv"]
+    options = out[out.index("Options:"):].splitlines()[1:]     # example blocks never wrap
+    assert max(len(line) for line in options) <= 58
+
+
+@pytest.mark.parametrize("args", [
+    ["--debug", "--help"], ["activate", "relu", "--help"], ["-q", "--help"], ["bogus", "--help"], [],
+    ["--version"],
+])
+def test_other_invocations_go_to_click(args):
+    from nncalc.cli.entry import prerendered_help
+    assert prerendered_help(args) is None
+    _, status = run_entry(args, COLUMNS="100")
+    assert status["CLICK"] == "True"
+
+
+def test_unknown_command_with_help_is_still_an_error():
+    proc = subprocess.run([nncalc_script(), "conc", "--help"], capture_output=True, text=True,
+                          env=clean_env(), timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("Error: unknown command 'conc' (did you mean 'conv'?)")
+
+
+def test_completion_is_never_answered_with_stored_help():
+    from nncalc.cli.entry import prerendered_help
+    os.environ["_NNCALC_COMPLETE"] = "bash_complete"
+    try:
+        assert prerendered_help(["--help"]) is None
+    finally:
+        del os.environ["_NNCALC_COMPLETE"]
+
+
+def test_help_into_a_closed_pipe_ends_quietly():
+    exe = nncalc_script()
+    proc = subprocess.run(["bash", "-c", f"'{exe}' backprop --help | head -1"], capture_output=True,
+                          env=clean_env(), timeout=60)
+    assert proc.returncode == 0 and proc.stderr == b""
+    assert proc.stdout.startswith(b"Usage: nncalc backprop") and proc.stdout.count(b"\n") == 1
+
+
+def test_help_to_a_pipe_whose_reader_has_gone_exits_1_quietly():
+    proc = subprocess.Popen([nncalc_script(), "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=clean_env())
+    proc.stdout.close()                 # closed before the child writes: its write meets EPIPE
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 1
+    assert err == b""
