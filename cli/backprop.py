@@ -40,7 +40,8 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
 @click.option("--beta2", type=FiniteFloat(), metavar="β2", help="adam: β2 in [0, 1) [0.999].")
 @click.option("--eps", type=FiniteFloat(), metavar="ε", help="adam: ε > 0 [1e-8].")
 @click.option("--check", is_flag=True,
-              help="Central-difference numeric gradient beside backprop's, with the relative error.")
+              help="Central-difference numeric gradient beside backprop's, with the relative error "
+                   "(two forward passes per parameter).")
 @click.option("--plot", is_flag=True, help="Draw the loss per step in the terminal.")
 @output_options
 def command(weights, bias, activation, input_, target, lr, steps, net, sizes, seed, loss_name,
@@ -158,7 +159,13 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
     try:
         res = network.train(layers, x, t, loss, lr=lr, steps=steps, optimizer=opt_name, order=order,
                             freeze_bias=freeze_bias, progress=bar if bar.wanted else None, **kw)
-        chk = network.numeric_gradient(layers, x, t, loss) if check else None
+        bar.close()
+        if check:
+            from nncalc.core.gradcheck import parameter_count
+            bar = _Progress(parameter_count(layers), "checking gradients")
+            chk = network.numeric_gradient(layers, x, t, loss, progress=bar if bar.wanted else None)
+        else:
+            chk = None
     except InputError as exc:
         raise UserError(exc.message, exc.arg or "--weights") from None
     finally:
@@ -262,10 +269,10 @@ class _Progress:
     Only when stderr is a terminal: a pipe or a log file never receives one.
     """
 
-    def __init__(self, steps):
+    def __init__(self, steps, label="training"):
         import time
         self.wanted = steps > 1 and _stderr_is_tty()
-        self.steps, self.done, self.bar = steps, 0, None
+        self.steps, self.label, self.done, self.bar = steps, label, 0, None
         self.start = time.monotonic()
 
     def __call__(self, n):
@@ -274,7 +281,7 @@ class _Progress:
         if self.bar is None:
             if time.monotonic() - self.start < PROGRESS_DELAY:
                 return
-            self.bar = click.progressbar(length=self.steps, label="training",
+            self.bar = click.progressbar(length=self.steps, label=self.label,
                                          file=sys.stderr, show_pos=True)
             self.bar.__enter__()
             n = self.done

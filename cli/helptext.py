@@ -136,7 +136,8 @@ HELP = {
         '  --beta2 β2                 adam: β2 in [0, 1) [0.999].\n'
         '  --eps ε                    adam: ε > 0 [1e-8].\n'
         '  --check                    Central-difference numeric gradient beside\n'
-        "                             backprop's, with the relative error.\n"
+        "                             backprop's, with the relative error (two forward\n"
+        '                             passes per parameter).\n'
         '  --plot                     Draw the loss per step in the terminal.\n'
         '  --format FORMAT            text, json, csv, tsv, npy (binary, to a file or\n'
         '                             pipe), or a table style: github, grid, simple,\n'

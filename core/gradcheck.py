@@ -38,10 +38,18 @@ def _rel_error(a, n):
         return np.where(den == 0, 0.0, np.abs(a - n) / den)
 
 
-def numeric_gradient(layers, X, T, loss, h=1e-6):
+def parameter_count(layers):
+    """Weights and biases --check perturbs (a shared bias counts once): two forward passes each."""
+    return sum(int(np.size(layer.weights)) + int(np.size(layer.bias)) for layer in layers)
+
+
+def numeric_gradient(layers, X, T, loss, h=1e-6, progress=None):
     """Central differences (E(θ + h) − E(θ − h)) / 2h for every weight and bias, beside backprop's.
 
-    The step is h·max(1, |θ|) for each parameter θ.
+    The step is h·max(1, |θ|) for each parameter θ. ``progress(n)``, when
+    given, is called as parameters are done (n at a time, summing to the
+    parameter count): two forward passes per parameter add up on a big
+    network, and the CLI draws a bar with it.
     """
     if not h > 0:
         raise InputError(f"the finite-difference step must be > 0, got {h}", arg="--h")
@@ -71,6 +79,8 @@ def numeric_gradient(layers, X, T, loss, h=1e-6):
                     params[i] = minus
                     e_minus = energy()
                     num[idx] = (e_plus - e_minus) / (plus[idx] - minus[idx])
+                    if progress is not None:
+                        progress(1)
                 params[i] = base
                 numeric.append(num)
             gw, gb = grads[i]

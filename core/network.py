@@ -259,7 +259,7 @@ def train(layers, X, T, loss, lr=0.1, steps=1, optimizer="sgd", order="simultane
                        traces, diverged)
 
 
-def numeric_gradient(layers, X, T, loss, h=1e-6):
+def numeric_gradient(layers, X, T, loss, h=1e-6, progress=None):
     """Central-difference check of every weight and bias: see core/gradcheck.py."""
     from nncalc.core.gradcheck import numeric_gradient as check
-    return check(layers, X, T, loss, h)
+    return check(layers, X, T, loss, h, progress)

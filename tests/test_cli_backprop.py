@@ -121,6 +121,18 @@ def test_progress_bar_only_on_a_terminal(run, monkeypatch):
     assert shown.stdout == quiet.stdout                          # the bar never touches stdout
 
 
+def test_gradient_check_has_its_own_progress_bar_on_a_terminal(run, monkeypatch):
+    from nncalc.cli import backprop
+    args = ["backprop", "--layers", "3,4,2", "--seed", "0", "--input", "1 2 3", "--target", "0 1", "--check"]
+    plain = run(*args)
+    assert plain.exit_code == 0 and plain.stderr == ""
+    monkeypatch.setattr(backprop, "_stderr_is_tty", lambda: True)
+    monkeypatch.setattr(backprop, "PROGRESS_DELAY", 0.0)
+    shown = run(*args)
+    assert shown.exit_code == 0 and "checking gradients" in shown.stderr and "training" not in shown.stderr
+    assert shown.stdout == plain.stdout
+
+
 def test_cross_entropy_activation_rules(run, user_error):
     base = ["--weights", "0.1 0.2; 0.3 -0.4; 0.5 0.6", "--weights", "0.1 0.2 0.3; 0.3 -0.4 0.1",
             "--input", "1 2", "--target", "1", "--loss", "cross-entropy"]

@@ -68,6 +68,14 @@ def test_simultaneous_records_the_weights_the_gradient_used():
         np.testing.assert_array_equal(rec.dE_dout, rec.downstream_delta @ rec.downstream_weights)
 
 
+def test_gradient_check_reports_progress_once_per_parameter():
+    from nncalc.core.gradcheck import parameter_count
+    layers = [network.Layer(np.ones((3, 2)), 0.0, "sigmoid"), network.Layer(np.ones((1, 3)), np.zeros(1), "identity")]
+    calls = []
+    network.numeric_gradient(layers, [1.0, 2.0], [0.5], "half-sse", progress=calls.append)
+    assert parameter_count(layers) == 6 + 1 + 3 + 1 == sum(calls) and set(calls) == {1}
+
+
 def test_progress_callback_counts_every_step():
     calls = []
     network.train(_one_one_one(), 1.0, 2.0, "half-sse", steps=250, record="none", progress=calls.append)
