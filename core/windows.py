@@ -46,8 +46,18 @@ class Geometry:
         return (h + pt + pb + self.extra[0], w + pl + pr + self.extra[1])
 
 
+# Window offsets are computed in the platform's 64-bit integers; beyond this a
+# stride or dilation can overflow them (a larger one never changes a result:
+# past the input's size a stride leaves one window, a dilation one tap).
+MAX_STEP = 2 ** 31 - 1
+
+
 def geometry(in_hw, kernel, stride=1, padding=0, dilation=1, ceil=False):
     """Build the Geometry; padding is an int, (ph, pw) or (top, bottom, left, right)."""
+    for value, arg in ((stride, "--stride"), (dilation, "--dilation")):
+        biggest = max(value) if isinstance(value, tuple) else value
+        if biggest > MAX_STEP:
+            raise InputError(f"{biggest:,} is too large (at most {MAX_STEP:,})", arg=arg)
     sides = shapes.four_sides(padding)
     rh, rw = shapes.out_size2d(in_hw, kernel, stride, sides, dilation, ceil)
     extra = []

@@ -201,3 +201,12 @@ def test_torch_oracle_same_padding():
     ours = conv2d(x, k, padding="same").result
     theirs = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(k), padding="same").numpy()
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_largest_allowed_stride_and_dilation_still_compute():
+    from nncalc.core.windows import MAX_STEP
+    x = np.arange(1.0, 5.0).reshape(2, 2)
+    assert conv2d(x, [np.ones((2, 2))], stride=MAX_STEP).result.tolist() == [[10.0]]
+    assert conv2d(x, [np.ones((1, 1))], dilation=MAX_STEP).result.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    with pytest.raises(InputError, match="too large"):
+        conv2d(x, [np.ones((2, 2))], stride=MAX_STEP + 1)
