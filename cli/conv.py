@@ -45,6 +45,11 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
     x = inputs.read_matrix(input_, "INPUT", out.max_elements)
     ks = [inputs.read_matrix(k, f"KERNEL {i}" if len(kernels) > 1 else "KERNEL", out.max_elements)
           for i, k in enumerate(kernels, 1)]
+    for i, k in enumerate(ks, 1):
+        if k.ndim < 2 or (k.ndim == 4 and len(ks) > 1) or k.ndim > 4:
+            hint = " (a 1×n row is written '1 2;')" if k.ndim < 2 else ""
+            raise UserError(f"a filter is kh×kw or C×kh×kw (one KERNEL may also be F×C×kh×kw), "
+                            f"got shape {shape_text(k.shape)}{hint}", f"KERNEL {i}" if len(ks) > 1 else "KERNEL")
     for i, k in enumerate(ks[1:], 2):
         if k.shape != ks[0].shape:
             raise UserError(f"is {shape_text(k.shape)}, KERNEL 1 is {shape_text(ks[0].shape)}; "
@@ -57,11 +62,16 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
     from nncalc.core import conv
     from nncalc.core.errors import InputError
     try:
-        res = conv.conv2d(x, ks[0] if len(ks) == 1 else list(ks), b, stride,
+        # each KERNEL argument is one filter (a 3-D one is C×kh×kw even for a one-channel
+        # input); a single 4-D KERNEL is F×C×kh×kw
+        res = conv.conv2d(x, ks[0] if ks[0].ndim == 4 and len(ks) == 1 else list(ks), b, stride,
                           geometry.padding_arg(padding), dilation, flip, act, out.steps,
                           out.max_elements)
     except InputError as exc:       # core calls the filters --kernel; here they are KERNEL arguments
-        raise UserError(exc.message, "KERNEL" if exc.arg == "--kernel" else exc.arg or "INPUT") from None
+        message = exc.message
+        if exc.arg == "--kernel" and "channel(s)" in message and len(ks) == 1 and ks[0].ndim == 3:
+            message += " (several filters: give each as its own KERNEL argument)"
+        raise UserError(message, "KERNEL" if exc.arg == "--kernel" else exc.arg or "INPUT") from None
     result = res.result
     if channels_last and result.ndim >= 3:
         result = np.moveaxis(result, -3, -1)
