@@ -76,7 +76,7 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
     if channels_last and result.ndim >= 3:
         result = np.moveaxis(result, -3, -1)
     from nncalc.cli import render
-    render.emit(_report(res, result, x, act, render, np), out)
+    render.emit(_report(res, result, x, act, render, np, channels_last and result.ndim >= 3), out)
 
 
 
@@ -90,7 +90,8 @@ def _to_channels_first(x):
     raise UserError(f"--channels-last needs H×W×C or N×H×W×C, got {shape_text(x.shape)}", "INPUT")
 
 
-def _report(res, result, x, act, render, np):
+def _report(res, result, x, act, render, np, moved):
+    """The trace; ``moved``: --channels-last moved the result's channel axis last."""
     k4 = res.kernels
     f, c, kh, kw = k4.shape
     pt, pb, pl, pr = res.padding
@@ -122,7 +123,12 @@ def _report(res, result, x, act, render, np):
     if res.flip:
         report.matrix("Kernels as applied (rotated 180°)", k4 if f > 1 else k4[0] if c > 1 else k4[0, 0])
     _steps_table(report, res, act, c, render)
-    report.matrix(f"Output feature map{'s' if f > 1 else ''}" + (f" after {act}" if act else ""), result)
+    title = f"Output feature map{'s' if f > 1 else ''}" + (f" after {act}" if act else "")
+    if not moved:
+        report.matrix(title, result)
+    else:   # the result is OH×OW×F, but a map is read one output channel at a time
+        report.matrix(f"{title}, shown channel by channel (-q and json give them channels last, "
+                      f"{shape_text(result.shape)})", res.result)
     return report
 
 

@@ -150,6 +150,18 @@ def test_channels_last():
     np.testing.assert_array_equal(last, np.moveaxis(first, 0, -1))
 
 
+def test_channels_last_text_shows_each_output_channel_as_its_own_map():
+    x_hwc = "[[[0,1],[2,3],[4,5]],[[6,7],[8,9],[10,11]],[[12,13],[14,15],[16,17]]]"
+    args = ["conv", x_hwc, "1 0; 0 0 | 0 0; 0 0", "0 0; 0 0 | 1 0; 0 0", "--channels-last"]
+    text = ok(*args, "--max-steps", "0").stdout
+    maps = text.split("Output feature maps")[1]
+    assert "channels last, 2×2×2" in maps
+    # filter 0 reads input channel 0 (the even numbers), filter 1 channel 1 (the odd ones)
+    assert maps.split("channel 0\n")[1].split("channel 1")[0].split() == ["0", "2", "6", "8"]
+    assert maps.split("channel 1\n")[1].split() == ["1", "3", "7", "9"]
+    assert quiet_json(*args).tolist() == [[[0, 1], [2, 3]], [[6, 7], [8, 9]]]
+
+
 def test_negative_kernel_values_positionally_without_double_dash():
     x = "1 2 3; 4 5 6; 7 9 8"
     got = result(x, "-1 0; 0 1")
