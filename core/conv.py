@@ -177,10 +177,12 @@ def conv2d(x, kernels, bias=None, stride=1, padding=0, dilation=1, flip=False,
     else:
         xp = x4.view()
     xp.flags.writeable = False
-    z = correlate(xp, k4, geom)
-    z += b[None, :, None, None]
-    result = _activate(activation, z)
-    steps = build_steps(windows.window_view(xp, geom), k4, b, z, result, max_steps)
+    with np.errstate(invalid="ignore", over="ignore"):     # ±inf inputs: checked just below
+        z = correlate(xp, k4, geom)
+        z += b[None, :, None, None]
+        result = _activate(activation, z)
+        windows.require_defined(result, "the output at (n, f, i, j) =", inputs=(x4, k4, b))
+        steps = build_steps(windows.window_view(xp, geom), k4, b, z, result, max_steps)
     if x_ndim == 4:
         shaped, padded = result, xp
     elif x_ndim == 2 and single:

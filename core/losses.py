@@ -181,7 +181,14 @@ def compute(name, pred, target, eps=CE_EPS, from_logits=False,
         raise InputError(f"eps must be a number ≥ 0, got {eps}", arg="--eps")
     if from_logits and not np.all(np.isfinite(o)):
         raise InputError("scores must be finite numbers", arg=pred_arg)
-    return evaluate(info.name, o, t.copy(), eps, from_logits, idx)
+    res = evaluate(info.name, o, t.copy(), eps, from_logits, idx)
+    bad = np.isnan(res.terms) | np.isnan(res.grad)
+    if (bad.any() or np.isnan(res.value)) and not (np.isnan(o).any() or np.isnan(t).any()):
+        where = ", ".join(str(int(i)) for i in np.argwhere(bad)[0]) if bad.any() else ""
+        raise InputError(f"the term at ({where}) is undefined (nan): inf − inf or inf·0 between the "
+                         "prediction and the target; inf is accepted only where the loss has a value",
+                         arg=pred_arg)
+    return res
 
 
 def evaluate(name, o, t, eps=CE_EPS, from_logits=False, class_indices=None):

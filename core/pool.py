@@ -233,11 +233,13 @@ def pool2d(x, mode="max", size=2, stride=None, padding=0, ceil=False, global_=Fa
     fill = -np.inf if mode == "max" else 0.0
     xp = windows.pad(x4, geom, fill) if any(pads) or any(geom.extra) else x4.view()
     xp.flags.writeable = False
-    if mode == "max":
-        out4, div = _separable(xp, geom, np.maximum), None
-    else:
-        div = _divisor(geom, count_include_pad)
-        out4 = _separable(xp, geom, np.add) / div
+    with np.errstate(invalid="ignore", over="ignore"):     # ±inf inputs: checked just below
+        if mode == "max":
+            out4, div = _separable(xp, geom, np.maximum), None
+        else:
+            div = _divisor(geom, count_include_pad)
+            out4 = _separable(xp, geom, np.add) / div
+    windows.require_defined(out4, "the output at (n, c, i, j) =", inputs=(x4,))
     out_shape = x4.shape[:2][4 - x_ndim:] + geom.out_hw
     res = PoolResult(result=out4.reshape(out_shape), output_shape=out_shape, mode=mode,
                      size_h=geom.size_h, size_w=geom.size_w, padding=geom.padding,
@@ -252,12 +254,14 @@ def pool2d(x, mode="max", size=2, stride=None, padding=0, ceil=False, global_=Fa
                              arg="--dout")
         d4 = d.reshape(out4.shape)
         rows = cols = None
-        if mode == "max":
-            rows, cols = _argmax(xp, geom)
-            res.argmax = np.stack([rows, cols], axis=-1).reshape(out_shape + (2,))
-            g = _backward_max(x4.shape, rows, cols, d4)
-        else:
-            g = _backward_avg(x4.shape, geom, d4, div)
+        with np.errstate(invalid="ignore", over="ignore"):
+            if mode == "max":
+                rows, cols = _argmax(xp, geom)
+                res.argmax = np.stack([rows, cols], axis=-1).reshape(out_shape + (2,))
+                g = _backward_max(x4.shape, rows, cols, d4)
+            else:
+                g = _backward_avg(x4.shape, geom, d4, div)
+        windows.require_defined(g, "the input gradient at (n, c, row, col) =", arg="--dout", inputs=(x4, d4))
         res.grad_input = g.reshape(x4.shape[4 - x_ndim:])
         res.routing = _routes(mode, geom, d4, div, rows, cols, max_steps)
     return res

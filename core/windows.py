@@ -159,6 +159,21 @@ def input_position(geom, i, j, a, b):
             j * geom.stride[1] + b * geom.dilation[1] - pl)
 
 
+def require_defined(result, what, arg=None, inputs=()):
+    """Refuse a result holding nan when none of ``inputs`` does: ±inf in a window made it.
+
+    inf·0 and inf − inf have no value, and nan would not read back as input
+    in a pipe. (The CLI never passes nan in; a core caller who does gets nan
+    back, as PyTorch gives.) Call with NumPy's invalid-value warnings
+    silenced: this check is the user's message instead.
+    """
+    bad = np.isnan(result)
+    if bad.any() and not any(np.isnan(a).any() for a in inputs):
+        where = ", ".join(str(int(i)) for i in np.argwhere(bad)[0])
+        raise InputError(f"{what} ({where}) is undefined (nan): inf·0 or inf − inf arises in its sum; "
+                         "inf is accepted only where the result has a value", arg=arg)
+
+
 def as_float(a, what, arg):
     try:
         arr = np.asarray(a, dtype=np.float64)

@@ -212,6 +212,12 @@ CASES = [
     Case("conv-channels-last-vector", ["conv", "1 2 3", "1;", "--channels-last"], ["INPUT"]),
     # ----------------------------------------------------------- pool
     Case("pool-size-zero", ["pool", "1 2; 3 4", "--size", "0"], ["--size"]),
+    Case("pool-avg-inf-minus-inf", ["pool", "inf -inf; 1 1", "--avg", "-q"], ["INPUT", "undefined (nan)"]),
+    Case("pool-backward-inf-minus-inf", ["pool", "1 2 3; 4 5 6; 7 8 9", "--size", "2", "--stride", "1",
+                                         "--avg", "--backward", "inf -inf; 1 1"], ["--backward", "nan"]),
+    Case("conv-inf-times-zero", ["conv", "inf 1; 1 1", "0 1; 1 1", "-q"], ["INPUT", "(0, 0, 0, 0)", "inf·0"]),
+    Case("conv-inf-minus-inf-bias", ["conv", "inf 1; 1 1", "1 1; 1 1", "--bias", "-inf"], ["INPUT", "nan"]),
+    Case("loss-inf-minus-inf", ["loss", "inf 1", "inf 1", "--loss", "mse"], ["PRED", "inf − inf"]),
     Case("pool-size-larger-than-input", ["pool", "1 2; 3 4", "--size", "3"], ["--size"]),
     Case("pool-stride-zero", ["pool", "1 2; 3 4", "--stride", "0"], ["--stride"]),
     Case("pool-stride-past-int64", ["pool", "1 2; 3 4", "--stride", "99999999999999999999"],

@@ -335,3 +335,15 @@ def test_quiet_runs_compute_no_trace(monkeypatch):
     ok("conv", X, K, "--format", "csv")
     ok("conv", X, K, "--format", "json")
     assert seen == [0, 0, 50]
+
+
+@pytest.mark.filterwarnings("error")        # a NumPy RuntimeWarning would become an internal error
+@pytest.mark.parametrize("command, want", [
+    (["conv", "inf 1; 1 1", "1 1; 1 1"], "inf;\n"),                   # inf·1 + 1 + 1 + 1 has a value
+    (["conv", "1e308 1e308; 1 1", "10 1; 1 1"], "inf;\n"),            # overflow rounds to inf, as IEEE
+    (["conv", "-inf 1; 1 1", "1 1; 1 1", "--activation", "sigmoid"], "0;\n"),
+    (["pool", "inf -inf; 1 1", "--max"], "inf;\n"),
+])
+def test_infinite_inputs_with_a_defined_result_print_it_without_warnings(command, want):
+    r = ok(*command, "-q")
+    assert r.stdout == want and r.stderr == ""

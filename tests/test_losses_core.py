@@ -176,3 +176,10 @@ def test_cross_entropy_logits_against_torch():
     assert r.value == pytest.approx(v.item(), rel=1e-12)
     np.testing.assert_allclose(r.grad, zt.grad.numpy(), rtol=1e-10, atol=1e-16)
     np.testing.assert_array_equal(r.class_indices, idx)
+
+
+def test_inf_minus_inf_between_prediction_and_target_is_refused():
+    with pytest.raises(InputError, match=r"\(1\) is undefined") as info:
+        losses.compute("mse", [1.0, np.inf], [1.0, np.inf])
+    assert info.value.arg == "--pred"
+    assert losses.compute("mse", [1.0, np.inf], [1.0, 0.0]).value == np.inf

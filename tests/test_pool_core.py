@@ -193,3 +193,9 @@ def test_torch_oracle_nan_and_ties():
     r = pool2d(x, "max", 2)
     np.testing.assert_array_equal(r.result, out_t.numpy())
     np.testing.assert_array_equal(r.argmax[..., 0] * 4 + r.argmax[..., 1], idx.numpy())
+
+
+def test_inf_minus_inf_in_a_window_is_refused_with_its_position():
+    with pytest.raises(InputError, match=r"\(0, 0, 0, 1\) is undefined"):
+        pool2d(np.array([[1.0, 1, np.inf, -np.inf], [1, 1, 1, 1]]), "avg", 2)
+    assert pool2d(np.array([[np.inf, -np.inf], [1, 1]]), "max", 2).result.tolist() == [[np.inf]]
