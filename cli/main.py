@@ -61,6 +61,10 @@ class LazyGroup(click.Group):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         args = sys.argv[1:] if args is None else list(args)
+        if not args and not any(name.startswith("_NNCALC_COMPLETE") for name in os.environ):
+            # no command: the whole help on stderr, exit 2 (the error path would fold it into one line)
+            ctx = self.make_context(prog_name or "nncalc", [], resilient_parsing=True)
+            _exit(2, ctx.get_help())
         try:
             rv = super().main(args, prog_name or "nncalc", complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:

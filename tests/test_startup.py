@@ -214,7 +214,7 @@ def test_narrow_terminal_help_is_left_to_click_and_wraps_narrower():
 
 
 @pytest.mark.parametrize("args", [
-    ["--debug", "--help"], ["activate", "relu", "--help"], ["-q", "--help"], ["bogus", "--help"], [],
+    ["--debug", "--help"], ["activate", "relu", "--help"], ["-q", "--help"], ["bogus", "--help"],
     ["--version"],
 ])
 def test_other_invocations_go_to_click(args):
@@ -255,3 +255,18 @@ def test_help_to_a_pipe_whose_reader_has_gone_exits_1_quietly():
     err = proc.stderr.read()
     assert proc.wait(timeout=60) == 1
     assert err == b""
+
+
+@pytest.mark.parametrize("columns", ["80", "60"])
+def test_bare_nncalc_prints_the_whole_help_on_stderr_and_exits_2(columns):
+    from nncalc.cli.helpgen import render
+    env = clean_env(COLUMNS=columns, PYTHONIOENCODING="utf-8")
+    proc = subprocess.run([nncalc_script()], capture_output=True, env=env, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert proc.stderr.decode("utf-8") == render("", columns=columns)     # every line, not one folded line
+
+
+def test_bare_nncalc_in_process_too(run):
+    r = run()
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.startswith("Usage: ") and "[OPTIONS] COMMAND" in r.stderr and "\nCommands:\n" in r.stderr
