@@ -3,7 +3,7 @@ import sys
 
 import click
 
-from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, output_options
+from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, given, output_options
 
 FUNCTIONS = ("identity (linear), step, sigmoid, tanh, relu, leaky-relu, elu, softplus, "
              "gelu, silu (swish), softmax, log-softmax")
@@ -64,6 +64,8 @@ def command(function, values, alpha, slope, jacobian, list_, plot, range_, out):
                         "so its Jacobian is diagonal (the h'(x) column)", "--jacobian")
     if plot and not (out.format == "text" and not out.quiet):
         raise UserError("draws in the terminal; it needs the text format without -q", "--plot")
+    if given("range_") and not plot:
+        raise UserError("sets the x range of --plot; add --plot", "--range")
     plot_range = _parse_range(range_) if plot else None
     x = inputs.read_values(values, "VALUES", out.max_elements)
     if jacobian and x.size * x.shape[-1] > out.max_elements:

@@ -1,7 +1,7 @@
 """`nncalc loss`: evaluate a loss on predictions against targets, element by element."""
 import click
 
-from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, output_options
+from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, given, output_options
 
 LOSSES = "half-sse, sse, mse, bce, cross-entropy"
 
@@ -47,6 +47,10 @@ def command(pred, target, loss_name, from_logits, eps, grad, out):
         raise UserError(f"applies to cross-entropy only, not {info.name}", "--from-logits")
     if eps < 0:
         raise UserError(f"must be a number ≥ 0, got {eps:g}", "--eps")
+    if given("eps") and (info.name != "cross-entropy" or from_logits):
+        raise UserError("applies to cross-entropy on probabilities only, not "
+                        + ("--from-logits (no log of a probability is taken)" if from_logits else info.name),
+                        "--eps")
     p = inputs.read_matrix(pred, "PRED", out.max_elements)
     t = inputs.read_matrix(target, "TARGET", out.max_elements)
     with inputs.naming("PRED"):

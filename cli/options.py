@@ -80,6 +80,13 @@ class Output:
         return self.format not in ("json", "csv", "tsv", "npy")
 
 
+def given(name):
+    """Whether option NAME (its Python name) was typed by the user rather than left at its default."""
+    from click.core import ParameterSource
+    source = click.get_current_context().get_parameter_source(name)
+    return source not in (None, ParameterSource.DEFAULT)
+
+
 def check_format(name):
     """Accept a built-in format or a tabulate table style; never guess silently."""
     key = name.strip().lower()

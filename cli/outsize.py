@@ -4,7 +4,7 @@ import re
 import click
 
 from nncalc.cli import geometry
-from nncalc.cli.options import COMMAND_SETTINGS, UserError, output_options
+from nncalc.cli.options import COMMAND_SETTINGS, UserError, given, output_options
 from nncalc.core.errors import shape_text
 
 
@@ -44,13 +44,21 @@ def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, o
     inputs.reject_unknown_options((size,) + layers)
     dims = _size(size)
     if layers:
-        for name, given in (("--kernel", kernel is not None), ("--ceil", ceil),
-                            ("--transposed", transposed), ("--stride", stride != (1, 1)),
-                            ("--padding", padding != (0, 0)), ("--dilation", dilation != (1, 1)),
-                            ("--output-padding", output_padding != (0, 0))):
-            if given:
+        for name, typed in (("--kernel", kernel is not None), ("--ceil", ceil),
+                            ("--stride", stride != (1, 1)),
+                            ("--padding", padding != (0, 0)), ("--dilation", dilation != (1, 1))):
+            if typed:
                 raise UserError("applies to a single layer; in a chain put it in the layer token", name)
+        for name, typed in (("--transposed", transposed), ("--output-padding", given("output_padding"))):
+            if typed:
+                raise UserError("applies to a single transposed layer; a chain has no transposed layers",
+                                name)
         return _chain(dims, layers, out)
+    if given("output_padding") and not transposed:
+        raise UserError("is the A of the transposed formula; add --transposed", "--output-padding")
+    if ceil and transposed:
+        raise UserError("rounds a pooling or convolution quotient; the transposed formula has none",
+                        "--ceil")
     if kernel is None:
         raise UserError("is required for a single layer (or give a chain of LAYER tokens)", "--kernel")
     if transposed:

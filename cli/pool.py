@@ -2,7 +2,7 @@
 import click
 
 from nncalc.cli import geometry
-from nncalc.cli.options import COMMAND_SETTINGS, UserError, output_options
+from nncalc.cli.options import COMMAND_SETTINGS, UserError, given, output_options
 from nncalc.core.errors import shape_text
 
 
@@ -47,8 +47,12 @@ def command(input_, mode, max_, avg, size, stride, padding, ceil, global_, count
     if len(picked) > 1:
         raise UserError("give one of --mode max, --mode avg, --max, --avg", "--mode")
     mode = picked.pop() if picked else "max"
-    if global_ and (ceil or padding != (0, 0)):
-        raise UserError("--global pools the whole map; it takes no --padding or --ceil", "--global")
+    if global_ and (ceil or padding != (0, 0) or given("size") or stride is not None):
+        raise UserError("pools the whole map in one window; it takes no --size, --stride, --padding "
+                        "or --ceil", "--global")
+    if given("count_include_pad") and mode != "avg":
+        flag = "--count-include-pad" if count_include_pad else "--no-count-include-pad"
+        raise UserError("sets the divisor of average pooling; add --avg", flag)
     x = inputs.read_matrix(input_, "INPUT", out.max_elements)
     if x.ndim < 2:
         raise UserError(f"needs a matrix (H×W, C×H×W or N×C×H×W), got {shape_text(x.shape)}",
