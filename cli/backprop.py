@@ -75,7 +75,9 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
     stderr when it is a terminal. --net JSON: {"layers": [{"weights": [[..]],
     "bias": 0, "activation": "sigmoid"}, ...]} with optional "input",
     "target", "loss", "lr", "steps", "optimizer"; options given override it.
-    The result is the weights after the last step.
+    The result is every layer's weights after the last step: with -q one
+    matrix per layer, a blank line between (L×out×in when the layers share a
+    shape); the biases are in --format json.
     """
     import numpy as np
     from nncalc.cli import inputs
@@ -175,10 +177,26 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
     if plot:
         report.line(nettrace.plot(res, out))
     if out.format == "json" and not out.quiet:
-        # "result" holds every layer's weights (the Report's own result array is the last layer's)
         click.echo(render.dumps({**report.data, "result": list(res.weights)}))
         return
+    if nettrace.stacked_weights(res.weights) is None and (out.quiet or out.format in ("csv", "tsv", "npy")):
+        _emit_layers(res.weights, out, render)
+        return
     render.emit(report, out)
+
+
+def _emit_layers(weights, out, render):
+    """The result when the layers differ in shape: one matrix per layer, a blank line between
+    (a JSON list with --format json); npy holds one array, so it is refused."""
+    if out.format == "npy":
+        from nncalc.core.errors import shape_text
+        shapes = ", ".join(shape_text(w.shape) for w in weights)
+        raise UserError(f"holds one array, but the layers' weights differ in shape ({shapes}); "
+                        "use --format json, or text/csv (one matrix per layer)", "--format")
+    if out.format == "json":
+        click.echo(render.dumps(list(weights)))
+    else:
+        click.echo("\n".join(render.render(render.Report(w, {}), out) for w in weights), nl=False)
 
 
 def render_num(v):

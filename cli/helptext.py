@@ -99,7 +99,9 @@ HELP = {
         '  stderr when it is a terminal. --net JSON: {"layers": [{"weights": [[..]],\n'
         '  "bias": 0, "activation": "sigmoid"}, ...]} with optional "input",\n'
         '  "target", "loss", "lr", "steps", "optimizer"; options given override it.\n'
-        '  The result is the weights after the last step.\n'
+        "  The result is every layer's weights after the last step: with -q one\n"
+        '  matrix per layer, a blank line between (L×out×in when the layers share a\n'
+        '  shape); the biases are in --format json.\n'
         '\n'
         'Options:\n'
         "  --weights W                One layer's weights, out×in (one row per neuron);\n"

@@ -77,12 +77,24 @@ def loss_table(report, res, fmt, labels, label_header, grad=False):
 
 # ------------------------------------------------------------------ backprop's trace
 
+def stacked_weights(weights):
+    """The result as one array: one layer's out×in matrix, or L×out×in when every layer has one
+    shape; None when the shapes differ (the result is then a list of matrices)."""
+    import numpy as np
+    if len(weights) == 1:
+        return np.asarray(weights[0])
+    if all(w.shape == weights[0].shape for w in weights):
+        return np.stack(weights)
+    return None
+
+
 def report(res, chk, out):
     """The Report for a TrainResult (and an optional GradientCheck): trace tables plus JSON data."""
     from nncalc.cli import render
     fmt = Fmt(out)
     first, last = res.first_step, res.last_step
-    report = render.Report(res.weights[-1], _data(res, chk))
+    stacked = stacked_weights(res.weights)      # None: the CLI prints the layers one by one
+    report = render.Report(res.weights[-1] if stacked is None else stacked, _data(res, chk))
     n_layers = len(res.weights)
     sizes = [first.forward[0].inputs.shape[1]] + [w.shape[0] for w in res.weights]
     report.heading(f"backprop: {n_layers} layer{'s' * (n_layers != 1)} "

@@ -59,8 +59,34 @@ def test_worked_example_digits_and_quiet(run):
     assert "0.73105858" in r.stdout and "-0.05287709" in r.stdout
     q = run("backprop", *WORKED, "-q")
     assert q.exit_code == 0, q.stderr
-    # the last layer's 1×1 weights, full precision (a trailing ';' may mark the 1×n matrix shape)
-    assert float(q.stdout.strip().rstrip(";")) == 1 + 0.1 * 0.2689414213699952 * SIGMA1
+    # every layer's weights (here two 1×1 layers: a 2×1×1 stack, one block per layer), full precision
+    first, last = q.stdout.split("\n\n")
+    assert float(first) == 1 - 0.1 * -0.05287709278426674
+    assert float(last) == 1 + 0.1 * 0.2689414213699952 * SIGMA1
+
+
+def test_quiet_result_is_every_layer_and_reads_back(run):
+    same = ["--layers", "2,2,2", "--seed", "1", "--input", "1 2", "--target", "0 1"]
+    d = as_json(run, *same)
+    stacked = json.loads(run("backprop", *same, "-q", "--format", "json").stdout)
+    assert stacked == d["result"] == d["weights"]                       # 2×2×2: both layers
+    text = run("backprop", *same, "-q").stdout
+    back = run("activate", "identity", "-", "-q", "--format", "json", input=text)
+    assert json.loads(back.stdout) == stacked                           # the text reads back exactly
+    npy = run("backprop", *same, "-q", "--format", "npy")
+    assert npy.exit_code == 0
+    mixed = ["--layers", "4,5,3", "--seed", "1", "--input", "1 2 3 4", "--target", "0 1 0"]
+    d = as_json(run, *mixed)
+    assert json.loads(run("backprop", *mixed, "-q", "--format", "json").stdout) == d["weights"]
+    blocks = run("backprop", *mixed, "-q").stdout.split("\n\n")       # one matrix per layer
+    assert [len(b.splitlines()) for b in blocks] == [5, 3]
+    for block, w in zip(blocks, d["weights"]):
+        assert [[float(v) for v in line.split()] for line in block.splitlines()] == w
+    csv_blocks = run("backprop", *mixed, "--format", "csv").stdout.split("\n\n")
+    assert [len(b.splitlines()[0].split(",")) for b in csv_blocks] == [4, 5]
+    refused = run("backprop", *mixed, "--format", "npy")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert "Error: --format:" in refused.stderr and "5×4, 3×5" in refused.stderr
 
 
 def test_steps_zero_is_forward_and_gradients_only(run):
