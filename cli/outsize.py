@@ -67,7 +67,7 @@ def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, o
 
 
 def _size(text):
-    parts = [p for p in re.split(r"[x×*,\s]+", text.strip().lower()) if p]
+    parts = re.split(r"\s*[x×*,]\s*|\s+", text.strip().lower())     # '28x' leaves an empty part
     if not parts or len(parts) > 3 or not all(p.isascii() and p.isdigit() for p in parts):
         raise UserError(f"'{text}' is not H, HxW or CxHxW with whole numbers", "SIZE")
     dims = tuple(int(p) for p in parts)

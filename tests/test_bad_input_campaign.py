@@ -251,6 +251,8 @@ CASES = [
     Case("outsize-size-four-dims", ["outsize", "1x2x3x4", "--kernel", "1"], ["SIZE"]),
     Case("outsize-no-kernel", ["outsize", "28"], ["--kernel"]),
     Case("outsize-kernel-larger", ["outsize", "3", "--kernel", "5"], ["--kernel"]),
+    Case("outsize-size-trailing-x", ["outsize", "28x", "--kernel", "3"], ["SIZE", "'28x'"]),
+    Case("outsize-size-doubled-x", ["outsize", "28xx28", "--kernel", "3"], ["SIZE"]),
     Case("outsize-stride-zero", ["outsize", "28", "--kernel", "3", "--stride", "0"], ["--stride"]),
     Case("outsize-dilation-zero", ["outsize", "28", "--kernel", "3", "--dilation", "0"], ["--dilation"]),
     Case("outsize-padding-word", ["outsize", "28", "--kernel", "3", "--padding", "full"], ["--padding"]),
