@@ -14,7 +14,8 @@ from nncalc.core.errors import shape_text
 @geometry.padding_option()
 @geometry.dilation_option()
 @click.option("--flip", is_flag=True, help="True mathematical convolution: rotate each kernel 180° first.")
-@click.option("--activation", metavar="NAME", help="Apply an activate function after the bias.")
+@click.option("--activation", metavar="NAME",
+              help="Apply an element-wise activate function (relu, sigmoid, …) after the bias.")
 @click.option("--channels-last", is_flag=True,
               help="INPUT is H×W×C (or N×H×W×C); the result is then OH×OW×F (N×OH×OW×F).")
 @output_options

@@ -7,6 +7,7 @@ the lines a student would write.
 """
 import click
 
+from nncalc.cli.options import UserError
 
 
 class IntPair(click.ParamType):
@@ -99,4 +100,10 @@ def check_activation(name):
     from nncalc.cli.inputs import naming
     from nncalc.core import activations
     with naming("--activation"):
-        return activations.get(name).name
+        act = activations.get(name)
+    if not act.elementwise:
+        # a feature map has no 'last axis' that means anything: softmax over its columns is not a CNN step
+        raise UserError(f"{act.name} is not element-wise, so it is not a feature-map activation; "
+                        f"pipe the result into 'nncalc activate {act.name} -' to apply it along rows",
+                        "--activation")
+    return act.name

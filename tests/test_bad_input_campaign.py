@@ -194,6 +194,8 @@ CASES = [
          ["--stride", "too large"]),
     Case("conv-dilation-huge-on-1x1", ["conv", "1 2; 3 4", "1;", "--dilation", "99999999999999999999"],
          ["--dilation", "too large"]),
+    Case("conv-activation-softmax", ["conv", "1 2; 3 4", "1;", "--activation", "softmax"],
+         ["--activation", "not element-wise"]),
     Case("conv-kernel-vector", ["conv", "1 2; 3 4", "1"], ["KERNEL", "shape 1"]),
     Case("conv-kernel-row-without-semicolon", ["conv", "1 2; 3 4", "1 2"], ["KERNEL", "shape 2", "'1 2;'"]),
     Case("conv-kernels-4d-among-several", ["conv", "1 2; 3 4", "[[[[1]]]]", "[[[[1]]]]"], ["KERNEL 1", "1×1×1×1"]),
