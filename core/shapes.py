@@ -107,7 +107,9 @@ def out_size(n, k, stride=1, padding=0, dilation=1, ceil=False):
     before, after = _side_padding(padding)
     eff = d * (k - 1) + 1
     padded = n + before + after
-    if eff > padded:
+    # ceil mode (pooling) keeps a window that starts inside and runs off the end, as PyTorch
+    # does, so a window longer than the input still fits there while eff < padded + s
+    if eff > padded and not (ceil and eff < padded + s):
         raise InputError(
             f"kernel {k} (dilated {eff}) does not fit the padded input {padded}", arg="--kernel")
     q = Fraction(padded - eff, s)
@@ -136,7 +138,8 @@ def out_size2d(hw, khw, stride=1, padding=0, dilation=1, ceil=False):
     pt, pb, pl, pr = four_sides(padding)
     eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     ph, pw = h + pt + pb, w + pl + pr
-    if eh > ph or ew > pw:
+    fits = [e <= p or (ceil and e < p + st) for e, p, st in ((eh, ph, sh), (ew, pw, sw))]
+    if not all(fits):
         raise InputError(
             f"kernel {kh}×{kw} (dilated {eh}×{ew}) does not fit the padded input {ph}×{pw}",
             arg="--kernel")

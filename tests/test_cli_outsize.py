@@ -167,3 +167,11 @@ def test_chain_pool_padding_over_half_window_is_refused():
 
 def test_chain_value_errors_name_the_token():
     assert_user_error(invoke("outsize", "1x28x28", "conv:6,30"), "LAYER", "conv:6,30")
+
+
+def test_ceil_mode_window_longer_than_the_input_as_pytorch():
+    # torch.nn.functional.max_pool2d(8×8, kernel 5, stride 2, dilation 2, ceil_mode=True) is 1×1
+    r = ok("8", "--kernel", "5", "--stride", "2", "--dilation", "2", "--ceil", "-q")
+    assert r.stdout.split() == ["1", "1"]
+    bad = invoke("outsize", "8", "--kernel", "5", "--stride", "2", "--dilation", "2")
+    assert bad.exit_code == 2 and "does not fit" in bad.stderr

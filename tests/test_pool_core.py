@@ -199,3 +199,40 @@ def test_inf_minus_inf_in_a_window_is_refused_with_its_position():
     with pytest.raises(InputError, match=r"\(0, 0, 0, 1\) is undefined"):
         pool2d(np.array([[1.0, 1, np.inf, -np.inf], [1, 1, 1, 1]]), "avg", 2)
     assert pool2d(np.array([[np.inf, -np.inf], [1, 1]]), "max", 2).result.tolist() == [[np.inf]]
+
+
+def test_ceil_mode_keeps_a_window_longer_than_the_input_that_starts_inside():
+    x = np.arange(1.0, 17.0).reshape(4, 4)
+    assert pool2d(x, "max", 5, 2, ceil=True).result.tolist() == [[16.0]]
+    assert pool2d(x, "avg", 5, 2, ceil=True).result.tolist() == [[8.5]]      # 136 / 16 cells inside
+    with pytest.raises(InputError, match="does not fit"):
+        pool2d(x, "max", 5, 2)                                                # floor mode: no window
+    with pytest.raises(InputError, match="does not fit"):
+        pool2d(x, "max", 6, 2, ceil=True)                                     # 6 ≥ 4 + 2: starts outside
+
+
+@pytest.mark.oracle
+def test_torch_oracle_every_small_geometry_floor_and_ceil():
+    """Every H ≤ 6, K ≤ 7, S ≤ 4, P ≤ K/2, both modes, both divisors: same result or both refuse."""
+    import itertools
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    rng = np.random.default_rng(0)
+    for ceil, h, k, s, p in itertools.product((False, True), range(1, 7), range(1, 8), range(1, 5), range(4)):
+        if p > k // 2:
+            continue
+        x = rng.standard_normal((1, 1, h, h))
+        for mode, include in (("max", True), ("avg", True), ("avg", False)):
+            try:
+                want = (F.max_pool2d(torch.tensor(x), k, s, p, ceil_mode=ceil) if mode == "max" else
+                        F.avg_pool2d(torch.tensor(x), k, s, p, ceil_mode=ceil, count_include_pad=include)).numpy()
+            except RuntimeError:
+                want = None
+            try:
+                got = pool2d(x, mode, k, s, p, ceil=ceil, count_include_pad=include).result
+            except InputError:
+                got = None
+            case = (ceil, h, k, s, p, mode, include)
+            assert (want is None) == (got is None), case
+            if want is not None:
+                np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12, err_msg=str(case))

@@ -90,19 +90,19 @@ def test_same_padding_gives_ceil_n_over_s(n, k, s, d):
 @given(n=st.integers(1, 40), k=st.integers(1, 7), s=st.integers(1, 4), p=st.integers(0, 3),
        d=st.integers(1, 3), ceil=st.booleans())
 def test_formula_counts_windows(n, k, s, p, d, ceil):
-    """Brute force: count window starts (ceil: partial windows too, unless they start
-    in the trailing padding, PyTorch's rule)."""
+    """Brute force: count window starts (ceil: partial windows too, even one longer than
+    the input, unless they start in the trailing padding: PyTorch's rule)."""
     eff = d * (k - 1) + 1
-    if eff > n + 2 * p:
+    last = n + 2 * p - eff  # the last start whose window fits entirely (may be negative)
+    if ceil:  # partial windows count too; the last is dropped if it starts in trailing pad
+        starts = list(range(0, last + s, s))
+        expect = len(starts) - (bool(starts) and starts[-1] >= n + p)
+    else:
+        expect = len(range(0, last + 1, s))
+    if expect == 0:
         with pytest.raises(InputError):
             shapes.out_size(n, k, s, p, d, ceil)
         return
-    last = n + 2 * p - eff  # the last start that fits entirely
-    if ceil:  # partial windows count too; the last is dropped if it starts in trailing pad
-        starts = list(range(0, last + s, s))
-        expect = len(starts) - (starts[-1] >= n + p)
-    else:
-        expect = len(range(0, last + 1, s))
     assert shapes.out_size(n, k, s, p, d, ceil).size == expect
 
 
