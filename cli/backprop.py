@@ -28,7 +28,8 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
               help="Random initial weights for these layer sizes: Xavier-uniform, "
                    "U(−√(6/(in+out)), +√(6/(in+out))), biases 0.")
 @click.option("--seed", type=int, metavar="S", help="Seed ≥ 0 for --layers: numpy default_rng(S), "
-              "layer by layer, row by row (reproducible weights).")
+              "layer by layer, row by row (reproducible weights). Without it a seed is drawn and "
+                   "printed.")
 @click.option("--loss", "loss_name", metavar="NAME", help="half-sse, sse, mse, cross-entropy, bce [half-sse].")
 @click.option("--freeze-bias", is_flag=True, help="Keep the biases fixed (their gradients are still shown).")
 @click.option("--order", default="simultaneous", metavar="ORDER", show_default=True,
@@ -123,6 +124,9 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
                             "(raise it with --max-elements)", "--layers")
         if bias:
             raise UserError("--layers starts every bias at 0; --bias needs --weights", "--bias")
+        if seed is None:    # drawn here, and printed, so any run can be repeated with --seed
+            import secrets
+            seed = secrets.randbelow(2 ** 32)
         with inputs.naming("--layers"):
             layers = netio.init_layers(parsed, seed, activation or _default_activation(loss, len(parsed) - 1),
                                        loss, arg="--layers")
@@ -173,7 +177,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
     finally:
         bar.close()
     from nncalc.cli import nettrace, render
-    report = nettrace.report(res, chk, out)
+    report = nettrace.report(res, chk, out, seed if sizes is not None else None)
     if plot:
         report.line(nettrace.plot(res, out))
     if out.format == "json" and not out.quiet:

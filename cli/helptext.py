@@ -123,7 +123,7 @@ HELP = {
         '                             +√(6/(in+out))), biases 0.\n'
         '  --seed S                   Seed ≥ 0 for --layers: numpy default_rng(S),\n'
         '                             layer by layer, row by row (reproducible\n'
-        '                             weights).\n'
+        '                             weights). Without it a seed is drawn and printed.\n'
         '  --loss NAME                half-sse, sse, mse, cross-entropy, bce [half-\n'
         '                             sse].\n'
         '  --freeze-bias              Keep the biases fixed (their gradients are still\n'

@@ -88,8 +88,10 @@ def stacked_weights(weights):
     return None
 
 
-def report(res, chk, out):
-    """The Report for a TrainResult (and an optional GradientCheck): trace tables plus JSON data."""
+def report(res, chk, out, seed=None):
+    """The Report for a TrainResult (and an optional GradientCheck): trace tables plus JSON data.
+
+    ``seed``: the seed of --layers' random weights, shown so the run can be repeated."""
     from nncalc.cli import render
     fmt = Fmt(out)
     first, last = res.first_step, res.last_step
@@ -100,6 +102,9 @@ def report(res, chk, out):
     report.heading(f"backprop: {n_layers} layer{'s' * (n_layers != 1)} "
                    f"({' → '.join(map(str, sizes))}), loss {res.loss}, {res.optimizer}, η = "
                    f"{render.exact(res.lr)}, {res.steps} step{'s' * (res.steps != 1)}, {res.order}")
+    if seed is not None:
+        report.data["seed"] = seed
+        report.line(f"initial weights: Xavier-uniform, seed {seed} (--seed {seed} repeats them), biases 0")
     report.line("net_j = Σ_i w_ji·x_i + b_j,  out_j = h(net_j);  δ_j = ∂E/∂net_j;  ∂E/∂w_ji = δ_j·out_i")
     if res.order == "sequential":
         report.line("sequential: each layer is updated as soon as its δ is known, and the layer below "

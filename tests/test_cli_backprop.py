@@ -366,3 +366,15 @@ def test_oracle_torch_cross_entropy(run):
     for mine, theirs in zip(d["weights"], W):
         np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-13)
     assert math.isfinite(d["final_loss"]) and d["final_loss"] < d["initial_loss"]
+
+
+def test_layers_without_seed_prints_the_seed_that_repeats_the_run(run):
+    args = ["--layers", "2,3,1", "--input", "1 2", "--target", "1"]
+    first = as_json(run, *args)
+    seed = first["seed"]
+    assert isinstance(seed, int) and 0 <= seed < 2 ** 32
+    again = as_json(run, *args, "--seed", str(seed))
+    assert again["weights"] == first["weights"] and again["seed"] == seed
+    text = run("backprop", *args, "--seed", "7").stdout
+    assert "seed 7 (--seed 7 repeats them)" in text
+    assert "seed" not in as_json(run, *WORKED)                     # given weights: no seed to report
