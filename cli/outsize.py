@@ -36,7 +36,8 @@ def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, o
     O = ⌊(H + 2P − D·(K−1) − 1)/S⌋ + 1 with P zeros on EACH side and
     dilation 1 = none; floor as PyTorch and TensorFlow, ceil with --ceil
     (a last window starting in the padding is dropped, as PyTorch does).
-    Chain layers: conv:OUT,K[,S,P,D] or conv:out=6,k=5,s=1,p=2,d=1;
+    Chain layers: conv:OUT,K[,S,P,D] or conv:out=6,k=5,s=1,p=2,d=1 (P may
+    be same or valid);
     pool:K[,S,P][,ceil] or pool:k=2,s=2,p=0,ceil; fc:OUT (fc:out=10);
     flatten; an activation name (relu, …) changes nothing.
     """

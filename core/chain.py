@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import math
 
 from nncalc.core.errors import InputError, shape_text
-from nncalc.core.shapes import as_int, out_size2d, pair
+from nncalc.core.shapes import as_int, out_size2d, pair, same_padding
 
 _FIELDS = {
     "conv": ("out", "k", "s", "p", "d"),
@@ -20,7 +20,7 @@ _ALIASES = {"conv2d": "conv", "maxpool": "pool", "avgpool": "pool", "pool2d": "p
             "linear": "fc", "dense": "fc", "fc": "fc", "conv": "conv", "pool": "pool",
             "flatten": "flatten"}
 _EXPECTED = {
-    "conv": "conv:OUT,K[,S,P,D] or conv:out=OUT,k=K,s=S,p=P,d=D",
+    "conv": "conv:OUT,K[,S,P,D] or conv:out=OUT,k=K,s=S,p=P,d=D (P may be same or valid)",
     "pool": "pool:K[,S,P][,ceil] or pool:k=K,s=S,p=P[,ceil]",
     "fc": "fc:OUT or fc:out=OUT",
     "flatten": "flatten (no arguments)",
@@ -67,6 +67,8 @@ def _known_activation(name):
 
 def _token_value(raw, key, token, expected):
     text = raw.strip().replace("×", "x")
+    if key == "p" and text.lower() in ("same", "valid"):
+        return text.lower()
     parts = text.split("x") if key == "k" else [text]
     try:
         vals = [int(v) for v in parts]
@@ -142,11 +144,19 @@ def _spatial_row(i, layer, shape):
     p = layer.params
     k = pair(p["k"], "kernel", 1)
     if layer.kind == "conv":
-        rh, rw = out_size2d((h, w), k, p.get("s", 1), p.get("p", 0), p.get("d", 1))
+        stride, dilation, pads = pair(p.get("s", 1), "stride", 1), pair(p.get("d", 1), "dilation", 1), p.get("p", 0)
+        if pads == "same":      # TensorFlow's rule, as `conv --padding same`: out = ceil(in / stride)
+            pads = (same_padding(h, k[0], stride[0], dilation[0]) + same_padding(w, k[1], stride[1], dilation[1]))
+        elif pads == "valid":
+            pads = 0
+        rh, rw = out_size2d((h, w), k, stride, pads, dilation)
         out = as_int(p["out"], "out", 1)
         params = out * (c * k[0] * k[1] + 1)
         macs = out * rh.size * rw.size * c * k[0] * k[1]
         return LayerRow(i, layer, shape, (out, rh.size, rw.size), params, macs, (rh, rw), "")
+    if isinstance(p.get("p"), str):
+        raise InputError(f"p={p['p']}: pooling padding is a number (same/valid are for conv layers)",
+                         arg="--layers")
     pads = pair(p.get("p", 0), "padding", 0)
     if pads[0] > k[0] // 2 or pads[1] > k[1] // 2:
         raise InputError(f"pool padding {pads[0]}×{pads[1]} must be at most half the window "

@@ -175,3 +175,12 @@ def test_ceil_mode_window_longer_than_the_input_as_pytorch():
     assert r.stdout.split() == ["1", "1"]
     bad = invoke("outsize", "8", "--kernel", "5", "--stride", "2", "--dilation", "2")
     assert bad.exit_code == 2 and "does not fit" in bad.stderr
+
+
+def test_chain_conv_padding_same_and_valid_follow_the_single_layer_rule():
+    chain = js("1x28x28", "conv:out=6,k=5,p=same,s=2", "conv:4,3,1,valid")
+    single = js("28", "--kernel", "5", "--stride", "2", "--padding", "same")
+    assert chain["result"] == [4, 12, 12]
+    assert single["result"][-2:] == [14, 14]                       # ceil(28 / 2), as TensorFlow
+    bad = invoke("outsize", "28", "pool:k=2,p=same")
+    assert bad.exit_code == 2 and "pooling padding is a number" in bad.stderr
