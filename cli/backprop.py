@@ -177,7 +177,8 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
     finally:
         bar.close()
     from nncalc.cli import nettrace, render
-    report = nettrace.report(res, chk, out, seed if sizes is not None else None)
+    report = nettrace.report(res, chk, out, seed if sizes is not None else None,
+                             netio.class_indices(layers, x, t))
     if plot:
         report.line(nettrace.plot(res, out))
     if out.format == "json" and not out.quiet:

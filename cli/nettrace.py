@@ -88,10 +88,11 @@ def stacked_weights(weights):
     return None
 
 
-def report(res, chk, out, seed=None):
+def report(res, chk, out, seed=None, class_indices=None):
     """The Report for a TrainResult (and an optional GradientCheck): trace tables plus JSON data.
 
-    ``seed``: the seed of --layers' random weights, shown so the run can be repeated."""
+    ``seed``: the seed of --layers' random weights, shown so the run can be repeated;
+    ``class_indices``: what --target stood for when it gave one class per sample."""
     from nncalc.cli import render
     fmt = Fmt(out)
     first, last = res.first_step, res.last_step
@@ -105,6 +106,10 @@ def report(res, chk, out, seed=None):
     if seed is not None:
         report.data["seed"] = seed
         report.line(f"initial weights: Xavier-uniform, seed {seed} (--seed {seed} repeats them), biases 0")
+    if class_indices is not None:
+        report.data["class_indices"] = class_indices
+        report.line(f"--target given as class indices {render.inline(class_indices)} (0-based), "
+                    "used as one-hot rows")
     report.line("net_j = Σ_i w_ji·x_i + b_j,  out_j = h(net_j);  δ_j = ∂E/∂net_j;  ∂E/∂w_ji = δ_j·out_i")
     if res.order == "sequential":
         report.line("sequential: each layer is updated as soon as its δ is known, and the layer below "

@@ -238,6 +238,20 @@ def load_net(data, arg="--net"):
     return layers, settings
 
 
+def _target_shape(layers, x, single):
+    """The outputs' shape for X as prepare_data reads it (x: samples × values)."""
+    n_out = layers[-1].weights.shape[0]
+    return (n_out,) if single else (x.shape[0], n_out)
+
+
+def class_indices(layers, X, T):
+    """The class indices (0-based) TARGET stands for, or None when it gives the outputs' values.
+
+    Call after prepare_data has accepted X and T."""
+    x, _, single = prepare_data(layers, X)
+    return losses.prepare_target(np.zeros(_target_shape(layers, x, single)), T)[1]
+
+
 def prepare_data(layers, X, T=None, loss=None):
     """X and T as float64 2-D arrays (samples × values), plus whether X was a vector."""
     if not layers:
@@ -264,7 +278,7 @@ def prepare_data(layers, X, T=None, loss=None):
         return x, None, single
     n_out = layers[-1].weights.shape[0]
     t = np.array(T, dtype=np.float64)
-    shape = (n_out,) if single else (x.shape[0], n_out)
+    shape = _target_shape(layers, x, single)
     try:
         t, _ = losses.prepare_target(np.zeros(shape), t)
     except InputError as e:

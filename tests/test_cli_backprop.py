@@ -197,7 +197,9 @@ def test_batch_and_cross_entropy(run):
 
 def test_class_indices_as_a_column(run):
     args = ["--weights", "0.1 0.2; 0.3 -0.4", "--input", "1 2; -1 0.5", "--loss", "cross-entropy"]
-    assert as_json(run, *args, "--target", "1; 0") == as_json(run, *args, "--target", "0 1; 1 0")
+    column = as_json(run, *args, "--target", "1; 0")
+    assert column.pop("class_indices") == [[1], [0]]
+    assert column == as_json(run, *args, "--target", "0 1; 1 0")
 
 
 def test_check_shows_numeric_gradient(run):
@@ -378,3 +380,13 @@ def test_layers_without_seed_prints_the_seed_that_repeats_the_run(run):
     text = run("backprop", *args, "--seed", "7").stdout
     assert "seed 7 (--seed 7 repeats them)" in text
     assert "seed" not in as_json(run, *WORKED)                     # given weights: no seed to report
+
+
+def test_class_index_targets_are_announced_as_in_loss(run):
+    args = ["--layers", "2,3", "--seed", "0", "--input", "1 2; 3 4", "--target", "2 0"]
+    text = run("backprop", *args).stdout
+    assert "--target given as class indices 2 0 (0-based), used as one-hot rows" in text
+    d = as_json(run, *args)
+    assert d["class_indices"] == [2, 0]
+    one_hot = as_json(run, *args[:-1], "0 0 1; 1 0 0")             # the same targets written out
+    assert "class_indices" not in one_hot and one_hot["weights"] == d["weights"]
