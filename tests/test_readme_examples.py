@@ -1,0 +1,59 @@
+"""Every `console` example in README.md is run and must print what README shows.
+
+A line that is only '…' in README stands for lines left out: the shown lines
+must then appear in order. Examples run the installed console script in an
+empty temporary directory, so they cannot depend on files a newcomer lacks.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def examples():
+    found = []
+    for block in re.findall(r"```console\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
+        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
+            command, _, shown = chunk.partition("\n")
+            found.append((command, shown.rstrip("\n").split("\n") if shown.strip() else []))
+    return found
+
+
+def script_dir():
+    here = Path(sys.executable).parent
+    if (here / "nncalc").exists():
+        return str(here)
+    found = shutil.which("nncalc")
+    if not found:
+        pytest.skip("the nncalc console script is not installed")
+    return str(Path(found).parent)
+
+
+def test_readme_has_examples_for_every_command():
+    commands = {c.split()[1] for c, _ in examples() if c.startswith("nncalc ")}
+    assert {"activate", "conv", "pool", "outsize", "backprop", "loss"} <= commands
+
+
+@pytest.mark.parametrize("command, shown", examples(), ids=[c[:60] for c, _ in examples()])
+def test_readme_example_prints_what_readme_shows(command, shown, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("_NNCALC_COMPLETE")}
+    env.update(PATH=script_dir() + os.pathsep + env.get("PATH", ""), NO_COLOR="1", COLUMNS="80")
+    env.pop("NNCALC_DEBUG", None)
+    proc = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=120)
+    got = (proc.stdout + proc.stderr).rstrip("\n").split("\n")
+    if "…" in shown:
+        at = 0
+        for line in shown:
+            if line == "…":
+                continue
+            assert line in got[at:], f"README line not printed (in order): {line!r}\n" + "\n".join(got)
+            at = got.index(line, at) + 1
+    else:
+        assert got == shown
