@@ -438,7 +438,7 @@ def main(args):
     machine = machine_line()
     if "editable install" in machine:
         progress("note: editable install; its import hook adds ~20 ms to every start-up figure")
-    bench_startup(exe, runs=5 if q else 21)
+    bench_startup(exe, runs=5 if q else 41)   # start-up is the noisiest row: more pairs
     with tempfile.TemporaryDirectory() as tmp:
         bench_traced_cli(exe, tmp, runs=3 if q else 7, steps=steps)
         bench_conv_pool(rounds=3 if q else 9)
