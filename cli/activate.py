@@ -43,6 +43,10 @@ def command(function, values, alpha, slope, jacobian, list_, plot, range_, out):
     if list_:
         if function or values:
             raise UserError("--list takes no FUNCTION or VALUES")
+        for name, typed in (("--alpha", alpha is not None), ("--slope", slope is not None),
+                            ("--jacobian", jacobian), ("--plot", plot), ("--range", given("range_"))):
+            if typed:
+                raise UserError("applies to one FUNCTION; --list prints the table of all of them", name)
         return _list(out)
     if not function:
         raise click.MissingParameter(param_hint="'FUNCTION'", param_type="argument")

@@ -29,7 +29,7 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
                    "U(−√(6/(in+out)), +√(6/(in+out))), biases 0.")
 @click.option("--seed", type=int, metavar="S", help="Seed ≥ 0 for --layers: numpy default_rng(S), "
               "layer by layer, row by row (reproducible weights). Without it a seed is drawn and "
-                   "printed.")
+                   "shown in the trace and JSON.")
 @click.option("--loss", "loss_name", metavar="NAME", help="half-sse, sse, mse, cross-entropy, bce [half-sse].")
 @click.option("--freeze-bias", is_flag=True, help="Keep the biases fixed (their gradients are still shown).")
 @click.option("--order", default="simultaneous", metavar="ORDER", show_default=True,
@@ -161,6 +161,9 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
         kw["betas"] = (0.9 if beta1 is None else beta1, 0.999 if beta2 is None else beta2)
         if eps is not None:
             kw["adam_eps"] = eps
+    from nncalc.cli import nettrace, render
+    if out.format == "npy" and nettrace.stacked_weights([l.weights for l in layers]) is None:
+        _emit_layers([l.weights for l in layers], out, render)     # refused now, not after training
     bar = _Progress(steps)
     try:
         res = network.train(layers, x, t, loss, lr=lr, steps=steps, optimizer=opt_name, order=order,
@@ -176,7 +179,6 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
         raise UserError(exc.message, exc.arg or "--weights") from None
     finally:
         bar.close()
-    from nncalc.cli import nettrace, render
     report = nettrace.report(res, chk, out, seed if sizes is not None else None,
                              netio.class_indices(layers, x, t))
     if plot:

@@ -128,8 +128,8 @@ def _report(res, result, x, act, render, np, moved):
     if not moved:
         report.matrix(title, result)
     else:   # the result is OH×OW×F, but a map is read one output channel at a time
-        report.matrix(f"{title}, shown channel by channel (-q and json give them channels last, "
-                      f"{shape_text(result.shape)})", res.result)
+        report.matrix(f"{title}, one per channel (-q, json, csv and npy give them channels last, "
+                      "OH×OW×F)", res.result)
     return report
 
 

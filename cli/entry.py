@@ -22,7 +22,7 @@ def help_key(args):
     """'' for `nncalc --help` (or bare `nncalc`), 'conv' for `nncalc conv --help`, None otherwise."""
     if not args or len(args) == 1 and args[0] in HELP_FLAGS:
         return ""
-    if len(args) == 2 and args[1] in HELP_FLAGS and not args[0].startswith("-"):
+    if len(args) == 2 and args[1] in HELP_FLAGS and args[0] and not args[0].startswith("-"):
         return args[0]
     return None
 
@@ -59,14 +59,16 @@ def main():
         # bare `nncalc` is a usage error, as in click: the help goes to stderr, exit 2
         stream = sys.stdout if args else sys.stderr
         try:
+            if stream is None:          # started with that stream closed: click's path decides
+                raise OSError
             stream.write(text)
             stream.flush()
-        except UnicodeEncodeError:      # an odd locale: let click choose how to encode
-            pass
         except BrokenPipeError:         # `nncalc --help | head -1`
             from nncalc.cli.main import _silence_stdout
             _silence_stdout()
             sys.exit(1)
+        except (UnicodeEncodeError, OSError):   # an odd locale, a full disk: click's path reports it
+            pass
         else:
             sys.exit(0 if args else 2)
     from nncalc.cli.main import main as click_main

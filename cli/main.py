@@ -82,11 +82,19 @@ class LazyGroup(click.Group):
             from nncalc.core.errors import InputError
             if isinstance(exc, InputError):
                 _exit(2, f"Error: {_one_line(str(exc))}")
+            if _unwritable(exc):                       # a full disk, say: not a bug to report
+                _silence_stdout()
+                _exit(1, f"Error: cannot write the output: {exc.strerror}")
             if os.environ.get("NNCALC_DEBUG") == "1" or "--debug" in args:
                 raise
             _exit(1, f"Error: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
                      "(run again with --debug for the traceback, and please report it)")
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _unwritable(exc):
+    import errno
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EBADF)
 
 
 def _one_line(message):

@@ -181,7 +181,8 @@ def conv2d(x, kernels, bias=None, stride=1, padding=0, dilation=1, flip=False,
         z = correlate(xp, k4, geom)
         z += b[None, :, None, None]
         result = _activate(activation, z)
-        windows.require_defined(result, "the output at (n, f, i, j) =", inputs=(x4, k4, b))
+        windows.require_defined(result, "the output at (n, f, i, j) =",
+                                inputs=((x4, None), (k4, "--kernel"), (b, "--bias")))
         steps = build_steps(windows.window_view(xp, geom), k4, b, z, result, max_steps)
     if x_ndim == 4:
         shaped, padded = result, xp

@@ -239,7 +239,7 @@ def pool2d(x, mode="max", size=2, stride=None, padding=0, ceil=False, global_=Fa
         else:
             div = _divisor(geom, count_include_pad)
             out4 = _separable(xp, geom, np.add) / div
-    windows.require_defined(out4, "the output at (n, c, i, j) =", inputs=(x4,))
+    windows.require_defined(out4, "the output at (n, c, i, j) =", inputs=((x4, None),))
     out_shape = x4.shape[:2][4 - x_ndim:] + geom.out_hw
     res = PoolResult(result=out4.reshape(out_shape), output_shape=out_shape, mode=mode,
                      size_h=geom.size_h, size_w=geom.size_w, padding=geom.padding,
@@ -261,7 +261,7 @@ def pool2d(x, mode="max", size=2, stride=None, padding=0, ceil=False, global_=Fa
                 g = _backward_max(x4.shape, rows, cols, d4)
             else:
                 g = _backward_avg(x4.shape, geom, d4, div)
-        windows.require_defined(g, "the input gradient at (n, c, row, col) =", arg="--dout", inputs=(x4, d4))
+        windows.require_defined(g, "the input gradient at (n, c, row, col) =", inputs=((d4, "--dout"),))
         res.grad_input = g.reshape(x4.shape[4 - x_ndim:])
         res.routing = _routes(mode, geom, d4, div, rows, cols, max_steps)
     return res

@@ -55,9 +55,9 @@ MAX_STEP = 2 ** 31 - 1
 def geometry(in_hw, kernel, stride=1, padding=0, dilation=1, ceil=False):
     """Build the Geometry; padding is an int, (ph, pw) or (top, bottom, left, right)."""
     for value, arg in ((stride, "--stride"), (dilation, "--dilation")):
-        biggest = max(value) if isinstance(value, tuple) else value
-        if biggest > MAX_STEP:
-            raise InputError(f"{biggest:,} is too large (at most {MAX_STEP:,})", arg=arg)
+        for v in value if isinstance(value, (tuple, list)) else (value,):
+            if isinstance(v, (int, np.integer)) and v > MAX_STEP:    # other values: shapes checks them
+                raise InputError(f"{v:,} is too large (at most {MAX_STEP:,})", arg=arg)
     sides = shapes.four_sides(padding)
     rh, rw = shapes.out_size2d(in_hw, kernel, stride, sides, dilation, ceil)
     extra = []
@@ -159,19 +159,23 @@ def input_position(geom, i, j, a, b):
             j * geom.stride[1] + b * geom.dilation[1] - pl)
 
 
-def require_defined(result, what, arg=None, inputs=()):
+def require_defined(result, what, inputs=()):
     """Refuse a result holding nan when none of ``inputs`` does: ±inf in a window made it.
 
-    inf·0 and inf − inf have no value, and nan would not read back as input
-    in a pipe. (The CLI never passes nan in; a core caller who does gets nan
-    back, as PyTorch gives.) Call with NumPy's invalid-value warnings
-    silenced: this check is the user's message instead.
+    ``inputs`` is a sequence of (array, argument name); the error names the
+    first that holds an inf (the first overall when none does: an overflow
+    made it). inf·0 and inf − inf have no value, and nan would not read back
+    as input in a pipe. (The CLI never passes nan in; a core caller who does
+    gets nan back, as PyTorch gives.) Call with NumPy's invalid-value
+    warnings silenced: this check is the user's message instead.
     """
     bad = np.isnan(result)
-    if bad.any() and not any(np.isnan(a).any() for a in inputs):
+    if bad.any() and not any(np.isnan(a).any() for a, _ in inputs):
         where = ", ".join(str(int(i)) for i in np.argwhere(bad)[0])
+        holders = [arg for a, arg in inputs if np.isinf(a).any()] or [arg for _, arg in inputs[:1]]
         raise InputError(f"{what} ({where}) is undefined (nan): inf·0 or inf − inf arises in its sum; "
-                         "inf is accepted only where the result has a value", arg=arg)
+                         "inf is accepted only where the result has a value",
+                         arg=holders[0] if holders else None)
 
 
 def as_float(a, what, arg):

@@ -155,7 +155,7 @@ def test_channels_last_text_shows_each_output_channel_as_its_own_map():
     args = ["conv", x_hwc, "1 0; 0 0 | 0 0; 0 0", "0 0; 0 0 | 1 0; 0 0", "--channels-last"]
     text = ok(*args, "--max-steps", "0").stdout
     maps = text.split("Output feature maps")[1]
-    assert "channels last, 2×2×2" in maps
+    assert "channels last, OH×OW×F" in maps
     # filter 0 reads input channel 0 (the even numbers), filter 1 channel 1 (the odd ones)
     assert maps.split("channel 0\n")[1].split("channel 1")[0].split() == ["0", "2", "6", "8"]
     assert maps.split("channel 1\n")[1].split() == ["1", "3", "7", "9"]

@@ -210,3 +210,6 @@ def test_largest_allowed_stride_and_dilation_still_compute():
     assert conv2d(x, [np.ones((1, 1))], dilation=MAX_STEP).result.tolist() == [[1.0, 2.0], [3.0, 4.0]]
     with pytest.raises(InputError, match="too large"):
         conv2d(x, [np.ones((2, 2))], stride=MAX_STEP + 1)
+    with pytest.raises(InputError, match="too large"):
+        conv2d(x, [np.ones((2, 2))], stride=[1, MAX_STEP + 1])
+    assert conv2d(x, [np.ones((1, 1))], stride=[1, 2], dilation=[1, 1]).result.tolist() == [[1.0], [3.0]]

@@ -240,7 +240,8 @@ def test_completion_is_never_answered_with_stored_help():
         del os.environ["_NNCALC_COMPLETE"]
 
 
-def test_help_into_a_closed_pipe_ends_quietly():
+def test_help_piped_into_head_gives_its_first_line():
+    # (the help fits in a pipe buffer, so no EPIPE here: the next test forces one)
     exe = nncalc_script()
     proc = subprocess.run(["bash", "-c", f"'{exe}' backprop --help | head -1"], capture_output=True,
                           env=clean_env(), timeout=60)
@@ -270,3 +271,24 @@ def test_bare_nncalc_in_process_too(run):
     r = run()
     assert r.exit_code == 2 and r.stdout == ""
     assert r.stderr.startswith("Usage: ") and "[OPTIONS] COMMAND" in r.stderr and "\nCommands:\n" in r.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["conv", "--help"]])
+def test_help_with_stdout_closed_or_full_takes_clicks_path(args):
+    exe = nncalc_script()
+    closed = subprocess.run(["bash", "-c", f"'{exe}' {' '.join(args)} >&-"], capture_output=True,
+                            env=clean_env(), timeout=60)
+    assert b"Traceback" not in closed.stderr and closed.returncode in (0, 1)
+    if os.path.exists("/dev/full"):
+        full = subprocess.run(["bash", "-c", f"'{exe}' {' '.join(args)} > /dev/full"], capture_output=True,
+                              env=clean_env(), timeout=60)
+        assert b"Traceback" not in full.stderr and full.returncode == 1
+        assert full.stderr.decode().count("\n") == 1 and full.stderr.startswith(b"Error:")
+
+
+def test_empty_command_name_with_help_is_an_error_not_the_group_help():
+    from nncalc.cli.entry import help_key
+    assert help_key(["", "--help"]) is None
+    proc = subprocess.run([nncalc_script(), "", "--help"], capture_output=True, text=True,
+                          env=clean_env(), timeout=60)
+    assert proc.returncode == 2 and proc.stdout == "" and "unknown command" in proc.stderr
