@@ -226,6 +226,8 @@ CASES = [
     Case("outsize-ceil-transposed", ["outsize", "5", "--kernel", "3", "--transposed", "--ceil"], ["--ceil"]),
     Case("outsize-chain-transposed", ["outsize", "28", "conv:3", "--transposed"],
          ["--transposed", "no transposed layers"]),
+    Case("activate-list-with-alpha", ["activate", "--list", "--alpha", "0.1"], ["--alpha", "--list"]),
+    Case("activate-list-with-plot", ["activate", "--list", "--plot"], ["--plot", "--list"]),
     Case("activate-range-without-plot", ["activate", "relu", "--range", "-1:1", "1"], ["--range", "--plot"]),
     Case("pool-avg-inf-minus-inf", ["pool", "inf -inf; 1 1", "--avg", "-q"], ["INPUT", "undefined (nan)"]),
     Case("pool-backward-inf-minus-inf", ["pool", "1 2 3; 4 5 6; 7 8 9", "--size", "2", "--stride", "1",

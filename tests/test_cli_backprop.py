@@ -390,3 +390,14 @@ def test_class_index_targets_are_announced_as_in_loss(run):
     assert d["class_indices"] == [2, 0]
     one_hot = as_json(run, *args[:-1], "0 0 1; 1 0 0")             # the same targets written out
     assert "class_indices" not in one_hot and one_hot["weights"] == d["weights"]
+
+
+def test_npy_for_layers_of_different_shapes_is_refused_before_training(run, monkeypatch):
+    from nncalc.core import network
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained before refusing --format npy")
+    monkeypatch.setattr(network, "train", no_training)
+    r = run("backprop", "--layers", "4,5,3", "--seed", "1", "--input", "1 2 3 4", "--target", "0 1 0",
+            "--steps", "1000000000", "--format", "npy")
+    assert r.exit_code == 2 and r.stdout == "" and "--format" in r.stderr
