@@ -1,8 +1,11 @@
 """The one exception core raises for bad user input.
 
 core never knows which command-line argument a number came from, so it raises
-InputError with an optional ``arg`` (for example ``"--stride"``); the CLI adds
-the argument name when core left it out and turns the error into exit status 2.
+InputError naming the *field* that is wrong (``"kernel"``, ``"stride"``,
+``"layers[2].weights"``) and, where a caller must tell cases apart, a short
+``code``; each command maps fields to its own argument names and turns the
+error into exit status 2. (``arg``, a flag name, is the older form being
+replaced by ``field``.)
 """
 
 
@@ -24,10 +27,12 @@ def suggest(word, choices, rename=None):
 
 
 class InputError(ValueError):
-    def __init__(self, message, arg=None):
+    def __init__(self, message, arg=None, field=None, code=None):
         super().__init__(message)
         self.message = message
         self.arg = arg
+        self.field = field
+        self.code = code
 
     def __str__(self):
         return f"{self.arg}: {self.message}" if self.arg else self.message
