@@ -199,3 +199,28 @@ def summarise_chain(input_shape, layers):
     return ChainSummary(input_shape=start, rows=rows, output_shape=shape,
                         total_params=sum(r.params for r in rows),
                         total_macs=sum(r.macs for r in rows))
+
+
+@dataclass(frozen=True)
+class ParamTerms:
+    """Where a row's parameter count comes from: (product of factors + 1 bias)·outputs.
+
+    conv: factors (kh, kw, in_channels); fc: (in_features,); a layer without
+    weights has no factors and total 0.
+    """
+
+    factors: tuple
+    outputs: int
+    total: int
+
+
+def param_terms(row):
+    """The ParamTerms of one LayerRow (the same count as row.params, shown as its factors)."""
+    if row.layer.kind == "conv":
+        factors = (row.sizes[0].k, row.sizes[1].k, row.input_shape[0])
+    elif row.layer.kind == "fc":
+        factors = (math.prod(row.input_shape),)
+    else:
+        return ParamTerms((), 0, 0)
+    out = row.output_shape[0]
+    return ParamTerms(factors, out, (math.prod(factors) + 1) * out)

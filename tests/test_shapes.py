@@ -168,3 +168,14 @@ def test_chain_shape_errors():
         chain.summarise_chain((10,), "conv:2,3")
     with pytest.raises(InputError, match="does not fit"):
         chain.summarise_chain((1, 4, 4), "conv:2,5")
+
+
+def test_param_terms_show_where_each_count_comes_from():
+    s = chain.summarise_chain((3, 32, 24), "conv:6,5 conv:4,3x5,2,1,2 pool:2 relu flatten fc:10")
+    terms = [chain.param_terms(r) for r in s.rows]
+    assert terms[0] == chain.ParamTerms((5, 5, 3), 6, (5 * 5 * 3 + 1) * 6)      # 456
+    assert terms[1] == chain.ParamTerms((3, 5, 6), 4, (3 * 5 * 6 + 1) * 4)      # dilation adds none
+    assert terms[2] == terms[3] == terms[4] == chain.ParamTerms((), 0, 0)
+    features = s.rows[5].input_shape[0]
+    assert terms[5] == chain.ParamTerms((features,), 10, (features + 1) * 10)
+    assert [t.total for t in terms] == [r.params for r in s.rows]
