@@ -40,6 +40,17 @@ def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, o
     be same or valid);
     pool:K[,S,P][,ceil] or pool:k=2,s=2,p=0,ceil; fc:OUT (fc:out=10);
     flatten; an activation name (relu, …) changes nothing.
+
+    A chain also shows, per layer, the receptive field r (the input span one
+    output sees, padding included), the effective stride S (the product of
+    the strides so far) and the effective padding P (Araujo, Norris & Sim,
+    Distill 2019): output j sees input j·S − P … j·S − P + r − 1. Dilation
+    counts as K_eff = D·(K−1) + 1; the effective padding counts the zeros
+    before (top/left) only, so the odd extra zero of 'same' and ceil mode's
+    last window change how many outputs there are, not where fields lie.
+    Activations keep the field; flatten and fc end the spatial part (blank in
+    the table, null in JSON). Params are shown as (KH·KW·C + 1)·OUT for conv
+    and (IN + 1)·OUT for fc.
     """
     from nncalc.cli import inputs
     inputs.reject_unknown_options((size,) + layers)
@@ -151,31 +162,84 @@ def _chain(dims, tokens, out):
         summary = chain.summarise_chain(start, chain.parse_chain(list(tokens)))
     except InputError as exc:        # core says --layers; on this command line they are LAYER…
         raise UserError(exc.message, "LAYER" if exc.arg in (None, "--layers") else exc.arg) from None
-    headers = ["#", "layer", "input", "formula (H)", "output", "params", "MACs"]
-    cols = [[] for _ in headers]
-    layers_json = []
-    for row in summary.rows:
-        formula = ""
-        if row.sizes:
-            rec = row.sizes[0]
-            formula = geometry.formula_lines(rec, "H", "H")[1].strip(" =") + f" = {rec.size}"
-        elif row.note:
-            formula = row.note
-        for col, val in zip(cols, [str(row.index), row.layer.token, shape_text(row.input_shape), formula,
-                                   shape_text(row.output_shape), row.params, row.macs]):
-            col.append(val)
-        layers_json.append({"name": row.layer.token, "kind": row.layer.kind,
-                            "input_shape": list(row.input_shape),
-                            "output_shape": list(row.output_shape),
-                            "params": row.params, "macs": row.macs})
-    data = {"input_shape": list(summary.input_shape), "layers": layers_json,
-            "total_params": summary.total_params, "total_macs": summary.total_macs}
-    report = render.Report(list(summary.output_shape), data)
+    from nncalc.core import receptive
+    fields = receptive.chain_fields(summary.rows)
+    report = render.Report(list(summary.output_shape), {})
     report.heading(f"outsize: layer chain from {shape_text(summary.input_shape)}")
     report.line("")
-    report.table(headers, cols, numeric=[False] * 5 + [True, True])
+    report.table(["#", "layer", "input", "formula (H)", "output"], _shape_columns(summary.rows))
+    _field_table(report, summary.rows, fields)
+    report.data.update({"input_shape": list(summary.input_shape),
+                        "layers": [_layer_json(row, field) for row, field in zip(summary.rows, fields)],
+                        "total_params": summary.total_params, "total_macs": summary.total_macs})
     report.line(f"Total: {summary.total_params:,} parameters, {summary.total_macs:,} multiply-adds; "
                 f"output {shape_text(summary.output_shape)}")
     render.emit(report, out)
 
 
+def _shape_columns(rows):
+    cols = [[] for _ in range(5)]
+    for row in rows:
+        formula = row.note
+        if row.sizes:
+            rec = row.sizes[0]
+            formula = geometry.formula_lines(rec, "H", "H")[1].strip(" =") + f" = {rec.size}"
+        for col, val in zip(cols, [str(row.index), row.layer.token, shape_text(row.input_shape), formula,
+                                   shape_text(row.output_shape)]):
+            col.append(val)
+    return cols
+
+
+# Under the table: what the compact headers mean, and the recurrence behind each row.
+FIELD_LEGEND = (
+    "RF: receptive field r, the input span one output sees (padding included);",
+    "jump: effective stride S; pad: effective padding P (output 0 sees −P … r−1−P).",
+    "Row by row: r = r' + (k−1)·S', S = S'·s, P = P' + p·S' (' = row above,",
+    "k = D·(K−1)+1, p = top/left padding); blank once flatten/fc ends the grid.",
+)
+
+
+def _field_table(report, rows, fields):
+    """Receptive field, effective stride and padding, and the parameter formula, per layer."""
+    from nncalc.core import chain
+    cols = [[row.layer.token for row in rows]]     # no '#': the table above numbers the same rows
+    numeric = [False]
+    for name in ("size", "stride", "padding"):
+        values = [None if f is None else f.value(name) for f in fields]
+        square = not any(isinstance(v, tuple) for v in values)   # numbers align right; "6×4" cannot
+        cols.append(values if square else ["" if v is None else _hw_text(v) for v in values])
+        numeric.append(square)
+    cols.append([_params_text(chain.param_terms(row)) for row in rows])
+    cols.append([row.macs for row in rows])
+    numeric += [False, True]
+    report.table(["layer", "RF", "jump", "pad", "params", "MACs"], cols, numeric=numeric)
+    for line in FIELD_LEGEND:
+        report.line(line)
+    report.line("")
+
+
+def _hw_text(value):
+    return f"{value[0]}×{value[1]}" if isinstance(value, tuple) else str(value)
+
+
+def _params_text(terms):
+    """'(5·5·1 + 1)·6 = 156' for a conv, '(400 + 1)·120 = 48120' for an fc, '0' without weights."""
+    if not terms.factors:
+        return "0"
+    return f"({'·'.join(map(str, terms.factors))} + 1)·{terms.outputs} = {terms.total}"
+
+
+def _json_value(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _layer_json(row, field):
+    from nncalc.core import chain
+    data = {"name": row.layer.token, "kind": row.layer.kind,
+            "input_shape": list(row.input_shape), "output_shape": list(row.output_shape),
+            "params": row.params, "params_formula": _params_text(chain.param_terms(row)),
+            "macs": row.macs}
+    for key, name in (("receptive_field", "size"), ("effective_stride", "stride"),
+                      ("effective_padding", "padding")):
+        data[key] = None if field is None else _json_value(field.value(name))
+    return data

@@ -101,6 +101,63 @@ def test_lenet5_chain_json():
     assert d["total_macs"] == sum(layer["macs"] for layer in d["layers"])
 
 
+def field_table(out):
+    """The receptive-field table and its legend: from its header line to the total."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.split()[:2] == ["layer", "RF"])
+    return "\n".join(lines[start:next(i for i, line in enumerate(lines) if line.startswith("Total:"))])
+
+
+def test_lenet5_chain_params_formula_and_fields_in_text():
+    out = ok(*LENET).stdout
+    assert "(5·5·1 + 1)·6 = 156" in out and "(5·5·6 + 1)·16 = 2416" in out
+    assert "(400 + 1)·120 = 48120" in out and "(84 + 1)·10 = 850" in out
+    table = field_table(out).splitlines()
+    assert table[0].split() == ["layer", "RF", "jump", "pad", "params", "MACs"]
+    # conv 5 → r 5; pool 2 → 5 + 1·1 = 6, jump 2; conv 5 → 6 + 4·2 = 14
+    assert table[2].split()[:4] == ["conv:6,5", "5", "1", "0"]
+    assert table[3].split()[:4] == ["pool:2", "6", "2", "0"]
+    assert table[4].split()[:4] == ["conv:16,5", "14", "2", "0"]
+    assert table[6].split() == ["flatten", "0", "0"]    # no field once flattened
+
+
+def test_lenet5_chain_json_fields_and_params_formula():
+    layers = js(*LENET)["layers"]
+    assert [layer["receptive_field"] for layer in layers] == [5, 6, 14, 16, None, None, None, None]
+    assert [layer["effective_stride"] for layer in layers] == [1, 2, 2, 4, None, None, None, None]
+    assert [layer["effective_padding"] for layer in layers] == [0, 0, 0, 0, None, None, None, None]
+    assert [layer["params_formula"] for layer in layers] == [
+        "(5·5·1 + 1)·6 = 156", "0", "(5·5·6 + 1)·16 = 2416", "0", "0",
+        "(400 + 1)·120 = 48120", "(120 + 1)·84 = 10164", "(84 + 1)·10 = 850"]
+
+
+def test_fields_differing_in_h_and_w_are_pairs():
+    # conv 3×5 dilation 2 'same' on 32×24: k_eff 5 | 9, zeros before 2 | 4; then pool 3, s 2, p 1
+    d = js("3x32x24", "conv:4,3x5,1,same,2", "pool:3,2,1,ceil", "flatten")
+    assert [layer["receptive_field"] for layer in d["layers"]] == [[5, 9], [7, 11], None]
+    assert [layer["effective_stride"] for layer in d["layers"]] == [1, 2, None]
+    assert [layer["effective_padding"] for layer in d["layers"]] == [[2, 4], [3, 5], None]
+    out = ok("3x32x24", "conv:4,3x5,1,same,2", "pool:3,2,1,ceil", "flatten").stdout
+    assert field_table(out).splitlines()[2].split()[:4] == ["conv:4,3x5,1,same,2", "5×9", "1", "2×4"]
+
+
+def test_vgg16_chain_at_224_ends_with_the_published_field():
+    vgg = ["3x224x224"] + (["conv:64,3,1,1"] * 2 + ["pool:2"] + ["conv:128,3,1,1"] * 2 + ["pool:2"]
+                           + ["conv:256,3,1,1"] * 3 + ["pool:2"] + ["conv:512,3,1,1"] * 3 + ["pool:2"]
+                           + ["conv:512,3,1,1"] * 3 + ["pool:2", "flatten", "fc:4096", "fc:4096", "fc:1000"])
+    layers = js(*vgg)["layers"]
+    pool5 = layers[17]
+    assert (pool5["receptive_field"], pool5["effective_stride"], pool5["effective_padding"]) == (212, 32, 90)
+    out = ok(*vgg).stdout
+    assert max(len(line) for line in field_table(out).splitlines()) <= 80    # an 80-column terminal
+
+
+def test_help_states_the_receptive_field_conventions():
+    text = " ".join(ok("--help").stdout.split())
+    assert "effective padding counts the zeros before (top/left)" in text
+    assert "flatten and fc end the spatial part" in text
+
+
 def test_golden_lenet_chain(golden):
     golden("outsize_lenet.txt", ok(*LENET).stdout)
 
