@@ -162,32 +162,36 @@ def _chain(dims, tokens, out):
         summary = chain.summarise_chain(start, chain.parse_chain(list(tokens)))
     except InputError as exc:        # core says --layers; on this command line they are LAYER…
         raise UserError(exc.message, "LAYER" if exc.arg in (None, "--layers") else exc.arg) from None
-    from nncalc.core import receptive
-    fields = receptive.chain_fields(summary.rows)
-    report = render.Report(list(summary.output_shape), {})
-    report.heading(f"outsize: layer chain from {shape_text(summary.input_shape)}")
-    report.line("")
-    report.table(["#", "layer", "input", "formula (H)", "output"], _shape_columns(summary.rows))
-    _field_table(report, summary.rows, fields)
-    report.data.update({"input_shape": list(summary.input_shape),
-                        "layers": [_layer_json(row, field) for row, field in zip(summary.rows, fields)],
-                        "total_params": summary.total_params, "total_macs": summary.total_macs})
-    report.line(f"Total: {summary.total_params:,} parameters, {summary.total_macs:,} multiply-adds; "
-                f"output {shape_text(summary.output_shape)}")
-    render.emit(report, out)
-
-
-def _shape_columns(rows):
-    cols = [[] for _ in range(5)]
-    for row in rows:
-        formula = row.note
+    headers = ["#", "layer", "input", "formula (H)", "output"]
+    cols = [[] for _ in headers]
+    layers_json = []
+    for row in summary.rows:
+        formula = ""
         if row.sizes:
             rec = row.sizes[0]
             formula = geometry.formula_lines(rec, "H", "H")[1].strip(" =") + f" = {rec.size}"
+        elif row.note:
+            formula = row.note
         for col, val in zip(cols, [str(row.index), row.layer.token, shape_text(row.input_shape), formula,
                                    shape_text(row.output_shape)]):
             col.append(val)
-    return cols
+        layers_json.append({"name": row.layer.token, "kind": row.layer.kind,
+                            "input_shape": list(row.input_shape),
+                            "output_shape": list(row.output_shape),
+                            "params": row.params, "macs": row.macs})
+    fields = _fields(summary.rows)
+    for entry, row, field in zip(layers_json, summary.rows, fields):
+        entry.update(_field_json(row, field))
+    data = {"input_shape": list(summary.input_shape), "layers": layers_json,
+            "total_params": summary.total_params, "total_macs": summary.total_macs}
+    report = render.Report(list(summary.output_shape), data)
+    report.heading(f"outsize: layer chain from {shape_text(summary.input_shape)}")
+    report.line("")
+    report.table(headers, cols)
+    _field_table(report, summary.rows, fields)
+    report.line(f"Total: {summary.total_params:,} parameters, {summary.total_macs:,} multiply-adds; "
+                f"output {shape_text(summary.output_shape)}")
+    render.emit(report, out)
 
 
 # Under the table: what the compact headers mean, and the recurrence behind each row.
@@ -233,12 +237,15 @@ def _json_value(value):
     return list(value) if isinstance(value, tuple) else value
 
 
-def _layer_json(row, field):
+def _fields(rows):
+    from nncalc.core import receptive
+    return receptive.chain_fields(rows)
+
+
+def _field_json(row, field):
+    """The JSON keys the receptive-field table adds to one layer: numbers, [h, w] or null."""
     from nncalc.core import chain
-    data = {"name": row.layer.token, "kind": row.layer.kind,
-            "input_shape": list(row.input_shape), "output_shape": list(row.output_shape),
-            "params": row.params, "params_formula": _params_text(chain.param_terms(row)),
-            "macs": row.macs}
+    data = {"params_formula": _params_text(chain.param_terms(row))}
     for key, name in (("receptive_field", "size"), ("effective_stride", "stride"),
                       ("effective_padding", "padding")):
         data[key] = None if field is None else _json_value(field.value(name))
