@@ -5,6 +5,7 @@ bytes (never writing to a file) and names the argument in every error.
 """
 import contextlib
 import os
+import re
 import sys
 
 import click
@@ -16,13 +17,38 @@ TEXT_SUFFIXES = {".csv": "text", ".tsv": "text", ".txt": "text", ".json": "json"
 BYTES_PER_ELEMENT = 64      # generous: a long float in text with its separator
 
 
+# What a command line adds to a core message with this code: core knows no options.
+CODE_HINTS = {"over_limit": " (raise it with --max-elements)"}
+
+
+def argument_for(exc, fields=None, default=None):
+    """The argument or option a core InputError is about, as this command line spells it.
+
+    FIELDS maps core's field names (``"stride"``, ``"dout"``) to the command's
+    own (``"--stride"``, ``"--backward"``); an indexed field such as
+    ``"layers[2].weights"`` is looked up whole, then by its first name.
+    Without a mapped field: the older ``arg`` core still gives, else DEFAULT.
+    """
+    fields = fields or {}
+    if exc.field is not None:
+        for key in (exc.field, re.split(r"[\[.]", exc.field, maxsplit=1)[0]):
+            if key in fields:
+                return fields[key]
+    return exc.arg or default
+
+
+def user_error(exc, fields=None, default=None):
+    """The UserError for core's InputError: the message, its code's hint, the argument's name."""
+    return UserError(exc.message + CODE_HINTS.get(exc.code, ""), argument_for(exc, fields, default))
+
+
 @contextlib.contextmanager
-def naming(arg):
-    """Turn core's InputError into a UserError that names ``arg`` (unless core named one)."""
+def naming(default=None, fields=None):
+    """Turn core's InputError into a UserError naming the argument (see argument_for)."""
     try:
         yield
     except InputError as exc:
-        raise UserError(exc.message, exc.arg or arg) from None
+        raise user_error(exc, fields, default) from None
 
 
 def _byte_limit(max_elements):
