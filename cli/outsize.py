@@ -7,6 +7,10 @@ from nncalc.cli import geometry
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, given, output_options
 from nncalc.core.errors import shape_text
 
+# core's field names -> this command's arguments: the one place outsize names them
+FIELDS = {"input": "SIZE", "kernel": "--kernel", "stride": "--stride", "padding": "--padding",
+          "dilation": "--dilation", "output_padding": "--output-padding", "layers": "LAYER"}
+
 
 @click.command("outsize", context_settings=COMMAND_SETTINGS)
 @click.argument("size", metavar="SIZE")
@@ -96,7 +100,7 @@ def _single(dims, kernel, stride, padding, dilation, ceil, out):
     from nncalc.cli import inputs, render
     from nncalc.core import shapes
     h, w = _hw(dims)
-    with inputs.naming("SIZE"):
+    with inputs.naming("SIZE", FIELDS):
         same_pads = None
         if padding == "same":
             same_pads = (shapes.same_padding(h, kernel[0], stride[0], dilation[0])
@@ -122,7 +126,7 @@ def _single(dims, kernel, stride, padding, dilation, ceil, out):
             report.line(line)
     report.line("")
     report.line(f"Output size: {rh.size}×{rw.size}")
-    _emit_sizes(report, out)
+    render.emit(report, out)
 
 
 def _transposed(dims, kernel, stride, padding, dilation, output_padding, out):
@@ -132,7 +136,7 @@ def _transposed(dims, kernel, stride, padding, dilation, output_padding, out):
         raise UserError("takes a number with --transposed, not 'same'/'valid'", "--padding")
     h, w = _hw(dims)
     sizes, lines = [], []
-    with inputs.naming("SIZE"):
+    with inputs.naming("SIZE", FIELDS):
         for axis, i, k, s, p, d, a in zip("HW", (h, w), kernel, stride, padding, dilation, output_padding):
             o = shapes.transposed_size(i, k, s, p, d, a)
             sizes.append(o)
@@ -145,23 +149,15 @@ def _transposed(dims, kernel, stride, padding, dilation, output_padding, out):
         report.line(line)
     report.line("")
     report.line(f"Output size: {sizes[0]}×{sizes[1]}")
-    _emit_sizes(report, out)
-
-
-def _emit_sizes(report, out):
-    from nncalc.cli import render
     render.emit(report, out)
 
 
 def _chain(dims, tokens, out):
-    from nncalc.cli import render
+    from nncalc.cli import inputs, render
     from nncalc.core import chain
     start = dims if len(dims) == 3 else (1,) + _hw(dims)
-    from nncalc.core.errors import InputError
-    try:
+    with inputs.naming("LAYER", FIELDS):
         summary = chain.summarise_chain(start, chain.parse_chain(list(tokens)))
-    except InputError as exc:        # core says --layers; on this command line they are LAYER…
-        raise UserError(exc.message, "LAYER" if exc.arg in (None, "--layers") else exc.arg) from None
     headers = ["#", "layer", "input", "formula (H)", "output"]
     cols = [[] for _ in headers]
     layers_json = []

@@ -73,11 +73,10 @@ def _token_value(raw, key, token, expected):
     try:
         vals = [int(v) for v in parts]
     except ValueError:
-        raise InputError(f"bad value {raw!r} for {key} in {token!r}; expected {expected}",
-                         arg="--layers") from None
-    if len(vals) > 2:
-        raise InputError(f"bad value {raw!r} for {key} in {token!r}; expected {expected}",
-                         arg="--layers")
+        vals = ()
+    if not 1 <= len(vals) <= 2:
+        raise InputError("bad value {raw!r} for {key} in {token!r}; expected {expected}".format(
+            raw=raw, key=key, token=token, expected=expected), field="layers")
     return vals[0] if len(vals) == 1 else tuple(vals)
 
 
@@ -89,9 +88,8 @@ def parse_layer(token):
     if name not in _ALIASES:
         if not rest and _known_activation(name):
             return Layer(token=tok, kind="activation", params={"name": name})
-        raise InputError(
-            f"unknown layer {tok!r}; expected conv:..., pool:..., fc:..., flatten "
-            "or an activation name", arg="--layers")
+        raise InputError("unknown layer {token!r}; expected conv:..., pool:..., fc:..., flatten "
+                         "or an activation name".format(token=tok), field="layers")
     kind = _ALIASES[name]
     expected = _EXPECTED[kind]
     fields = _FIELDS[kind]
@@ -107,12 +105,12 @@ def parse_layer(token):
             key, _, raw = item.partition("=")
             key = key.strip().lower()
             if key not in fields:
-                raise InputError(f"unknown field {key!r} in {tok!r}; expected {expected}",
-                                 arg="--layers")
+                raise InputError("unknown field {key!r} in {token!r}; expected {expected}".format(
+                    key=key, token=tok, expected=expected), field="layers")
         else:
             if positional >= len(fields):
-                raise InputError(f"too many values in {tok!r}; expected {expected}",
-                                 arg="--layers")
+                raise InputError("too many values in {token!r}; expected {expected}".format(
+                    token=tok, expected=expected), field="layers")
             key, raw = fields[positional], item
             positional += 1
         params[key] = _token_value(raw, key, tok, expected)
@@ -121,8 +119,8 @@ def parse_layer(token):
     required = {"conv": ("out", "k"), "pool": ("k",), "fc": ("out",), "flatten": ()}[kind]
     missing = [f for f in required if f not in params]
     if missing:
-        raise InputError(f"{tok!r} is missing {', '.join(missing)}; expected {expected}",
-                         arg="--layers")
+        raise InputError("{token!r} is missing {missing}; expected {expected}".format(
+            token=tok, missing=", ".join(missing), expected=expected), field="layers")
     return Layer(token=tok, kind=kind, params=params)
 
 
@@ -132,14 +130,14 @@ def parse_chain(chain):
         chain = chain.replace("->", " ").replace("|", " ").split()
     layers = [parse_layer(t) for t in chain]
     if not layers:
-        raise InputError("the layer chain is empty", arg="--layers")
+        raise InputError("the layer chain is empty", field="layers")
     return layers
 
 
 def _spatial_row(i, layer, shape):
     if len(shape) != 3:
-        raise InputError(f"layer {layer.token!r} needs a C×H×W input, but its input is "
-                         f"{shape_text(shape)}", arg="--layers")
+        raise InputError("layer {token!r} needs a C×H×W input, but its input is {shape}".format(
+            token=layer.token, shape=shape_text(shape)), field="layers")
     c, h, w = shape
     p = layer.params
     k = pair(p["k"], "kernel", 1)
@@ -155,14 +153,30 @@ def _spatial_row(i, layer, shape):
         macs = out * rh.size * rw.size * c * k[0] * k[1]
         return LayerRow(i, layer, shape, (out, rh.size, rw.size), params, macs, (rh, rw), "")
     if isinstance(p.get("p"), str):
-        raise InputError(f"p={p['p']}: pooling padding is a number (same/valid are for conv layers)",
-                         arg="--layers")
+        raise InputError("p={p}: pooling padding is a number (same/valid are for conv layers)".format(
+            p=p["p"]), field="layers")
     pads = pair(p.get("p", 0), "padding", 0)
     if pads[0] > k[0] // 2 or pads[1] > k[1] // 2:
-        raise InputError(f"pool padding {pads[0]}×{pads[1]} must be at most half the window "
-                         f"{k[0]}×{k[1]} (as PyTorch requires)", arg="--layers")
+        raise InputError("pool padding {ph}×{pw} must be at most half the window {kh}×{kw} (as PyTorch "
+                         "requires)".format(ph=pads[0], pw=pads[1], kh=k[0], kw=k[1]), field="layers")
     rh, rw = out_size2d((h, w), k, p.get("s", p["k"]), pads, 1, p.get("ceil", False))
     return LayerRow(i, layer, shape, (c, rh.size, rw.size), 0, 0, (rh, rw), "")
+
+
+FLATTEN_NOTE = "flattens {shape} → {features}"     # an fc row after a C×H×W shape
+
+
+def _row(i, layer, shape):
+    if layer.kind in ("conv", "pool"):
+        return _spatial_row(i, layer, shape)
+    if layer.kind == "fc":
+        features = math.prod(shape)
+        out = as_int(layer.params["out"], "out", 1)
+        note = FLATTEN_NOTE.format(shape=shape_text(shape), features=features) if len(shape) > 1 else ""
+        return LayerRow(i, layer, shape, (out,), out * (features + 1), features * out, (), note)
+    if layer.kind == "flatten":
+        return LayerRow(i, layer, shape, (math.prod(shape),), 0, 0, (), "")
+    return LayerRow(i, layer, shape, shape, 0, 0, (), "")
 
 
 def summarise_chain(input_shape, layers):
@@ -176,24 +190,16 @@ def summarise_chain(input_shape, layers):
         layers = parse_chain(layers)
     shape = tuple(as_int(v, "input", 1) for v in input_shape)
     if len(shape) not in (1, 3):
-        raise InputError("input shape must be C×H×W or (features,), got "
-                         f"{len(shape)} numbers", arg="--input")
+        raise InputError("input shape must be C×H×W or (features,), got {n} numbers".format(n=len(shape)),
+                         field="input")
     start, rows = shape, []
     for i, layer in enumerate(layers, 1):
-        if layer.kind in ("conv", "pool"):
-            try:
-                row = _spatial_row(i, layer, shape)
-            except InputError as exc:   # name the token, not an option chains don't take
-                raise InputError(f"layer {i} {layer.token!r}: {exc.message}", arg="--layers") from None
-        elif layer.kind == "fc":
-            features = math.prod(shape)
-            out = as_int(layer.params["out"], "out", 1)
-            note = f"flattens {shape_text(shape)} → {features}" if len(shape) > 1 else ""
-            row = LayerRow(i, layer, shape, (out,), out * (features + 1), features * out, (), note)
-        elif layer.kind == "flatten":
-            row = LayerRow(i, layer, shape, (math.prod(shape),), 0, 0, (), "")
-        else:
-            row = LayerRow(i, layer, shape, shape, 0, 0, (), "")
+        try:
+            row = _row(i, layer, shape)
+        except InputError as exc:   # the token is at fault, not an option chains don't take
+            raise InputError("layer {i} {token!r}: {message}".format(i=i, token=layer.token,
+                                                                     message=exc.message),
+                             field="layers") from None
         rows.append(row)
         shape = row.output_shape
     return ChainSummary(input_shape=start, rows=rows, output_shape=shape,

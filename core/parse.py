@@ -38,8 +38,8 @@ def _plural(n, word):
 
 def check_size(count, max_elements):
     if max_elements is not None and count > max_elements:
-        raise InputError(f"{count:,} elements is over the limit of {max_elements:,} "
-                         "(raise it with --max-elements)")
+        raise InputError("{count:,} elements is over the limit of {limit:,}".format(
+            count=count, limit=max_elements), code="over_limit")
 
 
 def check_values(arr):

@@ -48,25 +48,19 @@ class SizeRecord:
     size: int
 
 
-def _arg(name):
-    return "--" + name.lstrip("-").replace("_", "-")
-
-
 def as_int(v, name, minimum=None):
-    """Return ``v`` as an int; whole floats are accepted, anything else is an InputError."""
-    if isinstance(v, bool):
-        raise InputError(f"{name.lstrip('-')} must be a whole number, got {v!r}", arg=_arg(name))
-    if isinstance(v, Integral):
-        iv = int(v)
-    elif isinstance(v, float) and v.is_integer():
-        iv = int(v)
-    else:
-        raise InputError(f"{name.lstrip('-')} must be a whole number, got {v!r}", arg=_arg(name))
+    """Return ``v`` as an int; whole floats are accepted, anything else is an InputError.
+
+    NAME is the field (``"stride"``, ``"output_padding"``): the error names it.
+    """
+    if isinstance(v, bool) or not (isinstance(v, Integral) or (isinstance(v, float) and v.is_integer())):
+        raise InputError("{name} must be a whole number, got {value!r}".format(name=name, value=v),
+                         field=name)
+    iv = int(v)
     if minimum is not None and iv < minimum:
-        word = "positive" if minimum == 1 else f"at least {minimum}"
-        if minimum == 0:
-            word = "non-negative"
-        raise InputError(f"{name.lstrip('-')} must be {word}, got {iv}", arg=_arg(name))
+        word = {0: "non-negative", 1: "positive"}.get(minimum) or "at least {m}".format(m=minimum)
+        raise InputError("{name} must be {word}, got {value}".format(name=name, word=word, value=iv),
+                         field=name)
     return iv
 
 
@@ -75,9 +69,8 @@ def pair(v, name, minimum=None):
     if isinstance(v, (list, tuple)) or (hasattr(v, "shape") and getattr(v, "ndim", 0) == 1):
         vals = list(v)
         if len(vals) != 2:
-            raise InputError(
-                f"{name.lstrip('-')} must be one number or two (h, w), got {len(vals)} values",
-                arg=_arg(name))
+            raise InputError("{name} must be one number or two (h, w), got {count} values".format(
+                name=name, count=len(vals)), field=name)
         return tuple(as_int(a, name, minimum) for a in vals)
     iv = as_int(v, name, minimum)
     return (iv, iv)
@@ -87,7 +80,7 @@ def _side_padding(padding):
     if isinstance(padding, (tuple, list)):
         if len(padding) != 2:
             raise InputError("padding for one dimension is one number or (before, after)",
-                             arg="--padding")
+                             field="padding")
         return tuple(as_int(p, "padding", 0) for p in padding)
     p = as_int(padding, "padding", 0)
     return (p, p)
@@ -110,8 +103,8 @@ def out_size(n, k, stride=1, padding=0, dilation=1, ceil=False):
     # ceil mode (pooling) keeps a window that starts inside and runs off the end, as PyTorch
     # does, so a window longer than the input still fits there while eff < padded + s
     if eff > padded and not (ceil and eff < padded + s):
-        raise InputError(
-            f"kernel {k} (dilated {eff}) does not fit the padded input {padded}", arg="--kernel")
+        raise InputError("kernel {k} (dilated {eff}) does not fit the padded input {padded}".format(
+            k=k, eff=eff, padded=padded), field="kernel")
     q = Fraction(padded - eff, s)
     whole = q.denominator == 1
     size = (math.ceil(q) if ceil else math.floor(q)) + 1
@@ -140,9 +133,8 @@ def out_size2d(hw, khw, stride=1, padding=0, dilation=1, ceil=False):
     ph, pw = h + pt + pb, w + pl + pr
     fits = [e <= p or (ceil and e < p + st) for e, p, st in ((eh, ph, sh), (ew, pw, sw))]
     if not all(fits):
-        raise InputError(
-            f"kernel {kh}×{kw} (dilated {eh}×{ew}) does not fit the padded input {ph}×{pw}",
-            arg="--kernel")
+        raise InputError("kernel {kh}×{kw} (dilated {eh}×{ew}) does not fit the padded input "
+                         "{ph}×{pw}".format(kh=kh, kw=kw, eh=eh, ew=ew, ph=ph, pw=pw), field="kernel")
     return (out_size(h, kh, sh, (pt, pb), dh, ceil), out_size(w, kw, sw, (pl, pr), dw, ceil))
 
 
@@ -181,11 +173,10 @@ def transposed_size(i, k, s=1, p=0, d=1, output_padding=0):
     d = as_int(d, "dilation", 1)
     op = as_int(output_padding, "output_padding", 0)
     if op >= max(s, d):
-        raise InputError(
-            f"output padding {op} must be smaller than the stride ({s}) or the dilation ({d})",
-            arg="--output-padding")
+        raise InputError("output padding {op} must be smaller than the stride ({s}) or the dilation "
+                         "({d})".format(op=op, s=s, d=d), field="output_padding")
     size = (i - 1) * s - 2 * p + d * (k - 1) + op + 1
     if size <= 0:
-        raise InputError(f"transposed output size would be {size}; padding {p} is too large",
-                         arg="--padding")
+        raise InputError("transposed output size would be {size}; padding {p} is too large".format(
+            size=size, p=p), field="padding")
     return size

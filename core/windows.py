@@ -54,10 +54,11 @@ MAX_STEP = 2 ** 31 - 1
 
 def geometry(in_hw, kernel, stride=1, padding=0, dilation=1, ceil=False):
     """Build the Geometry; padding is an int, (ph, pw) or (top, bottom, left, right)."""
-    for value, arg in ((stride, "--stride"), (dilation, "--dilation")):
+    for value, name in ((stride, "stride"), (dilation, "dilation")):
         for v in value if isinstance(value, (tuple, list)) else (value,):
             if isinstance(v, (int, np.integer)) and v > MAX_STEP:    # other values: shapes checks them
-                raise InputError(f"{v:,} is too large (at most {MAX_STEP:,})", arg=arg)
+                raise InputError("{v:,} is too large (at most {most:,})".format(v=v, most=MAX_STEP),
+                                 field=name)
     sides = shapes.four_sides(padding)
     rh, rw = shapes.out_size2d(in_hw, kernel, stride, sides, dilation, ceil)
     extra = []
@@ -75,17 +76,17 @@ def check_work(geom, planes, out_planes, max_elements):
     ``planes`` counts the input's N×C maps, ``out_planes`` the output's. The
     user's input is already under the limit; huge padding or a huge window can
     still ask for far more memory than that, so this is checked before any
-    allocation.
+    allocation. The error's code is "over_limit" (a caller may say how to raise the limit).
     """
     if max_elements is None:
         return
     ph, pw = geom.padded_hw
     oh, ow = geom.out_hw
-    for what, count, arg in (("the padded input", planes * ph * pw, "--padding"),
-                             ("the output", out_planes * oh * ow, "--stride")):
+    for what, count, name in (("the padded input", planes * ph * pw, "padding"),
+                              ("the output", out_planes * oh * ow, "stride")):
         if count > max_elements:
-            raise InputError(f"{what} would have {count:,} elements, over the limit of "
-                             f"{max_elements:,} (raise it with --max-elements)", arg=arg)
+            raise InputError("{what} would have {count:,} elements, over the limit of {limit:,}".format(
+                what=what, count=count, limit=max_elements), field=name, code="over_limit")
 
 
 def pad(x, geom, value=0.0):
@@ -162,7 +163,7 @@ def input_position(geom, i, j, a, b):
 def require_defined(result, what, inputs=()):
     """Refuse a result holding nan when none of ``inputs`` does: ±inf in a window made it.
 
-    ``inputs`` is a sequence of (array, argument name); the error names the
+    ``inputs`` is a sequence of (array, field name); the error names the
     first that holds an inf (the first overall when none does: an overflow
     made it). inf·0 and inf − inf have no value, and nan would not read back
     as input in a pipe. (The CLI never passes nan in; a core caller who does
@@ -172,25 +173,26 @@ def require_defined(result, what, inputs=()):
     bad = np.isnan(result)
     if bad.any() and not any(np.isnan(a).any() for a, _ in inputs):
         where = ", ".join(str(int(i)) for i in np.argwhere(bad)[0])
-        holders = [arg for a, arg in inputs if np.isinf(a).any()] or [arg for _, arg in inputs[:1]]
-        raise InputError(f"{what} ({where}) is undefined (nan): inf·0 or inf − inf arises in its sum; "
-                         "inf is accepted only where the result has a value",
-                         arg=holders[0] if holders else None)
+        holders = [name for a, name in inputs if np.isinf(a).any()] or [name for _, name in inputs[:1]]
+        raise InputError("{what} ({where}) is undefined (nan): inf·0 or inf − inf arises in its sum; "
+                         "inf is accepted only where the result has a value".format(what=what, where=where),
+                         field=holders[0] if holders else None)
 
 
-def as_float(a, what, arg):
+def as_float(a, what, field):
+    """A as a float64 array; a ragged one is an InputError naming FIELD."""
     try:
         arr = np.asarray(a, dtype=np.float64)
     except (ValueError, TypeError):
-        raise InputError(f"{what} must be a regular array of numbers "
-                         "(all rows and filters the same size)", arg=arg) from None
+        raise InputError("{what} must be a regular array of numbers "
+                         "(all rows and filters the same size)".format(what=what), field=field) from None
     return arr
 
 
 def normalise_input(x):
     """x as a float64 (N, C, H, W) array, plus the number of dimensions it came with."""
-    arr = as_float(x, "the input", "--input")
+    arr = as_float(x, "the input", "input")
     if arr.ndim not in (2, 3, 4) or arr.size == 0:
-        raise InputError(f"the input must be H×W, C×H×W or N×C×H×W, got shape "
-                         f"{shape_text(arr.shape)}", arg="--input")
+        raise InputError("the input must be H×W, C×H×W or N×C×H×W, got shape {shape}".format(
+            shape=shape_text(arr.shape)), field="input")
     return arr.reshape((1,) * (4 - arr.ndim) + arr.shape), arr.ndim

@@ -226,6 +226,11 @@ def test_chain_value_errors_name_the_token():
     assert_user_error(invoke("outsize", "1x28x28", "conv:6,30"), "LAYER", "conv:6,30")
 
 
+def test_chain_fc_without_outputs_names_the_token_not_an_option():
+    line = assert_user_error(invoke("outsize", "1x28x28", "conv:6,5", "fc:0"))
+    assert line == "Error: LAYER: layer 2 'fc:0': out must be positive, got 0"
+
+
 def test_ceil_mode_window_longer_than_the_input_as_pytorch():
     # torch.nn.functional.max_pool2d(8×8, kernel 5, stride 2, dilation 2, ceil_mode=True) is 1×1
     r = ok("8", "--kernel", "5", "--stride", "2", "--dilation", "2", "--ceil", "-q")

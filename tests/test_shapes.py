@@ -46,14 +46,23 @@ def test_asymmetric_padding():
     assert shapes.out_size(5, 3, padding=(0, 1)).size == 4
 
 
-@pytest.mark.parametrize("kwargs,arg", [
-    (dict(stride=0), "--stride"), (dict(padding=-1), "--padding"),
-    (dict(dilation=0), "--dilation"), (dict(stride=1.5), "--stride"),
+@pytest.mark.parametrize("kwargs,field", [
+    (dict(stride=0), "stride"), (dict(padding=-1), "padding"),
+    (dict(dilation=0), "dilation"), (dict(stride=1.5), "stride"), (dict(k=9), "kernel"),
 ])
-def test_bad_arguments(kwargs, arg):
+def test_bad_arguments_name_the_field(kwargs, field):
     with pytest.raises(InputError) as e:
-        shapes.out_size(8, 3, **kwargs)
-    assert e.value.arg == arg
+        shapes.out_size(**{"n": 8, "k": 3, **kwargs})
+    assert e.value.field == field and e.value.arg is None and "--" not in e.value.message
+
+
+def test_transposed_errors_name_the_field():
+    with pytest.raises(InputError) as e:
+        shapes.transposed_size(4, 3, s=2, output_padding=2)
+    assert e.value.field == "output_padding" and e.value.message.startswith("output padding 2 must")
+    with pytest.raises(InputError) as e:
+        shapes.transposed_size(2, 1, p=3)
+    assert e.value.field == "padding" and "would be -4" in e.value.message  # (2−1)·1 − 2·3 + 0 + 1
 
 
 def test_kernel_does_not_fit_message():
@@ -77,7 +86,7 @@ def test_pair():
     assert shapes.pair([2, 1], "stride") == (2, 1)
     with pytest.raises(InputError) as e:
         shapes.pair((1, 2, 3), "stride")
-    assert e.value.arg == "--stride"
+    assert e.value.field == "stride" and e.value.message == "stride must be one number or two (h, w), got 3 values"
 
 
 @given(n=st.integers(1, 60), k=st.integers(1, 9), s=st.integers(1, 5), d=st.integers(1, 3))
