@@ -5,6 +5,10 @@ from nncalc.cli import geometry
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, output_options
 from nncalc.core.errors import shape_text
 
+# core's field names -> this command's arguments: the one place conv names them
+FIELDS = {"input": "INPUT", "kernel": "KERNEL", "bias": "--bias", "stride": "--stride",
+          "padding": "--padding", "dilation": "--dilation", "activation": "--activation"}
+
 
 @click.command("conv", context_settings=COMMAND_SETTINGS)
 @click.argument("input_", metavar="INPUT")
@@ -68,18 +72,15 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
         res = conv.conv2d(x, ks[0] if ks[0].ndim == 4 and len(ks) == 1 else list(ks), b, stride,
                           geometry.padding_arg(padding), dilation, flip, act, out.steps,
                           out.max_elements)
-    except InputError as exc:       # core calls the filters --kernel; here they are KERNEL arguments
-        message = exc.message
-        if exc.arg == "--kernel" and "channel(s)" in message and len(ks) == 1 and ks[0].ndim == 3:
-            message += " (several filters: give each as its own KERNEL argument)"
-        raise UserError(message, "KERNEL" if exc.arg == "--kernel" else exc.arg or "INPUT") from None
+    except InputError as exc:
+        if exc.code == "kernel_channels" and len(ks) == 1 and ks[0].ndim == 3:
+            exc.message += " (several filters: give each as its own KERNEL argument)"
+        raise inputs.user_error(exc, FIELDS, "INPUT") from None
     result = res.result
     if channels_last and result.ndim >= 3:
         result = np.moveaxis(result, -3, -1)
     from nncalc.cli import render
-    render.emit(_report(res, result, x, act, render, np, channels_last and result.ndim >= 3), out)
-
-
+    render.emit(_report(res, result, x, act, channels_last and result.ndim >= 3), out)
 
 
 def _to_channels_first(x):
@@ -91,8 +92,10 @@ def _to_channels_first(x):
     raise UserError(f"--channels-last needs H×W×C or N×H×W×C, got {shape_text(x.shape)}", "INPUT")
 
 
-def _report(res, result, x, act, render, np, moved):
+def _report(res, result, x, act, moved):
     """The trace; ``moved``: --channels-last moved the result's channel axis last."""
+    import numpy as np
+    from nncalc.cli import render
     k4 = res.kernels
     f, c, kh, kw = k4.shape
     pt, pb, pl, pr = res.padding
@@ -123,7 +126,7 @@ def _report(res, result, x, act, render, np, moved):
         report.matrix("Padded input (· = zero padding)", padded, _pad_mask(padded.shape, res.padding))
     if res.flip:
         report.matrix("Kernels as applied (rotated 180°)", k4 if f > 1 else k4[0] if c > 1 else k4[0, 0])
-    _steps_table(report, res, act, c, render)
+    _steps_table(report, res, act, c)
     title = f"Output feature map{'s' if f > 1 else ''}" + (f" after {act}" if act else "")
     if not moved:
         report.matrix(title, result)
@@ -141,7 +144,8 @@ def _pad_mask(shape, padding):
     return mask
 
 
-def _steps_table(report, res, act, channels, render):
+def _steps_table(report, res, act, channels):
+    from nncalc.cli import render
     pos, win, prod, csum, total, bias, z, val = ([] for _ in range(8))
     for s in res.steps:
         p = s.position[1:] if res.result.ndim < 4 else s.position

@@ -58,7 +58,7 @@ def normalise_kernels(kernels, channels):
     F×C×kh×kw array.  A 3-D array is a stack of kh×kw filters when the input
     has one channel and a single C×kh×kw filter otherwise.
     """
-    k = _as_float(kernels, "the kernels", "--kernel")
+    k = _as_float(kernels, "the kernels", "kernel")
     if k.ndim == 2:
         k4, single = k[None, None], True
     elif k.ndim == 3:
@@ -70,14 +70,15 @@ def normalise_kernels(kernels, channels):
     elif k.ndim == 4:
         k4, single = k, False
     else:
-        raise InputError(f"kernels must be kh×kw, a list of filters or F×C×kh×kw, got shape "
-                         f"{shape_text(k.shape)}", arg="--kernel")
+        raise InputError("kernels must be kh×kw, a list of filters or F×C×kh×kw, got shape "
+                         "{shape}".format(shape=shape_text(k.shape)), field="kernel")
     if k4.size == 0:
-        raise InputError("the kernel is empty", arg="--kernel")
+        raise InputError("the kernel is empty", field="kernel")
     if k4.shape[1] != channels:
-        raise InputError(f"filter shape {shape_text(k4.shape[1:])} has {k4.shape[1]} channel(s) "
-                         f"but the input has {channels}; each filter must be "
-                         f"{channels}×kh×kw", arg="--kernel")
+        raise InputError("filter shape {shape} has {c} channel(s) but the input has {channels}; each "
+                         "filter must be {channels}×kh×kw".format(
+                             shape=shape_text(k4.shape[1:]), c=k4.shape[1], channels=channels),
+                         field="kernel", code="kernel_channels")
     return k4, single
 
 
@@ -93,21 +94,21 @@ def resolve_padding(padding, hw, kernel, stride, dilation):
             dh, dw = shapes.pair(dilation, "dilation", 1)
             return (shapes.same_padding(hw[0], kernel[0], sh, dh)
                     + shapes.same_padding(hw[1], kernel[1], sw, dw))
-        raise InputError(f"padding must be a number, (ph, pw), 'same' or 'valid', got {padding!r}",
-                         arg="--padding")
+        raise InputError("padding must be a number, (ph, pw), 'same' or 'valid', got {padding!r}".format(
+            padding=padding), field="padding")
     return shapes.four_sides(padding)
 
 
 def _bias_vector(bias, filters):
     if bias is None:
         return np.zeros(filters)
-    b = _as_float(bias, "the bias", "--bias")
+    b = _as_float(bias, "the bias", "bias")
     if b.ndim == 0:
         return np.full(filters, float(b))
     b = b.ravel()
     if b.size != filters:
-        raise InputError(f"bias has {b.size} value(s) but there are {filters} filter(s); "
-                         "give one number per filter", arg="--bias")
+        raise InputError("bias has {n} value(s) but there are {filters} filter(s); give one number "
+                         "per filter".format(n=b.size, filters=filters), field="bias")
     return b
 
 
@@ -182,7 +183,7 @@ def conv2d(x, kernels, bias=None, stride=1, padding=0, dilation=1, flip=False,
         z += b[None, :, None, None]
         result = _activate(activation, z)
         windows.require_defined(result, "the output at (n, f, i, j) =",
-                                inputs=((x4, None), (k4, "--kernel"), (b, "--bias")))
+                                inputs=((x4, "input"), (k4, "kernel"), (b, "bias")))
         steps = build_steps(windows.window_view(xp, geom), k4, b, z, result, max_steps)
     if x_ndim == 4:
         shaped, padded = result, xp

@@ -108,7 +108,8 @@ def test_does_not_mutate_inputs():
 def test_channel_mismatch_names_both_shapes():
     with pytest.raises(InputError) as e:
         conv2d(np.ones((3, 5, 5)), [np.ones((2, 3, 3))])
-    assert "2×3×3" in str(e.value) and "3" in str(e.value) and e.value.arg == "--kernel"
+    assert "2×3×3" in str(e.value) and "3" in str(e.value) and e.value.field == "kernel"
+    assert e.value.code == "kernel_channels"
 
 
 @pytest.mark.parametrize("kwargs,needle", [
