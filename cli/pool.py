@@ -5,6 +5,10 @@ from nncalc.cli import geometry
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, given, output_options
 from nncalc.core.errors import shape_text
 
+# core's field names -> this command's arguments: the one place pool names them
+FIELDS = {"input": "INPUT", "size": "--size", "kernel": "--size", "stride": "--stride",
+          "padding": "--padding", "mode": "--mode", "dout": "--backward"}
+
 
 @click.command("pool", context_settings=COMMAND_SETTINGS)
 @click.argument("input_", metavar="INPUT")
@@ -59,22 +63,19 @@ def command(input_, mode, max_, avg, size, stride, padding, ceil, global_, count
                         "INPUT")
     d = inputs.read_matrix(dout, "--backward", out.max_elements) if dout is not None else None
     from nncalc.core import pool
-    from nncalc.core.errors import InputError
-    try:
-        args = (x, mode, size, stride, padding, ceil, global_, count_include_pad, out.steps)
-        res = pool.pool2d(*args, max_elements=out.max_elements)
+    with inputs.naming("INPUT", FIELDS):
+        res = pool.pool2d(x, mode, size, stride, padding, ceil, global_, count_include_pad, out.steps,
+                          max_elements=out.max_elements)
         if d is not None:
             if d.ndim == 1 and d.size == res.result.size:   # "5" or "1 2 3 4" for a small output
                 d = d.reshape(res.output_shape)
-            res = pool.pool2d(*args, dout=d, max_elements=out.max_elements)
-    except InputError as exc:
-        arg = {"--dout": "--backward", "--kernel": "--size"}.get(exc.arg, exc.arg)
-        raise UserError(exc.message, arg or "INPUT") from None
+            pool.backward(res, d, out.steps)
     from nncalc.cli import render
-    render.emit(_report(res, x, count_include_pad, d is not None, render), out)
+    render.emit(_report(res, x, count_include_pad, d is not None), out)
 
 
-def _report(res, x, include_pad, backward, render):
+def _report(res, x, include_pad, backward):
+    from nncalc.cli import render
     pt, pb, pl, pr = res.padding
     data = {"mode": res.mode, "input_shape": list(x.shape), "output_shape": list(res.output_shape),
             "size": list(res.kernel), "stride": list(res.stride), "padding": [pt, pb, pl, pr],
@@ -102,10 +103,10 @@ def _report(res, x, include_pad, backward, render):
         for line in geometry.formula_lines(rec, axis, axis):
             report.line(line)
     report.line("")
-    _steps_table(report, res, render)
+    _steps_table(report, res)
     report.matrix(f"Pooled map{'s' if res.result.ndim > 2 else ''} ({res.mode})", res.result)
     if backward:
-        _routing_table(report, res, render)
+        _routing_table(report, res)
         report.matrix("Gradient with respect to the input (∂E/∂x)", res.grad_input)
     return report
 
@@ -115,7 +116,8 @@ def _pos(p, ndim):
     return str(tuple(p[-2:]) if ndim == 2 else tuple(p[-3:]) if ndim == 3 else tuple(p))
 
 
-def _steps_table(report, res, render):
+def _steps_table(report, res):
+    from nncalc.cli import render
     ndim = res.result.ndim
     pos = [_pos(s.position, ndim) for s in res.steps]
     win = [render.inline(s.window) for s in res.steps]
@@ -131,7 +133,7 @@ def _steps_table(report, res, render):
     report.table(headers, cols, total=res.total_steps, numeric=numeric)
 
 
-def _routing_table(report, res, render):
+def _routing_table(report, res):
     ndim = res.result.ndim
     pos, dout, share, targets = [], [], [], []
     for r in res.routing:

@@ -83,12 +83,13 @@ class PoolResult:
 
 def _check_pool_args(mode, kernel, padding):
     if mode not in ("max", "avg"):
-        raise InputError(f"pooling mode must be 'max' or 'avg', got {mode!r}", arg="--mode")
+        raise InputError("pooling mode must be 'max' or 'avg', got {mode!r}".format(mode=mode),
+                         field="mode")
     for k, p in zip(kernel, padding):
         if p > k // 2:
-            raise InputError(f"padding {padding[0]}×{padding[1]} must be at most half the window "
-                             f"{kernel[0]}×{kernel[1]} (at most {kernel[0] // 2}×{kernel[1] // 2})",
-                             arg="--padding")
+            raise InputError("padding {ph}×{pw} must be at most half the window {kh}×{kw} (at most "
+                             "{mh}×{mw})".format(ph=padding[0], pw=padding[1], kh=kernel[0], kw=kernel[1],
+                                                 mh=kernel[0] // 2, mw=kernel[1] // 2), field="padding")
 
 
 def _separable(xp, geom, op):
@@ -215,8 +216,8 @@ def pool2d(x, mode="max", size=2, stride=None, padding=0, ceil=False, global_=Fa
 
     stride defaults to size; padding is an int or (ph, pw) on both sides and
     may be at most half the window; ``global_`` pools the whole map (1×1 out).
-    With ``dout`` (output-shaped upstream gradient) also returns grad_input
-    and a routing table for the first max_steps positions.  ``max_elements``
+    With ``dout`` (output-shaped upstream gradient) also fills grad_input
+    and the routing, as ``backward(res, dout)`` does.  ``max_elements``
     bounds the padded input and the output (see windows.check_work).
     """
     x4, x_ndim = windows.normalise_input(x)
@@ -239,29 +240,39 @@ def pool2d(x, mode="max", size=2, stride=None, padding=0, ceil=False, global_=Fa
         else:
             div = _divisor(geom, count_include_pad)
             out4 = _separable(xp, geom, np.add) / div
-    windows.require_defined(out4, "the output at (n, c, i, j) =", inputs=((x4, None),))
+    windows.require_defined(out4, "the output at (n, c, i, j) =", inputs=((x4, "input"),))
     out_shape = x4.shape[:2][4 - x_ndim:] + geom.out_hw
     res = PoolResult(result=out4.reshape(out_shape), output_shape=out_shape, mode=mode,
                      size_h=geom.size_h, size_w=geom.size_w, padding=geom.padding,
                      kernel=kernel, stride=stride, divisor=div,
                      steps=_steps(mode, xp, geom, out4, div, max_steps),
                      total_steps=int(out4.size), _padded=xp, _geom=geom, _ndim=x_ndim)
-    if dout is not None:
-        d = windows.as_float(dout, "the upstream gradient", "--dout")
-        if d.shape != out_shape:
-            raise InputError(f"upstream gradient shape {shape_text(d.shape)} "
-                             f"does not match the output shape {shape_text(out_shape)}",
-                             arg="--dout")
-        d4 = d.reshape(out4.shape)
-        rows = cols = None
-        with np.errstate(invalid="ignore", over="ignore"):
-            if mode == "max":
-                rows, cols = _argmax(xp, geom)
-                res.argmax = np.stack([rows, cols], axis=-1).reshape(out_shape + (2,))
-                g = _backward_max(x4.shape, rows, cols, d4)
-            else:
-                g = _backward_avg(x4.shape, geom, d4, div)
-        windows.require_defined(g, "the input gradient at (n, c, row, col) =", inputs=((d4, "--dout"),))
-        res.grad_input = g.reshape(x4.shape[4 - x_ndim:])
-        res.routing = _routes(mode, geom, d4, div, rows, cols, max_steps)
+    return res if dout is None else backward(res, dout, max_steps)
+
+
+def backward(res, dout, max_steps=DEFAULT_MAX_STEPS):
+    """Route ``dout`` (output-shaped upstream gradient) back through the pooling ``res``.
+
+    Fills and returns ``res``: grad_input (input-shaped) and the routing of the
+    first max_steps positions. Uses what the forward pass kept (the padded
+    input and its geometry), so nothing is pooled twice.
+    """
+    geom, xp = res._geom, res._padded
+    d = windows.as_float(dout, "the upstream gradient", "dout")
+    if d.shape != res.output_shape:
+        raise InputError("upstream gradient shape {got} does not match the output shape {want}".format(
+            got=shape_text(d.shape), want=shape_text(res.output_shape)), field="dout")
+    x_shape = xp.shape[:2] + geom.in_hw
+    d4 = d.reshape(x_shape[:2] + geom.out_hw)
+    rows = cols = None
+    with np.errstate(invalid="ignore", over="ignore"):
+        if res.mode == "max":
+            rows, cols = _argmax(xp, geom)
+            res.argmax = np.stack([rows, cols], axis=-1).reshape(res.output_shape + (2,))
+            g = _backward_max(x_shape, rows, cols, d4)
+        else:
+            g = _backward_avg(x_shape, geom, d4, res.divisor)
+    windows.require_defined(g, "the input gradient at (n, c, row, col) =", inputs=((d4, "dout"),))
+    res.grad_input = g.reshape(x_shape[4 - res._ndim:])
+    res.routing = _routes(res.mode, geom, d4, res.divisor, rows, cols, max_steps)
     return res

@@ -112,16 +112,18 @@ def test_does_not_mutate_input():
     np.testing.assert_array_equal(x, x0)
 
 
-@pytest.mark.parametrize("kwargs,needle,arg", [
-    (dict(size=2, stride=0), "stride", "--stride"),
-    (dict(size=2, padding=2), "at most half", "--padding"),
-    (dict(size=5), "does not fit", "--kernel"),
-    (dict(size=2, mode="min"), "'max' or 'avg'", "--mode"),
+@pytest.mark.parametrize("kwargs,needle,field", [
+    (dict(size=2, stride=0), "stride", "stride"),
+    (dict(size=2, padding=2), "at most half", "padding"),
+    (dict(size=5), "does not fit", "kernel"),
+    (dict(size=2, mode="min"), "'max' or 'avg'", "mode"),
+    (dict(size=2, dout=np.ones(3)), "does not match the output shape 1×1", "dout"),
 ])
-def test_errors(kwargs, needle, arg):
+def test_errors_name_the_field_not_a_flag(kwargs, needle, field):
     with pytest.raises(InputError) as e:
         pool2d(np.ones((3, 3)), **kwargs)
-    assert needle in str(e.value) and e.value.arg == arg
+    assert needle in e.value.message and e.value.field == field
+    assert "--" not in e.value.message and e.value.arg is None
 
 
 def test_dout_shape_error_names_both():
