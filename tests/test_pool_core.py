@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from nncalc.core.errors import InputError
-from nncalc.core.pool import pool2d
+from nncalc.core.pool import backward, pool2d
 
 
 def out_len(n, k, s, p, ceil):
@@ -102,6 +102,23 @@ def test_backward_avg_spreads_evenly():
     r = pool2d(np.zeros((2, 2)), "avg", 2, dout=np.array([[8.0]]))
     np.testing.assert_array_equal(r.grad_input, [[2, 2], [2, 2]])
     assert r.routing[0].divisor == 4 and len(r.routing[0].targets) == 4
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+def test_backward_after_the_forward_pass_of_a_padded_batch(mode):
+    # backward() works from what pool2d kept (padded N×C×H×W input, geometry): per sample
+    # it must give the nested-loop reference's gradient, the forward result untouched
+    rng = np.random.default_rng(7)
+    x = rng.integers(-3, 4, (2, 3, 5, 6)).astype(float)
+    r = pool2d(x, mode, 3, 2, 1, ceil=True, count_include_pad=False)
+    before = r.result.copy()
+    dout = rng.standard_normal(r.output_shape)
+    assert backward(r, dout) is r
+    for n in range(2):
+        _, _, grad = reference_pool(x[n], mode, (3, 3), (2, 2), (1, 1), True, False, dout[n])
+        np.testing.assert_allclose(r.grad_input[n], grad, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(r.result, before)
+    assert r.grad_input.shape == x.shape and len(r.routing) == min(100, dout.size)
 
 
 def test_does_not_mutate_input():
