@@ -4,6 +4,9 @@ import click
 from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, given, output_options
 
 LOSSES = "half-sse, sse, mse, bce, cross-entropy"
+# core's field names -> this command's arguments: the one place loss names them
+FIELDS = {"pred": "PRED", "target": "TARGET", "loss": "--loss", "eps": "--eps",
+          "from_logits": "--from-logits"}
 
 
 @click.command("loss", context_settings=COMMAND_SETTINGS)
@@ -41,7 +44,7 @@ def command(pred, target, loss_name, from_logits, eps, grad, out):
     from nncalc.cli import inputs
     inputs.reject_unknown_options((pred, target))
     from nncalc.core import losses
-    with inputs.naming("--loss"):
+    with inputs.naming("--loss", FIELDS):
         info = losses.get(loss_name)
     if from_logits and info.name != "cross-entropy":
         raise UserError(f"applies to cross-entropy only, not {info.name}", "--from-logits")
@@ -53,11 +56,10 @@ def command(pred, target, loss_name, from_logits, eps, grad, out):
                         "--eps")
     p = inputs.read_matrix(pred, "PRED", out.max_elements)
     t = inputs.read_matrix(target, "TARGET", out.max_elements)
-    with inputs.naming("PRED"):
-        res = losses.compute(info.name, p, t, eps=eps, from_logits=from_logits,
-                             pred_arg="PRED", target_arg="TARGET", loss_arg="--loss")
+    with inputs.naming("PRED", FIELDS):
+        res = losses.compute(info.name, p, t, eps=eps, from_logits=from_logits)
     from nncalc.cli import render
-    render.emit(_report(res, info, grad, out, render), out)
+    render.emit(_report(res, info, grad, out), out)
 
 
 def _positions(shape, limit):
@@ -68,9 +70,9 @@ def _positions(shape, limit):
     return [str(tuple(int(v) for v in np.unravel_index(k, shape))) for k in range(min(n, limit))]
 
 
-def _report(res, info, grad, out, render):
+def _report(res, info, grad, out):
     import numpy as np
-    from nncalc.cli import nettrace
+    from nncalc.cli import nettrace, render
     data = {"loss": res.name, "value": res.value, "terms": res.terms, "target": res.target,
             "formula": res.formula, "reduction": res.reduction, "samples": res.samples}
     if res.name == "cross-entropy":

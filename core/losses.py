@@ -69,6 +69,26 @@ _TABLE = (
 BY_NAME = {info.name: info for info in _TABLE}
 _ALIASES = {alias: info.name for info in _TABLE for alias in (info.name, *info.aliases)}
 
+# cross-entropy's formulas (value, gradient) when it works on scores or without ε
+CE_FROM_LOGITS = ("E = −Σ_k t_k·ln p_k,  ln p_k = z_k − ln Σ_j e^(z_j)", "∂E/∂z_k = (p_k − t_k) / N")
+CE_EXACT = ("E = −Σ_k t_k·ln p_k", "∂E/∂p_k = −t_k / p_k / N")
+
+# The reduction sentences, kept as data so they are written (and later translated)
+# in one place; a counted noun is a (singular, plural) pair chosen by its count.
+REDUCTIONS = {
+    "elements": "mean over all {elements}",
+    "samples": "summed over each sample's {outputs}, averaged over {samples}",
+    "samples_from_logits": "log-softmax of the scores, then summed over each sample's {outputs}, "
+                           "averaged over {samples}",
+}
+COUNTED = {"elements": ("{n} element", "{n} elements"), "outputs": ("{n} output", "{n} outputs"),
+           "samples": ("{n} sample", "{n} samples")}
+
+
+def reduction_text(rule, **counts):
+    """The sentence REDUCTIONS[rule], each count written with its noun ('3 outputs')."""
+    return REDUCTIONS[rule].format(**{k: COUNTED[k][n != 1].format(n=n) for k, n in counts.items()})
+
 
 def names():
     return [info.name for info in _TABLE]
@@ -80,11 +100,16 @@ def canonical(name):
     return _ALIASES.get(key) or _ALIASES.get(key.replace("-", ""))
 
 
-def get(name, arg="--loss"):
+def get(name, arg=None):
+    """The LossInfo called NAME; an unknown name is an InputError (field "loss") with the closest match.
+
+    (``arg`` is the older flag-naming form, kept until every caller maps the field.)
+    """
     key = canonical(name)
     if key is None:
-        raise InputError(f"unknown loss '{name}'{suggest(name, _ALIASES, _ALIASES)}; choose from {', '.join(names())}",
-                         arg=arg)
+        raise InputError("unknown loss '{name}'{hint}; choose from {names}".format(
+            name=name, hint=suggest(name, _ALIASES, _ALIASES), names=", ".join(names())),
+            arg=arg, field="loss")
     return BY_NAME[key]
 
 
@@ -96,7 +121,7 @@ class LossResult:
     grad: np.ndarray        # dE/d(pred), PRED-shaped, includes the reduction's division
     formula: str
     grad_formula: str
-    reduction: str          # a sentence
+    reduction_rule: str     # a key of REDUCTIONS; ``reduction`` is its sentence
     target: np.ndarray      # the (one-hot) target used, PRED-shaped
     pred: np.ndarray        # PRED as float64 (logits when from_logits)
     probs: np.ndarray = None    # softmax(pred) when from_logits, else None
@@ -105,6 +130,13 @@ class LossResult:
     samples: int = 1            # N
     class_indices: np.ndarray = None   # when TARGET was given as indices
 
+    @property
+    def reduction(self):
+        """How the terms became E, as a sentence ("mean over all 4 elements")."""
+        outputs = self.pred.shape[-1] if self.pred.ndim else 1
+        return reduction_text(self.reduction_rule, elements=self.pred.size, outputs=outputs,
+                              samples=self.samples)
+
 
 def samples_of(pred):
     """N, the number of samples: 1 for a vector or number, else the product of the leading axes."""
@@ -112,23 +144,27 @@ def samples_of(pred):
     return 1 if pred.ndim <= 1 else math.prod(pred.shape[:-1])
 
 
-def _one_hot(idx, classes, arg):
+def _one_hot(idx, classes):
     idx = np.asarray(idx, dtype=np.float64)
     if not np.all(np.isfinite(idx)) or np.any(idx != np.round(idx)):
-        raise InputError(f"class indices must be whole numbers, got {idx.tolist()}", arg=arg)
+        raise InputError("class indices must be whole numbers, got {got}".format(got=idx.tolist()),
+                         field="target", code="class_index")
     if idx.size and (idx.min() < 0 or idx.max() >= classes):
         bad = idx[(idx < 0) | (idx >= classes)].ravel()[0]
-        raise InputError(f"class index {int(bad)} is out of range: there are {classes} outputs "
-                         f"(indices 0 to {classes - 1})", arg=arg)
+        raise InputError("class index {bad} is out of range: there are {k} outputs (indices 0 to "
+                         "{last})".format(bad=int(bad), k=classes, last=classes - 1),
+                         field="target", code="class_index")
     return np.eye(classes)[idx.astype(np.int64)]
 
 
-def prepare_target(pred, target, pred_arg="--pred", arg="--target"):
+def prepare_target(pred, target):
     """TARGET as an array of PRED's shape, and the class indices if it was given as indices.
 
     Same shape -> used as is; N values for N×1 predictions, or K values for a
     1×K prediction (and the reverse) -> reshaped; one value per row of PRED (or one for a vector, or
-    an N×1 column when K > 1) -> class indices.
+    an N×1 column when K > 1) -> class indices. Errors name the field "target";
+    those about the indices themselves have code "class_index", a shape that fits
+    neither reading has code "target_shape".
     """
     pred = np.asarray(pred, dtype=np.float64)
     t = np.asarray(target, dtype=np.float64)
@@ -141,53 +177,58 @@ def prepare_target(pred, target, pred_arg="--pred", arg="--target"):
         rows = pred.shape[:-1]
         if (t.shape == rows or (pred.ndim == 1 and t.shape == (1,))
                 or (t.shape == rows + (1,) and pred.shape[-1] != 1)):     # a column of indices
-            return _one_hot(t, pred.shape[-1], arg).reshape(pred.shape), t.astype(np.int64) + 0
-    raise InputError(f"target shape {shape_text(t.shape)} does not match prediction shape "
-                     f"{shape_text(pred.shape)} (give the same shape, or one class index per row"
-                     f"{'' if pred.ndim <= 1 else f', {pred.size // max(pred.shape[-1], 1)} of them'})",
-                     arg=arg)
+            return _one_hot(t, pred.shape[-1]).reshape(pred.shape), t.astype(np.int64) + 0
+    rows = "" if pred.ndim <= 1 else ", {n} of them".format(n=pred.size // max(pred.shape[-1], 1))
+    raise InputError("target shape {got} does not match prediction shape {want} (give the same shape, "
+                     "or one class index per row{rows})".format(
+                         got=shape_text(t.shape), want=shape_text(pred.shape), rows=rows),
+                     field="target", code="target_shape")
+
+
+def check_probabilities(x, what, field):
+    """Refuse values outside [0, 1] (or nan) in X; the message calls them WHAT, the error names FIELD."""
+    if np.isnan(x).any() or (x.size and (x.min() < 0 or x.max() > 1)):
+        bad = x[np.isnan(x) | (x < 0) | (x > 1)].ravel()[0]
+        raise InputError("{what} must be probabilities in [0, 1], got {bad:g}".format(what=what, bad=bad),
+                         field=field)
 
 
 def _check_probabilities(x, what, arg):
-    if np.isnan(x).any() or (x.size and (x.min() < 0 or x.max() > 1)):
-        bad = x[np.isnan(x) | (x < 0) | (x > 1)].ravel()[0]
-        raise InputError(f"{what} must be probabilities in [0, 1], got {bad:g}", arg=arg)
+    # the older flag-naming form core/netio.py still calls; goes when it calls check_probabilities
+    try:
+        check_probabilities(x, what, None)
+    except InputError as exc:
+        raise InputError(exc.message, arg=arg) from None
 
 
-def _reduction(info, n, k, size, from_logits):
-    if info.name in ("mse", "bce"):
-        return f"mean over all {size} element{'s' * (size != 1)}"
-    s = f"summed over each sample's {k} output{'s' * (k != 1)}, averaged over {n} sample{'s' * (n != 1)}"
-    if from_logits:
-        s = "log-softmax of the scores, then " + s
-    return s
+def compute(name, pred, target, eps=CE_EPS, from_logits=False):
+    """Evaluate loss NAME on PRED against TARGET; see the module docstring.
 
-
-def compute(name, pred, target, eps=CE_EPS, from_logits=False,
-            pred_arg="--pred", target_arg="--target", loss_arg="--loss"):
-    """Evaluate loss NAME on PRED against TARGET; see the module docstring."""
-    info = get(name, arg=loss_arg)
+    Errors name the fields loss, pred, target, eps and from_logits.
+    """
+    info = get(name)
     o = np.array(pred, dtype=np.float64)          # a copy: inputs are never touched
     if o.size == 0:
-        raise InputError("the prediction is empty", arg=pred_arg)
-    t, idx = prepare_target(o, target, pred_arg, target_arg)
+        raise InputError("the prediction is empty", field="pred")
+    t, idx = prepare_target(o, target)
     if from_logits and info.name != "cross-entropy":
-        raise InputError(f"from_logits applies to cross-entropy only, not {info.name}", arg=loss_arg)
+        raise InputError("from_logits applies to cross-entropy only, not {name}".format(name=info.name),
+                         field="from_logits")
     if info.probabilities and not from_logits:
-        _check_probabilities(o, f"{info.name} predictions", pred_arg)
+        check_probabilities(o, "{name} predictions".format(name=info.name), "pred")
     if info.probabilities:
-        _check_probabilities(t, f"{info.name} targets", target_arg)
+        check_probabilities(t, "{name} targets".format(name=info.name), "target")
     if eps is None or not np.isfinite(eps) or eps < 0:
-        raise InputError(f"eps must be a number ≥ 0, got {eps}", arg="--eps")
+        raise InputError("eps must be a number ≥ 0, got {eps}".format(eps=eps), field="eps")
     if from_logits and not np.all(np.isfinite(o)):
-        raise InputError("scores must be finite numbers", arg=pred_arg)
+        raise InputError("scores must be finite numbers", field="pred")
     res = evaluate(info.name, o, t.copy(), eps, from_logits, idx)
     bad = np.isnan(res.terms) | np.isnan(res.grad)
     if (bad.any() or np.isnan(res.value)) and not (np.isnan(o).any() or np.isnan(t).any()):
         where = ", ".join(str(int(i)) for i in np.argwhere(bad)[0]) if bad.any() else ""
-        raise InputError(f"the term at ({where}) is undefined (nan): inf − inf or inf·0 between the "
-                         "prediction and the target; inf is accepted only where the loss has a value",
-                         arg=pred_arg)
+        raise InputError("the term at ({where}) is undefined (nan): inf − inf or inf·0 between the "
+                         "prediction and the target; inf is accepted only where the loss has a "
+                         "value".format(where=where), field="pred")
     return res
 
 
@@ -230,17 +271,16 @@ def evaluate(name, o, t, eps=CE_EPS, from_logits=False, class_indices=None):
                 terms = np.where(t == 0, 0.0, -t * logp)
                 tsum = t.reshape(-1, k).sum(axis=-1, keepdims=True)
                 grad = ((probs.reshape(-1, k) * tsum - t.reshape(-1, k)) / n).reshape(o.shape)
-                formula = "E = −Σ_k t_k·ln p_k,  ln p_k = z_k − ln Σ_j e^(z_j)"
-                grad_formula = "∂E/∂z_k = (p_k − t_k) / N"
+                formula, grad_formula = CE_FROM_LOGITS
             else:
                 used_eps = float(eps)
                 pe = o + used_eps
                 terms = np.where(t == 0, 0.0, -t * np.log(pe))
                 grad = np.where(t == 0, 0.0, -t / pe) / n
                 if used_eps == 0:
-                    formula = "E = −Σ_k t_k·ln p_k"
-                    grad_formula = "∂E/∂p_k = −t_k / p_k / N"
+                    formula, grad_formula = CE_EXACT
             value = terms.sum() / n
-    return LossResult(info.name, float(value), terms, grad, formula, grad_formula,
-                      _reduction(info, n, k, size, from_logits), t, o, probs, used_eps,
-                      bool(from_logits), n, class_indices)
+    rule = "elements" if info.name in ("mse", "bce") else \
+        "samples_from_logits" if from_logits else "samples"
+    return LossResult(info.name, float(value), terms, grad, formula, grad_formula, rule, t, o, probs,
+                      used_eps, bool(from_logits), n, class_indices)

@@ -282,8 +282,8 @@ def prepare_data(layers, X, T=None, loss=None):
     try:
         t, _ = losses.prepare_target(np.zeros(shape), t)
     except InputError as e:
-        if e.message.startswith("class ind"):   # an index out of range or not whole: that message is better
-            raise
+        if e.code == "class_index":   # an index out of range or not whole: that message is better
+            raise InputError(e.message, arg="--target", code=e.code) from None
         want = f"{n_out} value{'s' * (n_out != 1)}" if single else f"{x.shape[0]}×{n_out} values"
         raise InputError(f"the target has shape {shape_text(np.shape(T))} but the network gives "
                          f"{want} (one class index per sample also works)", arg="--target") from None
@@ -298,7 +298,7 @@ def prepare_data(layers, X, T=None, loss=None):
 
 
 def _check_network_loss(layers, loss):
-    info = losses.get(loss)
+    info = losses.get(loss, arg="--loss")
     out_act = layers[-1].activation
     if info.name == "cross-entropy" and out_act != "softmax":
         raise InputError(f"cross-entropy needs a softmax output layer, but the output layer is {out_act}; "

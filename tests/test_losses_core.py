@@ -70,22 +70,47 @@ def test_inputs_not_mutated():
     np.testing.assert_array_equal(t, t0)
 
 
-@pytest.mark.parametrize("name,pred,target,arg,needle", [
-    ("nope", [0.5], [1.0], "--loss", "unknown loss"),
-    ("mse", [[1.0, 2.0]], [[1.0, 2.0, 3.0]], "--target", "1×3"),
-    ("mse", [[1.0, 2.0]], [[1.0], [2.0]], "--target", "1×2"),
-    ("cross-entropy", [[0.5, 0.5]], [2], "--target", "out of range"),
-    ("cross-entropy", [[0.5, 0.5]], [0.5], "--target", "whole numbers"),
-    ("cross-entropy", [[0.5, 0.5]], [-1], "--target", "out of range"),
-    ("bce", [1.5], [1.0], "--pred", "[0, 1]"),
-    ("cross-entropy", [-0.1, 1.1], [0, 1], "--pred", "[0, 1]"),
-    ("bce", [0.5], [2.0], "--target", "[0, 1]"),
+@pytest.mark.parametrize("name,pred,target,field,code,needle", [
+    ("nope", [0.5], [1.0], "loss", None, "unknown loss"),
+    ("mse", [[1.0, 2.0]], [[1.0, 2.0, 3.0]], "target", "target_shape", "1×3"),
+    ("mse", [[1.0, 2.0]], [[1.0], [2.0]], "target", "target_shape", "1×2"),
+    ("cross-entropy", [[0.5, 0.5]], [2], "target", "class_index", "out of range"),
+    ("cross-entropy", [[0.5, 0.5]], [0.5], "target", "class_index", "whole numbers"),
+    ("cross-entropy", [[0.5, 0.5]], [-1], "target", "class_index", "out of range"),
+    ("bce", [1.5], [1.0], "pred", None, "[0, 1]"),
+    ("cross-entropy", [-0.1, 1.1], [0, 1], "pred", None, "[0, 1]"),
+    ("bce", [0.5], [2.0], "target", None, "[0, 1]"),
 ])
-def test_errors(name, pred, target, arg, needle):
+def test_errors_name_the_field_and_code(name, pred, target, field, code, needle):
     with pytest.raises(InputError) as e:
         losses.compute(name, pred, target)
-    assert e.value.arg == arg
-    assert needle in e.value.message
+    assert (e.value.field, e.value.code, e.value.arg) == (field, code, None)
+    assert needle in e.value.message and "--" not in e.value.message
+
+
+@pytest.mark.parametrize("name,pred,target,kw,field", [
+    ("mse", [0.5], [1.0], dict(from_logits=True), "from_logits"),
+    ("ce", [0.5, 0.5], [0.0, 1.0], dict(eps=-1.0), "eps"),
+    ("ce", [np.inf, 0.5], [0.0, 1.0], dict(from_logits=True), "pred"),
+])
+def test_option_errors_name_the_field(name, pred, target, kw, field):
+    with pytest.raises(InputError) as e:
+        losses.compute(name, pred, target, **kw)
+    assert e.value.field == field and "--" not in e.value.message
+
+
+@pytest.mark.parametrize("pred,target,sentence", [
+    ([1.0], [2.0], "summed over each sample's 1 output, averaged over 1 sample"),
+    ([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], [[0.0, 0.0]] * 3,
+     "summed over each sample's 2 outputs, averaged over 3 samples"),
+])
+def test_reduction_sentence_counts_samples_and_outputs(pred, target, sentence):
+    assert losses.compute("half-sse", pred, target).reduction == sentence
+    assert losses.compute("mse", pred, target).reduction == \
+        "mean over all {} element{}".format(np.size(pred), "s" * (np.size(pred) != 1))
+    logits = losses.compute("ce", pred, np.eye(np.shape(pred)[-1])[[0] * len(np.atleast_2d(pred))]
+                            .reshape(np.shape(pred)), from_logits=True)
+    assert logits.reduction == "log-softmax of the scores, then " + sentence
 
 
 def test_unknown_loss_suggests():
@@ -181,5 +206,5 @@ def test_cross_entropy_logits_against_torch():
 def test_inf_minus_inf_between_prediction_and_target_is_refused():
     with pytest.raises(InputError, match=r"\(1\) is undefined") as info:
         losses.compute("mse", [1.0, np.inf], [1.0, np.inf])
-    assert info.value.arg == "--pred"
+    assert info.value.field == "pred"
     assert losses.compute("mse", [1.0, np.inf], [1.0, 0.0]).value == np.inf
