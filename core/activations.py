@@ -166,7 +166,8 @@ def jacobian(name, x):
         return softmax_jacobian(x)
     if act.name == "log-softmax":
         return log_softmax_jacobian(x)
-    raise InputError(f"--jacobian applies to softmax and log-softmax, not {act.name}")
+    raise InputError("the full Jacobian applies to softmax and log-softmax, not {name}".format(
+        name=act.name), field="activation")
 
 
 # ------------------------------------------------------------------- registry
@@ -260,21 +261,32 @@ def canonical(name):
 
 
 def get(name, arg=None):
-    """The Activation called NAME; an unknown name is an InputError with the closest match."""
+    """The Activation called NAME; an unknown name is an InputError (field "activation")
+    with the closest match. (``arg``, a flag name, is the older form, kept until every
+    caller maps the field.)"""
     key = canonical(name)
     if key is None:
-        raise InputError(f"unknown function '{name}'{suggest(name, _ALIASES, _ALIASES)}; "
-                         f"choose from {', '.join(names())}", arg=arg)
+        raise InputError("unknown function '{name}'{hint}; choose from {names}".format(
+            name=name, hint=suggest(name, _ALIASES, _ALIASES), names=", ".join(names())),
+            arg=arg, field="activation")
     return BY_NAME[key]
 
 
-def _params(act, params):
-    extra = set(params) - set(act.params)
+def params_for(act, params):
+    """ACT's parameters with PARAMS applied over its defaults, as floats (None keeps a default).
+
+    A parameter ACT does not take is an InputError whose field is that parameter's name.
+    """
+    extra = sorted(set(params) - set(act.params))
     if extra:
-        raise InputError(f"{act.name} takes no parameter {', '.join(sorted(extra))}")
+        raise InputError("{name} takes no parameter {extra}".format(name=act.name, extra=", ".join(extra)),
+                         field=extra[0])
     merged = dict(act.params)
     merged.update({k: float(v) for k, v in params.items() if v is not None})
     return merged
+
+
+_params = params_for    # the old private name core/network.py still calls; goes when it uses params_for
 
 
 def forward(name, x, **params):
@@ -282,7 +294,7 @@ def forward(name, x, **params):
     act = get(name)
     x = np.asarray(x, dtype=np.float64)
     with np.errstate(all="ignore"):
-        return np.asarray(act.forward(x, **_params(act, params)), dtype=np.float64)
+        return np.asarray(act.forward(x, **params_for(act, params)), dtype=np.float64)
 
 
 def derivative(name, x, **params):
@@ -290,7 +302,7 @@ def derivative(name, x, **params):
     act = get(name)
     x = np.asarray(x, dtype=np.float64)
     with np.errstate(all="ignore"):
-        return np.asarray(act.derivative(x, **_params(act, params)), dtype=np.float64)
+        return np.asarray(act.derivative(x, **params_for(act, params)), dtype=np.float64)
 
 
 class ActivationTrace(NamedTuple):
@@ -310,7 +322,7 @@ class ActivationTrace(NamedTuple):
 
 def trace(name, x, **params):
     act = get(name)
-    p = _params(act, params)
+    p = params_for(act, params)
     x = np.asarray(x, dtype=np.float64)
     with np.errstate(all="ignore"):
         y = np.asarray(act.forward(x, **p), dtype=np.float64)
@@ -330,5 +342,6 @@ def trace(name, x, **params):
         else:
             columns += [("h(x)", y), ("h'(x)", dy)]
     if np.isnan(y).any() or np.isnan(dy).any():
-        raise InputError(f"{act.name} is not defined for some of these values")
+        raise InputError("{name} is not defined for some of these values".format(name=act.name),
+                         field="input")
     return ActivationTrace(act, p, x, y + 0.0, dy + 0.0, columns, row_sums)

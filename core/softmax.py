@@ -11,13 +11,13 @@ import numpy as np
 from nncalc.core.errors import InputError
 
 
-
 def _check_rows(x):
     x = np.asarray(x, dtype=np.float64)
     if np.isposinf(x).any():
-        raise InputError("softmax is not defined for +inf (the limit depends on how the values grow)")
+        raise InputError("softmax is not defined for +inf (the limit depends on how the values grow)",
+                         field="input")
     if x.size and np.isneginf(x).all(axis=-1).any():
-        raise InputError("softmax of a row that is all -inf is undefined")
+        raise InputError("softmax of a row that is all -inf is undefined", field="input")
     return x
 
 

@@ -118,8 +118,18 @@ def test_default_parameters():
 
 
 def test_parameter_on_wrong_function():
-    with pytest.raises(InputError, match="relu takes no parameter alpha"):
+    with pytest.raises(InputError, match="relu takes no parameter alpha") as e:
         A.forward("relu", 1.0, alpha=0.1)
+    assert e.value.field == "alpha"
+
+
+def test_params_for_fills_defaults_and_refuses_strangers():
+    assert A.params_for(A.get("elu"), {}) == {"alpha": 1.0}
+    assert A.params_for(A.get("leaky-relu"), {"alpha": 1}) == {"alpha": 1.0}
+    assert A.params_for(A.get("identity"), {"slope": None}) == {"slope": 1.0}
+    with pytest.raises(InputError) as e:
+        A.params_for(A.get("identity"), {"alpha": 2.0, "slope": 2.0})
+    assert e.value.field == "alpha" and e.value.message == "identity takes no parameter alpha"
 
 
 def test_softmax_hand_values():
@@ -155,8 +165,9 @@ def test_aliases(alias, name):
 def test_registry_lists_every_function():
     assert A.names() == ALL
     assert A.canonical("nope") is None
-    with pytest.raises(InputError, match="unknown function 'nope'"):
+    with pytest.raises(InputError, match="unknown function 'nope'") as e:
         A.get("nope")
+    assert e.value.field == "activation" and e.value.arg is None
 
 
 # --------------------------------------------------------- shape in, shape out
@@ -226,8 +237,9 @@ def test_softmax_with_minus_infinity():
     ([-math.inf, -math.inf], "all -inf"),
 ])
 def test_softmax_refuses_undefined_rows(x, message):
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(InputError, match=message) as e:
         A.trace("softmax", np.array(x))
+    assert e.value.field == "input"
 
 
 def test_no_nan_ever_leaves_trace():
@@ -317,8 +329,9 @@ def test_softmax_jacobian_by_hand_and_batched():
 
 
 def test_jacobian_refused_for_elementwise():
-    with pytest.raises(InputError, match="softmax and log-softmax"):
+    with pytest.raises(InputError, match="softmax and log-softmax") as e:
         A.jacobian("sigmoid", [1.0])
+    assert e.value.field == "activation" and "--" not in e.value.message
 
 
 # --------------------------------------------------------------------- trace
