@@ -5,8 +5,8 @@ import click
 
 from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, given, output_options
 
-FUNCTIONS = ("identity (linear), step, sigmoid, tanh, relu, leaky-relu, elu, softplus, "
-             "gelu, silu (swish), softmax, log-softmax")
+# core's field names -> this command's arguments: the one place activate names them
+FIELDS = {"activation": "FUNCTION", "input": "VALUES", "alpha": "--alpha", "slope": "--slope"}
 
 
 @click.command("activate", context_settings=COMMAND_SETTINGS)
@@ -52,7 +52,7 @@ def command(function, values, alpha, slope, jacobian, list_, plot, range_, out):
         raise click.MissingParameter(param_hint="'FUNCTION'", param_type="argument")
     from nncalc.cli import inputs
     from nncalc.core import activations
-    with inputs.naming("FUNCTION"):
+    with inputs.naming("FUNCTION", FIELDS):
         act = activations.get(function)
     params = {}
     if alpha is not None:
@@ -75,13 +75,13 @@ def command(function, values, alpha, slope, jacobian, list_, plot, range_, out):
     if jacobian and x.size * x.shape[-1] > out.max_elements:
         raise UserError(f"would have {x.size * x.shape[-1]:,} entries (n² per row), over the limit of "
                         f"{out.max_elements:,} (raise it with --max-elements)", "--jacobian")
-    with inputs.naming("VALUES"):
+    with inputs.naming("VALUES", FIELDS):
         tr = activations.trace(act.name, x, **params)
         jac = activations.jacobian(act.name, x) if jacobian else None
-    from nncalc.cli import render
-    report = _report(tr, jac, render)
+    report = _report(tr, jac)
     if plot:
         report.line(_plot(tr, params, plot_range, out))
+    from nncalc.cli import render
     render.emit(report, out)
 
 
@@ -113,7 +113,8 @@ def _positions(shape):
     return _Lazy()
 
 
-def _report(tr, jac, render):
+def _report(tr, jac):
+    from nncalc.cli import render
     act = tr.activation
     data = {"function": act.name, "input": tr.input, "derivative": tr.derivative}
     if tr.params:
@@ -139,7 +140,7 @@ def _report(tr, jac, render):
 
 def _plot(tr, params, plot_range, out):
     import numpy as np
-    from uniplot import plot_to_string
+    from nncalc.cli import render
     from nncalc.core import activations
     a, b = plot_range
     xs = np.linspace(a, b, 401)
@@ -162,9 +163,8 @@ def _plot(tr, params, plot_range, out):
     title = name if tr.activation.elementwise else f"{name} of (x, 0), first component"
     # without colour the three series need their own characters to be told apart
     chars = {} if color else {"character_set": "ascii", "force_ascii_characters": [".", ":", "O"]}
-    return plot_to_string(ys=series_y, xs=series_x, lines=[True, True, False][:len(series_y)],
-                          legend_labels=labels, color=color, title=title, height=14, width=60,
-                          **chars)
+    return render.plot(ys=series_y, xs=series_x, lines=[True, True, False][:len(series_y)],
+                       legend_labels=labels, color=color, title=title, height=14, width=60, **chars)
 
 
 def _list(out):

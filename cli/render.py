@@ -13,6 +13,7 @@ import click
 import numpy as np
 
 from nncalc.cli import numbers
+from nncalc.cli.options import UserError
 from nncalc.core.errors import shape_text
 # the number forms commands use directly, from their one home
 from nncalc.cli.numbers import column, dumps, exact, rounded, to_json  # noqa: F401
@@ -117,6 +118,21 @@ def inline(arr, digits=DEFAULT_DIGITS):
     return " | ".join("; ".join(" ".join(row) for row in b) for b in blocks)
 
 
+
+
+# ------------------------------------------------------------------ plots
+
+def plot(**kwargs):
+    """uniplot's ``plot_to_string(**kwargs)``: the one place nncalc imports the plotting library.
+
+    uniplot is a regular dependency; an install without it gets one line naming
+    --plot and what to install, never an internal error.
+    """
+    try:
+        from uniplot import plot_to_string
+    except ImportError:
+        raise UserError("needs the uniplot package: pip install uniplot", "--plot") from None
+    return plot_to_string(**kwargs)
 
 
 # ------------------------------------------------------------------ Report

@@ -1,6 +1,7 @@
 """`nncalc activate`: what the user sees for each function, option and output format."""
 import json
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -217,6 +218,12 @@ def test_plot_softmax(run):
     pytest.importorskip("uniplot")
     r = run("activate", "softmax", "1", "2", "--plot", "--range", "-3:3")
     assert r.exit_code == 0 and "softmax" in r.stdout
+
+
+def test_plot_without_uniplot_is_one_clean_line(run, user_error, monkeypatch):
+    monkeypatch.setitem(sys.modules, "uniplot", None)      # `import uniplot` now raises ImportError
+    line = user_error(run("activate", "tanh", "1", "--plot"), "--plot")
+    assert line == "Error: --plot: needs the uniplot package: pip install uniplot"
 
 
 @pytest.mark.parametrize("extra", [["-q"], ["--format", "json"], ["--format", "csv"]])
