@@ -114,7 +114,7 @@ def _positions(shape):
 
 
 def _report(tr, jac):
-    from nncalc.cli import render
+    from nncalc.cli import numbers, render
     act = tr.activation
     data = {"function": act.name, "input": tr.input, "derivative": tr.derivative}
     if tr.params:
@@ -122,7 +122,7 @@ def _report(tr, jac):
     if jac is not None:
         data["jacobian"] = jac
     report = render.Report(tr.result, data)
-    params = ", ".join(f"{k} = {render.exact(v)}" for k, v in tr.params.items())
+    params = ", ".join(f"{k} = {numbers.exact(v)}" for k, v in tr.params.items())
     report.heading(f"{act.name}{f' ({params})' if params else ''}: {act.formula}")
     report.line(f"derivative: {act.derivative_formula}")
     report.line("")
@@ -168,7 +168,7 @@ def _plot(tr, params, plot_range, out):
 
 
 def _list(out):
-    from nncalc.cli import render
+    from nncalc.cli import numbers
     from nncalc.core import activations
     acts = activations.all_activations()
     if out.format == "json":
@@ -176,7 +176,7 @@ def _list(out):
                  "derivative": a.derivative_formula, "range": a.output_range,
                  "zero_centred": a.zero_centred, "strengths": a.strengths,
                  "weaknesses": a.weaknesses, "params": a.params} for a in acts]
-        click.echo(render.dumps(rows if out.quiet else {"functions": rows}, ensure_ascii=False))
+        click.echo(numbers.dumps(rows if out.quiet else {"functions": rows}, ensure_ascii=False))
         return
     if out.quiet or out.format in ("csv", "tsv", "npy"):
         if out.format == "npy":

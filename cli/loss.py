@@ -72,7 +72,7 @@ def _positions(shape, limit):
 
 def _report(res, info, grad, out):
     import numpy as np
-    from nncalc.cli import nettrace, render
+    from nncalc.cli import nettrace, numbers, render
     data = {"loss": res.name, "value": res.value, "terms": res.terms, "target": res.target,
             "formula": res.formula, "reduction": res.reduction, "samples": res.samples}
     if res.name == "cross-entropy":
@@ -89,7 +89,7 @@ def _report(res, info, grad, out):
     report.heading(f"loss {res.name} ({info.title}): {res.formula}")
     report.line(f"reduction: {res.reduction}")
     if res.name == "cross-entropy" and not res.from_logits:
-        report.line(f"ε = {render.exact(res.eps)} inside the log" if res.eps else "ε = 0: exact logs")
+        report.line(f"ε = {numbers.exact(res.eps)} inside the log" if res.eps else "ε = 0: exact logs")
     if res.class_indices is not None:
         report.line("TARGET given as class indices "
                     f"{render.inline(res.class_indices)}, used as one-hot rows")

@@ -13,10 +13,9 @@ import click
 import numpy as np
 
 from nncalc.cli import numbers
+from nncalc.cli.numbers import column, dumps, exact, rounded
 from nncalc.cli.options import UserError
 from nncalc.core.errors import shape_text
-# the number forms commands use directly, from their one home
-from nncalc.cli.numbers import column, dumps, exact, rounded, to_json  # noqa: F401
 
 DEFAULT_DIGITS = 4
 SUMMARY_LIMIT = 12      # show at most this many rows/columns of a matrix in text...
@@ -88,11 +87,11 @@ def matrix_cells(block, digits, full, mask=None, mask_text="·"):
     real = sub if mask is None else sub[~mask[np.ix_(keep_r, keep_c)]]
     strs = np.empty(sub.shape, dtype=object)
     if mask is None:
-        strs[...] = np.array(numbers.column(sub, digits), dtype=object).reshape(sub.shape)
+        strs[...] = np.array(column(sub, digits), dtype=object).reshape(sub.shape)
     else:
         m = mask[np.ix_(keep_r, keep_c)]
         strs[m] = mask_text
-        strs[~m] = numbers.column(real, digits)
+        strs[~m] = column(real, digits)
     cells, ri = [], 0
     for r in r_idx:
         if r is None:
@@ -113,7 +112,7 @@ def matrix_cells(block, digits, full, mask=None, mask_text="·"):
 def inline(arr, digits=DEFAULT_DIGITS):
     """A small matrix on one line, in the input grammar: '1 2; 3 4', channels joined by ' | '."""
     arr = np.asarray(arr, dtype=np.float64)
-    strs = np.array(numbers.column(arr, digits), dtype=object).reshape(arr.shape)
+    strs = np.array(column(arr, digits), dtype=object).reshape(arr.shape)
     blocks = [strs.reshape(1, -1)] if arr.ndim <= 1 else strs.reshape(-1, *arr.shape[-2:])
     return " | ".join("; ".join(" ".join(row) for row in b) for b in blocks)
 

@@ -3,9 +3,14 @@
 core never knows which command-line argument a number came from, so it raises
 InputError naming the *field* that is wrong (``"kernel"``, ``"stride"``,
 ``"layers[2].weights"``) and, where a caller must tell cases apart, a short
-``code``; each command maps fields to its own argument names and turns the
-error into exit status 2. (``arg``, a flag name, is the older form being
-replaced by ``field``.)
+``code``; each command maps fields to its own argument names (a ``FIELDS``
+dict given to nncalc.cli.inputs.naming) and turns the error into exit status 2.
+(``arg``, a flag name, is the older form being replaced by ``field``.)
+
+Codes in use: ``over_limit`` (more elements than max_elements allows),
+``kernel_channels`` (filters and input disagree on channels), ``class_index``
+(a class index not whole or out of range), ``target_shape`` (a target that is
+neither the prediction's shape nor class indices).
 """
 
 
@@ -23,7 +28,7 @@ def suggest(word, choices, rename=None):
     close = difflib.get_close_matches(str(word).strip().lower(), list(choices), n=1, cutoff=0.5)
     if not close:
         return ""
-    return f" (did you mean '{(rename or {}).get(close[0], close[0])}'?)"
+    return " (did you mean '{name}'?)".format(name=(rename or {}).get(close[0], close[0]))
 
 
 class InputError(ValueError):
