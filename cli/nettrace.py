@@ -303,15 +303,11 @@ def history(report, res):
 def plot(res, out):
     """The loss curve drawn with uniplot (colour only on a terminal, never with NO_COLOR)."""
     import numpy as np
-    try:
-        from uniplot import plot_to_string
-    except ImportError:
-        from nncalc.cli.options import UserError
-        raise UserError("needs the uniplot package: pip install 'nncalc[plot]'", "--plot") from None
+    from nncalc.cli import render
     hist = np.asarray(res.loss_history, dtype=np.float64)
     xs = np.arange(hist.size, dtype=np.float64)
     keep = np.isfinite(hist)
     color = out.color is not False and sys.stdout.isatty()
-    return plot_to_string(ys=[hist[keep]], xs=[xs[keep]], lines=[True], legend_labels=["loss E"],
-                          color=color, title=f"{res.loss} loss per step (step 0 = before training)",
-                          height=14, width=60)
+    return render.plot(ys=[hist[keep]], xs=[xs[keep]], lines=[True], legend_labels=["loss E"],
+                       color=color, title=f"{res.loss} loss per step (step 0 = before training)",
+                       height=14, width=60)

@@ -220,9 +220,14 @@ def test_plot_softmax(run):
     assert r.exit_code == 0 and "softmax" in r.stdout
 
 
-def test_plot_without_uniplot_is_one_clean_line(run, user_error, monkeypatch):
+@pytest.mark.parametrize("args", [
+    ["activate", "tanh", "1", "--plot"],
+    ["backprop", "--weights", "1", "--input", "1", "--target", "2", "--steps", "2", "--plot"],
+])
+def test_plot_without_uniplot_is_one_clean_line(run, user_error, monkeypatch, args):
+    # render.plot is the one import of uniplot, for every command that draws
     monkeypatch.setitem(sys.modules, "uniplot", None)      # `import uniplot` now raises ImportError
-    line = user_error(run("activate", "tanh", "1", "--plot"), "--plot")
+    line = user_error(run(*args), "--plot")
     assert line == "Error: --plot: needs the uniplot package: pip install uniplot"
 
 
