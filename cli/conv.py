@@ -70,8 +70,7 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
         # each KERNEL argument is one filter (a 3-D one is C×kh×kw even for a one-channel
         # input); a single 4-D KERNEL is F×C×kh×kw
         res = conv.conv2d(x, ks[0] if ks[0].ndim == 4 and len(ks) == 1 else list(ks), b, stride,
-                          geometry.padding_arg(padding), dilation, flip, act, out.steps,
-                          out.max_elements)
+                          padding, dilation, flip, act, out.steps, out.max_elements)
     except InputError as exc:
         if exc.code == "kernel_channels" and len(ks) == 1 and ks[0].ndim == 3:
             exc.message += " (several filters: give each as its own KERNEL argument)"

@@ -51,10 +51,6 @@ def dilation_option():
                         help="Gap between kernel taps; 1 means none (as PyTorch). [default: 1]")
 
 
-def _pair(v):
-    return v if isinstance(v, tuple) else (v, v)
-
-
 def formula_lines(rec, axis, n_sym, k_sym="K"):
     """The size formula for one axis, general form then the user's numbers, then the result."""
     pb, pa = rec.padding
@@ -86,11 +82,6 @@ def size_json(rec):
             "dilation": rec.dilation, "rounding": rec.rounding, "exact": float(rec.quotient) + 1,
             "quotient": f"{rec.quotient.numerator}/{rec.quotient.denominator}",
             "whole": rec.whole, "dropped_last": rec.dropped_last, "size": rec.size}
-
-
-def padding_arg(padding):
-    """The option value as core wants it: 'same'/'valid' or (ph, pw)."""
-    return padding if isinstance(padding, str) else _pair(padding)
 
 
 def check_activation(name):

@@ -75,10 +75,6 @@ class Output:
         shown = not self.quiet and self.format not in ("csv", "tsv", "npy")
         return self.max_steps if shown else 0
 
-    @property
-    def is_text(self):
-        return self.format not in ("json", "csv", "tsv", "npy")
-
 
 def given(name):
     """Whether option NAME (its Python name) was typed by the user rather than left at its default."""
