@@ -194,3 +194,42 @@ def conv2d(x, kernels, bias=None, stride=1, padding=0, dilation=1, flip=False,
     return ConvResult(result=shaped, output_shape=shaped.shape, padded_input=padded,
                       size_h=geom.size_h, size_w=geom.size_w, padding=sides, flip=bool(flip),
                       kernels=k4, steps=steps, total_steps=int(z.size))
+
+
+def conv2d_backward(x, kernels, dout, bias=None, stride=1, padding=0, dilation=1, flip=False,
+                    activation=None, max_steps=0, max_elements=None):
+    """Gradients of ``conv2d`` (same arguments) given ``dout`` = ∂E/∂output.
+
+    ``dout`` has conv2d's output shape (OH×OW, F×OH×OW or N×F×OH×OW).  With an
+    ``activation`` it is the gradient of the activated output and G = dout·h'(z);
+    otherwise G = dout.  Returns convgrad.ConvGrads: grad_input in x's shape,
+    grad_kernel F×C×kh×kw w.r.t. the kernels as given (with ``flip`` the kernel
+    is applied rotated, and its gradient is rotated back), grad_bias (F,).
+    The formulas are in nncalc.core.convgrad; ``max_steps`` > 0 adds step records.
+    """
+    from nncalc.core import convgrad
+    x4, x_ndim = normalise_input(x)
+    k4, single = normalise_kernels(kernels, x4.shape[1])
+    applied = np.ascontiguousarray(k4[:, :, ::-1, ::-1] if flip else k4)
+    sides = resolve_padding(padding, x4.shape[2:], applied.shape[2:], stride, dilation)
+    geom = windows.geometry(x4.shape[2:], applied.shape[2:], stride, sides, dilation)
+    windows.check_work(geom, x4.shape[0] * x4.shape[1], x4.shape[0] * k4.shape[0], max_elements)
+    b = _bias_vector(bias, k4.shape[0])
+    out4 = (x4.shape[0], k4.shape[0]) + geom.out_hw
+    out_shape = out4 if x_ndim == 4 else out4[2:] if (x_ndim == 2 and single) else out4[1:]
+    d = _as_float(dout, "the upstream gradient", None)
+    if d.shape != out_shape:
+        raise InputError(f"upstream gradient shape {shape_text(d.shape)} does not match the "
+                         f"output shape {shape_text(out_shape)}", field="dout", code="shape")
+    g4 = d.reshape(out4)
+    with np.errstate(invalid="ignore", over="ignore"):
+        z, saved = convgrad.forward(x4, applied, b, geom)
+        if activation is not None:
+            from nncalc.core import activations
+            g4 = g4 * activations.derivative(activation, z)
+        grads = convgrad.backward(g4, saved, flip=flip, max_steps=max_steps)
+        for what, arr in (("the input gradient at (n, c, row, col) =", grads.grad_input),
+                          ("the kernel gradient at (f, c, a, b) =", grads.grad_kernel)):
+            windows.require_defined(arr, what, inputs=((g4, "dout"), (x4, "input"), (k4, "kernel")))
+    from dataclasses import replace
+    return replace(grads, grad_input=grads.grad_input.reshape(x4.shape[4 - x_ndim:]))

@@ -1,0 +1,261 @@
+"""Convolution as a layer: a forward that keeps what backward needs, and the backward.
+
+Forward (cross-correlation; xp is the input zero-padded per side, stride s,
+dilation d, 1 = no gaps):
+
+    Y[n,f,i,j] = b[f] + Σ_c Σ_a Σ_b  xp[n, c, i·sh + a·dh, j·sw + b·dw] · K[f,c,a,b]
+
+Backward, with G = ∂E/∂Y (Y's shape):
+
+    ∂E/∂b[f]       = Σ_n,i,j G[n,f,i,j]
+    ∂E/∂K[f,c,a,b] = Σ_n,i,j xp[n, c, i·sh + a·dh, j·sw + b·dw] · G[n,f,i,j]
+                     (the input values under tap (a, b), times G, summed)
+    ∂E/∂xp[n,c,r,q] = Σ G[n,f,i,j] · K[f,c,a,b] over the windows (i, j) and taps
+                     (a, b) with i·sh + a·dh = r and j·sw + b·dw = q, i.e.
+                    = Σ_f full_conv(dilate_s(G[n,f]), K_d[f,c])[r, q]
+                    = Σ_f corr(pad_{k_eff−1}(dilate_s(G[n,f])), rot180(K_d[f,c]))[r, q]
+    ∂E/∂x          = ∂E/∂xp with the padding cropped.
+
+dilate_s puts s−1 zeros between entries, K_d has d−1 zeros between taps,
+k_eff = d·(k−1) + 1.  Rows and columns of xp that no window reaches (the
+last (H + pt + pb − k_eff) mod s) get 0.
+
+Computation: im2col of the window view, cols = (C·kh·kw) × (N·OH·OW); then
+∂E/∂K = G·colsᵀ and dcols = Kᵀ·G (two matrix products) and col2im adds dcols
+back onto xp's grid, one kernel tap at a time.  Large inputs go in blocks of
+samples or output rows so cols stays small.  Step records (``max_steps`` > 0)
+are built apart from this path; the full-convolution view is computed there
+independently (a gather over the rotated kernel's taps, not the scatter above).
+"""
+
+from dataclasses import dataclass
+import itertools
+
+import numpy as np
+
+from nncalc.core import windows
+
+KEEP_BYTES = 32 * 2 ** 20   # forward keeps cols for backward up to this size
+BLOCK_BYTES = 2 * 2 ** 20   # otherwise cols are built in cache-sized blocks
+
+
+@dataclass(frozen=True)
+class ConvSaved:
+    """What ``forward`` keeps for ``backward``: read-only, valid until the next forward."""
+
+    padded: np.ndarray  # N×C×Hp×Wp, the zero-padded input
+    geom: windows.Geometry
+    kernels: np.ndarray  # F×C×kh×kw as applied
+    cols: np.ndarray = None  # (C·kh·kw)×(N·OH·OW) im2col of ``padded``, None when too large
+
+
+@dataclass(frozen=True)
+class KernelTapStep:
+    """∂E/∂K[f, c, a, b]: the input values under tap (a, b) times G[f], summed."""
+
+    tap: tuple  # (f, c, a, b) in the kernel as given (before any flip)
+    inputs: np.ndarray  # N×OH×OW: xp[n, c, i·sh + a'·dh, j·sw + b'·dw], a', b' the applied tap
+    dout: np.ndarray  # N×OH×OW: G[n, f]
+    total: float
+
+
+@dataclass(frozen=True)
+class InputGradStep:
+    """∂E/∂x at one input position: Σ G·K over the windows covering it (0 when none)."""
+
+    position: tuple  # (n, c, row, col) in the unpadded input
+    terms: tuple  # ((f, i, j), (a, b), G[n,f,i,j], K[f,c,a,b]) per window and filter
+    total: float
+
+
+@dataclass(frozen=True)
+class FullConvView:
+    """∂E/∂xp as a full convolution: Σ_f corr(padded_dout[f], rotated[f, c])."""
+
+    dilated_dout: np.ndarray  # N×F×((OH−1)·sh+1)×((OW−1)·sw+1): sh−1, sw−1 zeros between entries
+    padded_dout: np.ndarray  # the above with k_eff−1 zeros on every side
+    rotated: np.ndarray  # F×C×keh×kew: K_d (dilated) rotated 180°
+    full: np.ndarray  # N×C×(Hp−ah)×(Wp−aw): the correlation sum
+    remainder: tuple  # (ah, aw): rows at the bottom, columns at the right no window reaches
+    padding: tuple  # (top, bottom, left, right) cropped from ∂E/∂xp to give ∂E/∂x
+
+
+@dataclass(frozen=True)
+class ConvGrads:
+    grad_input: np.ndarray  # ∂E/∂x, the input's shape
+    grad_kernel: np.ndarray  # ∂E/∂K, F×C×kh×kw, w.r.t. the kernels as given (flip undone)
+    grad_bias: np.ndarray  # (F,)
+    grad_padded: np.ndarray  # ∂E/∂xp, N×C×Hp×Wp (before cropping)
+    delta: np.ndarray  # G = ∂E/∂Y as used, N×F×OH×OW (conv2d_backward: ∂E/∂z, after h')
+    tap_steps: tuple = ()  # KernelTapStep, first max_steps in (f, c, a, b) order
+    input_steps: tuple = ()  # InputGradStep, first max_steps in (n, c, row, col) order
+    total_taps: int = 0
+    total_positions: int = 0
+    full_view: FullConvView = None  # only with max_steps > 0
+
+
+def _blocks(n, geom, channels, budget):
+    """(samples slice, r0, r1) blocks whose im2col matrix stays within ``budget`` bytes."""
+    oh, ow = geom.out_hw
+    per_row = channels * geom.kernel[0] * geom.kernel[1] * ow * 8
+    if per_row * oh <= budget:
+        step = max(1, budget // (per_row * oh))
+        for n0 in range(0, n, step):
+            yield slice(n0, min(n, n0 + step)), 0, oh
+        return
+    rows = max(1, budget // per_row)
+    for b in range(n):
+        for r0 in range(0, oh, rows):
+            yield slice(b, b + 1), r0, min(oh, r0 + rows)
+
+
+def _cols(xp, geom, samples, r0, r1):
+    """im2col of a block: (C·kh·kw) × (nb·r·OW), rows in (c, a, b) order."""
+    view = windows.window_view(xp[samples], geom)[:, :, r0:r1]  # nb, C, r, OW, kh, kw
+    nb, c, r, ow, kh, kw = view.shape
+    return np.ascontiguousarray(view.transpose(1, 4, 5, 0, 2, 3)).reshape(c * kh * kw, nb * r * ow)
+
+
+def _gmat(g4, samples, r0, r1):
+    """G of a block as F × (nb·r·OW), columns in cols' order."""
+    gb = g4[samples, :, r0:r1]
+    return np.ascontiguousarray(gb.transpose(1, 0, 2, 3)).reshape(gb.shape[1], -1)
+
+
+def forward(x4, kernels, bias, geom):
+    """Y = corr(pad(x4), kernels) + bias for N×C×H×W ``x4``, F×C×kh×kw ``kernels``
+    (as applied) and an F-vector ``bias``; returns (Y as N×F×OH×OW, ConvSaved).
+
+    No validation: ``geom`` comes from windows.geometry(x4.shape[2:], kh×kw, ...)
+    and the shapes must agree.  Keeps the padded input (and cols when small).
+    """
+    n, c = x4.shape[:2]
+    f = kernels.shape[0]
+    oh, ow = geom.out_hw
+    xp = windows.pad(x4, geom, 0.0) if any(geom.padding) else np.array(x4, dtype=np.float64)
+    xp.flags.writeable = False
+    wmat = kernels.reshape(f, -1)
+    z = np.empty((n, f, oh, ow))
+    keep = c * kernels[0, 0].size * n * oh * ow * 8 <= KEEP_BYTES
+    blocks = [(slice(0, n), 0, oh)] if keep else _blocks(n, geom, c, BLOCK_BYTES)
+    cols = None
+    for samples, r0, r1 in blocks:
+        cols = _cols(xp, geom, samples, r0, r1)
+        zb = (wmat @ cols).reshape(f, -1, r1 - r0, ow)
+        z[samples, :, r0:r1] = zb.transpose(1, 0, 2, 3)
+    z += np.asarray(bias, dtype=np.float64).reshape(1, f, 1, 1)
+    if keep:
+        cols.flags.writeable = False
+    return z, ConvSaved(padded=xp, geom=geom, kernels=kernels, cols=cols if keep else None)
+
+
+def backward(dout, saved, flip=False, max_steps=0):
+    """Gradients of a convolution from ∂E/∂Y (``dout``, N×F×OH×OW) and ``saved``.
+
+    Returns ConvGrads with grad_input N×C×H×W.  ``flip``: the kernels were
+    rotated 180° before being applied, so grad_kernel is rotated back to the
+    kernels as given.  ``max_steps`` > 0 also builds the step records.
+    """
+    xp, geom, k4 = saved.padded, saved.geom, saved.kernels
+    g4 = np.asarray(dout, dtype=np.float64)
+    n, c = xp.shape[:2]
+    f, _, kh, kw = k4.shape
+    oh, ow = geom.out_hw
+    sh, sw = geom.stride
+    dh, dw = geom.dilation
+    wmat = k4.reshape(f, -1)
+    grad_k = np.zeros((f, c * kh * kw))
+    gp = np.zeros(xp.shape)
+    if saved.cols is not None:
+        blocks = [(slice(0, n), 0, oh, saved.cols)]
+    else:
+        blocks = ((s, r0, r1, None) for s, r0, r1 in _blocks(n, geom, c, BLOCK_BYTES))
+    for samples, r0, r1, cols in blocks:
+        cols = _cols(xp, geom, samples, r0, r1) if cols is None else cols
+        gmat = _gmat(g4, samples, r0, r1)
+        grad_k += gmat @ cols.T
+        dcols = (wmat.T @ gmat).reshape(c, kh, kw, -1, r1 - r0, ow)
+        for a, b in itertools.product(range(kh), range(kw)):     # col2im, one tap at a time
+            rows = slice(r0 * sh + a * dh, (r1 - 1) * sh + a * dh + 1, sh)
+            cols_ = slice(b * dw, (ow - 1) * sw + b * dw + 1, sw)
+            gp[samples, :, rows, cols_] += dcols[:, a, b].transpose(1, 0, 2, 3)
+    grad_k = grad_k.reshape(k4.shape)
+    if flip:
+        grad_k = grad_k[:, :, ::-1, ::-1]
+    pt, _, pl, _ = geom.padding
+    h, w = geom.in_hw
+    grads = ConvGrads(grad_input=gp[:, :, pt:pt + h, pl:pl + w].copy(),
+                      grad_kernel=np.ascontiguousarray(grad_k), grad_bias=g4.sum(axis=(0, 2, 3)),
+                      grad_padded=gp, delta=g4, total_taps=int(k4.size), total_positions=n * c * h * w)
+    if max_steps <= 0:
+        return grads
+    from dataclasses import replace
+    return replace(grads, tap_steps=tap_steps(xp, geom, k4, g4, grads.grad_kernel, flip, max_steps),
+                   input_steps=input_steps(geom, k4, g4, grads.grad_input, flip, max_steps),
+                   full_view=full_view(geom, k4, g4))
+
+
+def _tap(geom, a, b):
+    """Slices of xp's rows and columns under kernel tap (a, b) in every window."""
+    (oh, ow), (sh, sw), (dh, dw) = geom.out_hw, geom.stride, geom.dilation
+    return (slice(a * dh, a * dh + (oh - 1) * sh + 1, sh),
+            slice(b * dw, b * dw + (ow - 1) * sw + 1, sw))
+
+
+def tap_steps(xp, geom, k4, g4, grad_k, flip, max_steps):
+    """KernelTapStep for the first ``max_steps`` taps (f, c, a, b) of the kernels as given."""
+    kh, kw = k4.shape[2:]
+    steps = []
+    for f, c, a, b in itertools.islice(np.ndindex(*k4.shape), int(max_steps)):
+        aa, bb = (kh - 1 - a, kw - 1 - b) if flip else (a, b)
+        rows, cols = _tap(geom, aa, bb)
+        steps.append(KernelTapStep(tap=(f, c, a, b), inputs=np.array(xp[:, c, rows, cols]),
+                                   dout=np.array(g4[:, f]), total=float(grad_k[f, c, a, b])))
+    return tuple(steps)
+
+
+def _covering(p, k, s, d, out):
+    """(tap, window) pairs along one axis whose window covers padded index p."""
+    return [(a, (p - a * d) // s) for a in range(k)
+            if p - a * d >= 0 and (p - a * d) % s == 0 and (p - a * d) // s < out]
+
+
+def input_steps(geom, k4, g4, grad_x, flip, max_steps):
+    """InputGradStep for the first ``max_steps`` input positions (n, c, row, col)."""
+    f_count, _, kh, kw = k4.shape
+    pt, _, pl, _ = geom.padding
+    steps = []
+    for n, c, r, q in itertools.islice(np.ndindex(*grad_x.shape), int(max_steps)):
+        along_r = _covering(r + pt, kh, geom.stride[0], geom.dilation[0], geom.out_hw[0])
+        along_q = _covering(q + pl, kw, geom.stride[1], geom.dilation[1], geom.out_hw[1])
+        terms = []
+        for f in range(f_count):
+            for (a, i), (b, j) in itertools.product(along_r, along_q):
+                tap = (kh - 1 - a, kw - 1 - b) if flip else (a, b)
+                terms.append(((f, i, j), tap, float(g4[n, f, i, j]), float(k4[f, c, a, b])))
+        steps.append(InputGradStep(position=(n, c, r, q), terms=tuple(terms),
+                                   total=float(grad_x[n, c, r, q])))
+    return tuple(steps)
+
+
+def full_view(geom, k4, g4):
+    """The full-convolution view of ∂E/∂xp, computed by gathering over the rotated kernel."""
+    n, f, oh, ow = g4.shape
+    c, kh, kw = k4.shape[1:]
+    (sh, sw), (dh, dw) = geom.stride, geom.dilation
+    keh, kew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    dilated = np.zeros((n, f, (oh - 1) * sh + 1, (ow - 1) * sw + 1))
+    dilated[..., ::sh, ::sw] = g4
+    padded = np.zeros(dilated.shape[:2] + (dilated.shape[2] + 2 * (keh - 1),
+                                           dilated.shape[3] + 2 * (kew - 1)))
+    padded[..., keh - 1:keh - 1 + dilated.shape[2], kew - 1:kew - 1 + dilated.shape[3]] = dilated
+    rotated = np.zeros((f, c, keh, kew))
+    rotated[:, :, ::dh, ::dw] = k4
+    rotated = rotated[:, :, ::-1, ::-1]
+    fh, fw = dilated.shape[2] + keh - 1, dilated.shape[3] + kew - 1
+    full = np.zeros((n, c, fh, fw))
+    for u, v in itertools.product(range(0, keh, dh), range(0, kew, dw)):   # the real taps only
+        full += np.einsum("nfij,fc->ncij", padded[..., u:u + fh, v:v + fw], rotated[:, :, u, v])
+    ph, pw = geom.padded_hw
+    return FullConvView(dilated_dout=dilated, padded_dout=padded, rotated=rotated, full=full,
+                        remainder=(ph - fh, pw - fw), padding=geom.padding)
