@@ -85,7 +85,7 @@ class ConvGrads:
     grad_input: np.ndarray  # ∂E/∂x, the input's shape
     grad_kernel: np.ndarray  # ∂E/∂K, F×C×kh×kw, w.r.t. the kernels as given (flip undone)
     grad_bias: np.ndarray  # (F,)
-    grad_padded: np.ndarray  # ∂E/∂xp, N×C×Hp×Wp (before cropping)
+    grad_padded: np.ndarray  # ∂E/∂xp, N×C×Hp×Wp before cropping (a read-only-by-convention view)
     delta: np.ndarray  # G = ∂E/∂Y as used, N×F×OH×OW (conv2d_backward: ∂E/∂z, after h')
     tap_steps: tuple = ()  # KernelTapStep, first max_steps in (f, c, a, b) order
     input_steps: tuple = ()  # InputGradStep, first max_steps in (n, c, row, col) order
@@ -163,9 +163,9 @@ def backward(dout, saved, flip=False, max_steps=0):
     oh, ow = geom.out_hw
     sh, sw = geom.stride
     dh, dw = geom.dilation
-    wmat = k4.reshape(f, -1)
+    wtap = k4.transpose(2, 3, 1, 0).reshape(-1, f)    # rows in (a, b, c) order: one tap is contiguous
     grad_k = np.zeros((f, c * kh * kw))
-    gp = np.zeros(xp.shape)
+    gp = np.zeros((c, n) + xp.shape[2:])               # channel-major while adding, as dcols is
     if saved.cols is not None:
         blocks = [(slice(0, n), 0, oh, saved.cols)]
     else:
@@ -174,11 +174,12 @@ def backward(dout, saved, flip=False, max_steps=0):
         cols = _cols(xp, geom, samples, r0, r1) if cols is None else cols
         gmat = _gmat(g4, samples, r0, r1)
         grad_k += gmat @ cols.T
-        dcols = (wmat.T @ gmat).reshape(c, kh, kw, -1, r1 - r0, ow)
+        dcols = (wtap @ gmat).reshape(kh, kw, c, -1, r1 - r0, ow)
         for a, b in itertools.product(range(kh), range(kw)):     # col2im, one tap at a time
             rows = slice(r0 * sh + a * dh, (r1 - 1) * sh + a * dh + 1, sh)
             cols_ = slice(b * dw, (ow - 1) * sw + b * dw + 1, sw)
-            gp[samples, :, rows, cols_] += dcols[:, a, b].transpose(1, 0, 2, 3)
+            gp[:, samples, rows, cols_] += dcols[a, b]
+    gp = gp.transpose(1, 0, 2, 3)
     grad_k = grad_k.reshape(k4.shape)
     if flip:
         grad_k = grad_k[:, :, ::-1, ::-1]
