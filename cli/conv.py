@@ -22,8 +22,10 @@ FIELDS = {"input": "INPUT", "kernel": "KERNEL", "bias": "--bias", "stride": "--s
               help="Apply an element-wise activate function (relu, sigmoid, …) after the bias.")
 @click.option("--channels-last", is_flag=True,
               help="INPUT is H×W×C (or N×H×W×C); the result is then OH×OW×F (N×OH×OW×F).")
+@click.option("--backward", "dout", metavar="DY",
+              help="∂E/∂output (the output's shape): also print ∂E/∂X, ∂E/∂K and ∂E/∂b.")
 @output_options
-def command(input_, kernels, bias, stride, padding, dilation, flip, activation, channels_last, out):
+def command(input_, kernels, bias, stride, padding, dilation, flip, activation, channels_last, dout, out):
     """Slide each KERNEL over INPUT: multiply element-wise, sum, add the bias.
 
     \b
@@ -31,6 +33,7 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
       nncalc conv @image.csv "1 0; 0 -1" --padding 1 --stride 2
       nncalc conv "1 2;3 4 | 5 6;7 8" "1 0;0 1 | 0 1;1 0" --bias 1 --activation relu
       nncalc conv @x.npy "-1 0 1; -2 0 2; -1 0 1" "1 2 1; 0 0 0; -1 -2 -1" -q
+      nncalc conv "1 2 3; 4 5 6; 7 8 9" "1 2; 3 4" --backward "1 0; 0 2"
 
     \b
     INPUT is H×W (one channel) or C×H×W; each KERNEL is one filter (kh×kw or
@@ -40,6 +43,17 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
     convolution. Output size per axis: ⌊(H + 2P − D·(K−1) − 1)/S⌋ + 1, with P
     zeros on each side; dilation 1 means none. Positions in the trace are
     0-based (filter, row, column).
+
+    \b
+    --backward DY takes ∂E/∂output (the output's shape; ∂E/∂h(z) with
+    --activation, then δ = DY·h'(z) is used) and adds, for the kernel as
+    given (also with --flip):
+      ∂E/∂b_f = Σ DY_f
+      ∂E/∂K[f,c,a,b] = Σ_i,j Xpad[c, i·S+a·D, j·S+b·D] · DY[f,i,j]
+      ∂E/∂X = Σ DY·K over the windows covering each position (0 where none
+      does) = the full convolution of the stride-dilated DY with the
+      180°-rotated kernel, padding cropped. JSON: grad_input (INPUT's
+      layout), grad_kernel (the kernels' shape), grad_bias.
     """
     from nncalc.cli import inputs
     inputs.reject_unknown_options((input_,) + kernels)
@@ -60,17 +74,19 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
             raise UserError(f"is {shape_text(k.shape)}, KERNEL 1 is {shape_text(ks[0].shape)}; "
                             "all filters must have one shape", f"KERNEL {i}")
     b = inputs.read_matrix(bias, "--bias", out.max_elements) if bias is not None else None
+    d = inputs.read_matrix(dout, "--backward", out.max_elements) if dout is not None else None
     if channels_last:
         x = _to_channels_first(x)
     if x.ndim < 2:
         raise UserError(f"needs a matrix (H×W, C×H×W or N×C×H×W), got {shape_text(x.shape)}", "INPUT")
     from nncalc.core import conv
     from nncalc.core.errors import InputError
+    # each KERNEL argument is one filter (a 3-D one is C×kh×kw even for a one-channel
+    # input); a single 4-D KERNEL is F×C×kh×kw
+    kernel_arg = ks[0] if ks[0].ndim == 4 and len(ks) == 1 else list(ks)
     try:
-        # each KERNEL argument is one filter (a 3-D one is C×kh×kw even for a one-channel
-        # input); a single 4-D KERNEL is F×C×kh×kw
-        res = conv.conv2d(x, ks[0] if ks[0].ndim == 4 and len(ks) == 1 else list(ks), b, stride,
-                          padding, dilation, flip, act, out.steps, out.max_elements)
+        res = conv.conv2d(x, kernel_arg, b, stride, padding, dilation, flip, act, out.steps,
+                          out.max_elements)
     except InputError as exc:
         if exc.code == "kernel_channels" and len(ks) == 1 and ks[0].ndim == 3:
             exc.message += " (several filters: give each as its own KERNEL argument)"
@@ -79,7 +95,12 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
     if channels_last and result.ndim >= 3:
         result = np.moveaxis(result, -3, -1)
     from nncalc.cli import render
-    render.emit(_report(res, result, x, act, channels_last and result.ndim >= 3), out)
+    report = _report(res, result, x, act, channels_last and result.ndim >= 3)
+    if d is not None:
+        from nncalc.cli import convback
+        convback.run(report, res, x, ks, kernel_arg, d, result.shape, channels_last, out,
+                     (b, stride, padding, dilation, flip, act))
+    render.emit(report, out)
 
 
 def _to_channels_first(x):

@@ -167,6 +167,7 @@ HELP = {
         '    nncalc conv @image.csv "1 0; 0 -1" --padding 1 --stride 2\n'
         '    nncalc conv "1 2;3 4 | 5 6;7 8" "1 0;0 1 | 0 1;1 0" --bias 1 --activation relu\n'
         '    nncalc conv @x.npy "-1 0 1; -2 0 2; -1 0 1" "1 2 1; 0 0 0; -1 -2 -1" -q\n'
+        '    nncalc conv "1 2 3; 4 5 6; 7 8 9" "1 2; 3 4" --backward "1 0; 0 2"\n'
         '\n'
         '  INPUT is H×W (one channel) or C×H×W; each KERNEL is one filter (kh×kw or\n'
         '  C×kh×kw) and gives one output channel; a 4-D kernel (F×C×kh×kw, JSON or\n'
@@ -175,6 +176,16 @@ HELP = {
         '  convolution. Output size per axis: ⌊(H + 2P − D·(K−1) − 1)/S⌋ + 1, with P\n'
         '  zeros on each side; dilation 1 means none. Positions in the trace are\n'
         '  0-based (filter, row, column).\n'
+        '\n'
+        "  --backward DY takes ∂E/∂output (the output's shape; ∂E/∂h(z) with\n"
+        "  --activation, then δ = DY·h'(z) is used) and adds, for the kernel as\n"
+        '  given (also with --flip):\n'
+        '    ∂E/∂b_f = Σ DY_f\n'
+        '    ∂E/∂K[f,c,a,b] = Σ_i,j Xpad[c, i·S+a·D, j·S+b·D] · DY[f,i,j]\n'
+        '    ∂E/∂X = Σ DY·K over the windows covering each position (0 where none\n'
+        '    does) = the full convolution of the stride-dilated DY with the\n'
+        "    180°-rotated kernel, padding cropped. JSON: grad_input (INPUT's\n"
+        "    layout), grad_kernel (the kernels' shape), grad_bias.\n"
         '\n'
         'Options:\n'
         '  --bias B            One number per filter (a list for several filters).\n'
@@ -191,6 +202,8 @@ HELP = {
         '                      …) after the bias.\n'
         '  --channels-last     INPUT is H×W×C (or N×H×W×C); the result is then OH×OW×F\n'
         '                      (N×OH×OW×F).\n'
+        "  --backward DY       ∂E/∂output (the output's shape): also print ∂E/∂X, ∂E/∂K\n"
+        '                      and ∂E/∂b.\n'
         '  --format FORMAT     text, json, csv, tsv, npy (binary, to a file or pipe),\n'
         '                      or a table style: github, grid, simple, pipe, latex,\n'
         '                      html, …  [default: text]\n'

@@ -64,7 +64,7 @@ class InputGradStep:
     """∂E/∂x at one input position: Σ G·K over the windows covering it (0 when none)."""
 
     position: tuple  # (n, c, row, col) in the unpadded input
-    terms: tuple  # ((f, i, j), (a, b), G[n,f,i,j], K[f,c,a,b]) per window and filter
+    terms: tuple  # ((f, i, j), (a, b), G[n,f,i,j], K[f,c,a,b]) per covering window, in window order
     total: float
 
 
@@ -234,7 +234,7 @@ def input_steps(geom, k4, g4, grad_x, flip, max_steps):
             for (a, i), (b, j) in itertools.product(along_r, along_q):
                 tap = (kh - 1 - a, kw - 1 - b) if flip else (a, b)
                 terms.append(((f, i, j), tap, float(g4[n, f, i, j]), float(k4[f, c, a, b])))
-        steps.append(InputGradStep(position=(n, c, r, q), terms=tuple(terms),
+        steps.append(InputGradStep(position=(n, c, r, q), terms=tuple(sorted(terms)),
                                    total=float(grad_x[n, c, r, q])))
     return tuple(steps)
 
