@@ -103,7 +103,7 @@ def add_text(report, grads, res, x_ndim, single, act, channels_last, full):
     report.matrix("Gradient with respect to the kernel (∂E/∂K)", gk)
     _input_table(report, grads, x_ndim, out_ndim, g)
     if grads.full_view is not None:
-        _full_view(report, grads, x_ndim, out_ndim, single, res.flip, g)
+        _full_view(report, grads, x_ndim, out_ndim, single, res, g)
     title = "Gradient with respect to the input (∂E/∂X)"
     if channels_last and x_ndim >= 3:
         title += ", one map per channel (json gives it channels last, as INPUT)"
@@ -111,8 +111,8 @@ def add_text(report, grads, res, x_ndim, single, act, channels_last, full):
 
 
 def _kernel_table(report, grads, single, flip, full, g):
-    report.line(f"∂E/∂K[f, c, a, b] = Σ_i,j Xpad[c, i·S + a·D, j·S + b·D] · {g}[f, i, j]: the input "
-                f"values under tap (a, b) in every window, times {g}, summed"
+    report.line(f"∂E/∂K[f, c, a, b] = Σ_i,j Xpad[c, i·S + a·D, j·S + b·D] · {g}[f, i, j]:")
+    report.line(f"  the input values under tap (a, b) in every window, times {g}, summed"
                 + ("; with --flip, tap (a, b) of the kernel as given sits at (kh−1−a, kw−1−b) "
                    "of each window" if flip else ""))
     taps, under, prods, totals = [], [], [], []
@@ -128,8 +128,8 @@ def _kernel_table(report, grads, single, flip, full, g):
 
 def _input_table(report, grads, x_ndim, out_ndim, g):
     from nncalc.cli import render
-    report.line(f"∂E/∂X[c, row, col] = Σ {g}[f, i, j] · K[f, c, a, b] over the windows (i, j) whose "
-                "tap (a, b) lies on (row, col); 0 where no window reaches")
+    report.line(f"∂E/∂X[c, row, col] = Σ {g}[f, i, j] · K[f, c, a, b] over the windows (i, j)")
+    report.line("  whose tap (a, b) lies on (row, col); 0 where no window reaches")
     pos, where, terms, totals = [], [], [], []
     for s in grads.input_steps:
         p = s.position
@@ -148,24 +148,25 @@ def _input_table(report, grads, x_ndim, out_ndim, g):
                  total=grads.total_positions, numeric=[False, False, False, True])
 
 
-def _full_view(report, grads, x_ndim, out_ndim, single, flip, g):
+def _full_view(report, grads, x_ndim, out_ndim, single, res, g):
     import numpy as np
     v = grads.full_view
     ah, aw = v.remainder
+    sh, sw = res.size_h.stride, res.size_w.stride
     keh, kew = v.rotated.shape[-2:]
-    report.line(f"The same ∂E/∂X as one convolution: the full convolution of the stride-dilated {g} "
-                "with the 180°-rotated (dilated) kernel, then the padding cropped.")
-    report.matrix(f"{g} with stride−1 zeros between entries, then {keh - 1},{kew - 1} (k_eff − 1) "
-                  "zeros around", _out_view(v.padded_dout, out_ndim))
+    report.line(f"The same ∂E/∂X as one convolution: the full convolution of the stride-dilated {g}")
+    report.line("with the 180°-rotated kernel, then the padding cropped.")
+    report.matrix(f"{g} with {sh - 1},{sw - 1} zeros between entries (stride − 1) and {keh - 1},{kew - 1} "
+                  "around (k_eff − 1)", _out_view(v.padded_dout, out_ndim))
     rotated = v.rotated[0, 0] if single else v.rotated
     dilated = " dilated," if (keh, kew) != grads.grad_kernel.shape[-2:] else ""
     report.matrix(f"Kernel as applied,{dilated} rotated 180°"
-                  + (" (with --flip: the kernel as given)" if flip else ""), rotated)
+                  + (" (with --flip: the kernel as given)" if res.flip else ""), rotated)
     full = np.zeros(v.full.shape[:2] + (v.full.shape[2] + ah, v.full.shape[3] + aw))
     full[..., :v.full.shape[2], :v.full.shape[3]] = v.full
     note = (f"; the last {ah} row(s) and {aw} column(s) no window reaches are 0" if ah or aw else "")
-    sums = "Σ over filters of " if grads.delta.shape[1] > 1 else ""
-    report.matrix(f"{sums}full convolution = ∂E/∂(padded input){note}", _in_view(full, x_ndim))
+    what = "Σ over filters of the full convolutions" if grads.delta.shape[1] > 1 else "Full convolution"
+    report.matrix(f"{what} = ∂E/∂(padded input){note}", _in_view(full, x_ndim))
     pt, pb, pl, pr = v.padding
     report.line(f"Cropping the padding (top {pt}, bottom {pb}, left {pl}, right {pr}) leaves ∂E/∂X."
                 if any(v.padding) else "There is no padding to crop: this is ∂E/∂X.")

@@ -39,11 +39,11 @@ def test_trace_shows_sums_per_tap_and_per_position_and_the_full_convolution():
     assert "(0, 0)    1 2; 4 5               1 0; 0 10           11" in lines
     assert ("(1, 1)        (0, 0)@(1, 1), (0, 1)@(1, 0), (1, 0)@(0, 1), (1, 1)@(0, 0)  "
             "1·4 + 0·3 + 0·2 + 2·1            6") in lines
-    assert any(line.startswith("The same ∂E/∂X as one convolution: the full convolution of the "
-                               "stride-dilated DY with the 180°-rotated") for line in lines)
+    said = lines.index("The same ∂E/∂X as one convolution: the full convolution of the stride-dilated DY")
+    assert lines[said + 1] == "with the 180°-rotated kernel, then the padding cropped."
     rotated = lines.index("Kernel as applied, rotated 180° (2×2):")
     assert lines[rotated + 1:rotated + 3] == ["4  3", "2  1"]
-    padded_dy = [i for i, line in enumerate(lines) if line.startswith("DY with stride−1 zeros")][0]
+    padded_dy = lines.index("DY with 0,0 zeros between entries (stride − 1) and 1,1 around (k_eff − 1) (4×4):")
     assert lines[padded_dy + 1:padded_dy + 5] == ["0  0  0  0", "0  1  0  0", "0  0  2  0", "0  0  0  0"]
     tail = lines[lines.index("Gradient with respect to the input (∂E/∂X) (3×3):") + 1:]
     assert tail == ["1  2  0", "3  6  4", "0  6  8"]
