@@ -25,6 +25,8 @@ def run(report, res, x, ks, kernel_arg, d, result_shape, channels_last, out, arg
     ``x`` is channels first; ``args`` are (bias, stride, padding, dilation, flip, activation).
     """
     d = check_dout(d, result_shape)
+    if out.quiet or out.format in ("csv", "tsv", "npy"):    # only the forward result is printed
+        return
     grads = gradients(x, kernel_arg, d, *args, channels_last, out)
     single = len(ks) == 1 and ks[0].ndim == 2
     add_json(report.data, grads, single, channels_last)
@@ -59,7 +61,8 @@ def add_json(data, grads, single, channels_last):
     gx, gk = as_given(grads, single, channels_last)
     data.update(grad_input=gx, grad_kernel=gk, grad_bias=grads.grad_bias)
     data["backward_steps"] = {
-        "kernel": [{"tap": list(s.tap), "inputs": s.inputs, "dout": s.dout, "sum": s.total}
+        # where the tap reads padded_input, not the values: those are OH×OW per tap
+        "kernel": [{"tap": list(s.tap), "rows": list(s.rows), "cols": list(s.cols), "sum": s.total}
                    for s in grads.tap_steps],
         "kernel_total": grads.total_taps,
         "input": [{"position": list(s.position), "sum": s.total,

@@ -223,8 +223,10 @@ def conv2d_backward(x, kernels, dout, bias=None, stride=1, padding=0, dilation=1
                          f"output shape {shape_text(out_shape)}", field="dout", code="shape")
     g4 = d.reshape(out4)
     with np.errstate(invalid="ignore", over="ignore"):
-        z, saved = convgrad.forward(x4, applied, b, geom)
-        if activation is not None:
+        if activation is None:      # the gradients need only the padded input
+            saved = convgrad.ConvSaved(convgrad.padded(x4, geom), geom, applied)
+        else:
+            z, saved = convgrad.forward(x4, applied, b, geom)
             from nncalc.core import activations
             g4 = g4 * activations.derivative(activation, z)
         grads = convgrad.backward(g4, saved, flip=flip, max_steps=max_steps)

@@ -20,6 +20,12 @@ dilate_s puts s−1 zeros between entries, K_d has d−1 zeros between taps,
 k_eff = d·(k−1) + 1.  Rows and columns of xp that no window reaches (the
 last (H + pt + pb − k_eff) mod s) get 0.
 
+A layer uses it as:
+
+    geom = windows.geometry(x.shape[2:], kernels.shape[2:], stride, padding, dilation)
+    y, saved = forward(x, kernels, bias, geom)      # keep ``saved`` until backward
+    g = backward(dy, saved)                         # g.grad_input, g.grad_kernel, g.grad_bias
+
 Computation: im2col of the window view, cols = (C·kh·kw) × (N·OH·OW); then
 ∂E/∂K = G·colsᵀ and dcols = Kᵀ·G (two matrix products) and col2im adds dcols
 back onto xp's grid, one kernel tap at a time.  Large inputs go in blocks of
@@ -54,8 +60,10 @@ class KernelTapStep:
     """∂E/∂K[f, c, a, b]: the input values under tap (a, b) times G[f], summed."""
 
     tap: tuple  # (f, c, a, b) in the kernel as given (before any flip)
-    inputs: np.ndarray  # N×OH×OW: xp[n, c, i·sh + a'·dh, j·sw + b'·dw], a', b' the applied tap
-    dout: np.ndarray  # N×OH×OW: G[n, f]
+    rows: tuple  # (start, stop, step): xp's rows under the tap, i·sh + a'·dh (a' the applied tap)
+    cols: tuple  # (start, stop, step): xp's columns, j·sw + b'·dw
+    inputs: np.ndarray  # N×OH×OW read-only view: xp[:, c, rows, cols]
+    dout: np.ndarray  # N×OH×OW read-only view: G[:, f]
     total: float
 
 
@@ -122,6 +130,13 @@ def _gmat(g4, samples, r0, r1):
     return np.ascontiguousarray(gb.transpose(1, 0, 2, 3)).reshape(gb.shape[1], -1)
 
 
+def padded(x4, geom):
+    """A read-only zero-padded float64 copy of N×C×H×W ``x4`` (the input is never modified)."""
+    xp = windows.pad(x4, geom, 0.0) if any(geom.padding) else np.array(x4, dtype=np.float64)
+    xp.flags.writeable = False
+    return xp
+
+
 def forward(x4, kernels, bias, geom):
     """Y = corr(pad(x4), kernels) + bias for N×C×H×W ``x4``, F×C×kh×kw ``kernels``
     (as applied) and an F-vector ``bias``; returns (Y as N×F×OH×OW, ConvSaved).
@@ -132,8 +147,7 @@ def forward(x4, kernels, bias, geom):
     n, c = x4.shape[:2]
     f = kernels.shape[0]
     oh, ow = geom.out_hw
-    xp = windows.pad(x4, geom, 0.0) if any(geom.padding) else np.array(x4, dtype=np.float64)
-    xp.flags.writeable = False
+    xp = padded(x4, geom)
     wmat = kernels.reshape(f, -1)
     z = np.empty((n, f, oh, ow))
     keep = c * kernels[0, 0].size * n * oh * ow * 8 <= KEEP_BYTES
@@ -157,7 +171,8 @@ def backward(dout, saved, flip=False, max_steps=0):
     kernels as given.  ``max_steps`` > 0 also builds the step records.
     """
     xp, geom, k4 = saved.padded, saved.geom, saved.kernels
-    g4 = np.asarray(dout, dtype=np.float64)
+    g4 = np.array(dout, dtype=np.float64)      # a copy: the records hold views of it
+    g4.flags.writeable = False
     n, c = xp.shape[:2]
     f, _, kh, kw = k4.shape
     oh, ow = geom.out_hw
@@ -210,8 +225,9 @@ def tap_steps(xp, geom, k4, g4, grad_k, flip, max_steps):
     for f, c, a, b in itertools.islice(np.ndindex(*k4.shape), int(max_steps)):
         aa, bb = (kh - 1 - a, kw - 1 - b) if flip else (a, b)
         rows, cols = _tap(geom, aa, bb)
-        steps.append(KernelTapStep(tap=(f, c, a, b), inputs=np.array(xp[:, c, rows, cols]),
-                                   dout=np.array(g4[:, f]), total=float(grad_k[f, c, a, b])))
+        steps.append(KernelTapStep(tap=(f, c, a, b), rows=(rows.start, rows.stop, rows.step),
+                                   cols=(cols.start, cols.stop, cols.step), inputs=xp[:, c, rows, cols],
+                                   dout=g4[:, f], total=float(grad_k[f, c, a, b])))
     return tuple(steps)
 
 

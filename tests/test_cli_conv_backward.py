@@ -99,6 +99,21 @@ def test_quiet_prints_the_forward_result():
         [[37, 47], [67, 77]]
 
 
+def test_json_kernel_steps_say_where_each_tap_reads():
+    d = full_json("conv", X, K, "--stride", "2", "--padding", "1", "--backward", "1 -1; 2 0")
+    xp = np.array(d["padded_input"])
+    for step in d["backward_steps"]["kernel"]:
+        a, b = step["tap"][2:]
+        rows, cols = slice(*step["rows"]), slice(*step["cols"])
+        assert (rows.start, cols.start) == (a, b)
+        assert step["sum"] == (xp[rows, cols] * [[1, -1], [2, 0]]).sum() == d["grad_kernel"][a][b]
+    assert d["backward_steps"]["kernel_total"] == 4 and d["backward_steps"]["input_total"] == 9
+
+
+def test_quiet_still_checks_the_shape_of_dy():
+    assert_user_error(invoke("conv", X, K, "--backward", "1 2 3", "-q"), "--backward", "2×2")
+
+
 def test_flat_dy_is_reshaped():
     np.testing.assert_array_equal(grads(X, K, "--backward", "1 0 0 2")[0], grads(X, K, "--backward", DY)[0])
 

@@ -226,7 +226,11 @@ def test_steps_show_both_views_and_agree():
     g = conv2d_backward(x, k, dy, stride=2, flip=True, max_steps=1000)
     assert g.total_taps == 16 and len(g.tap_steps) == 16
     assert g.total_positions == 50 and len(g.input_steps) == 50
+    xp = conv2d(x, k, stride=2, flip=True).padded_input
     for s in g.tap_steps:
+        f, c = s.tap[:2]
+        np.testing.assert_array_equal(s.inputs[0], xp[c, slice(*s.rows), slice(*s.cols)])
+        np.testing.assert_array_equal(s.dout[0], dy[f])
         assert s.total == pytest.approx(float((s.inputs * s.dout).sum()), abs=1e-12)
         assert s.total == g.grad_kernel[s.tap]
     kernel_given = k
