@@ -217,7 +217,7 @@ def conv2d_backward(x, kernels, dout, bias=None, stride=1, padding=0, dilation=1
     b = _bias_vector(bias, k4.shape[0])
     out4 = (x4.shape[0], k4.shape[0]) + geom.out_hw
     out_shape = out4 if x_ndim == 4 else out4[2:] if (x_ndim == 2 and single) else out4[1:]
-    d = _as_float(dout, "the upstream gradient", None)
+    d = _as_float(dout, "the upstream gradient", "dout")
     if d.shape != out_shape:
         raise InputError(f"upstream gradient shape {shape_text(d.shape)} does not match the "
                          f"output shape {shape_text(out_shape)}", field="dout", code="shape")
@@ -231,7 +231,8 @@ def conv2d_backward(x, kernels, dout, bias=None, stride=1, padding=0, dilation=1
             g4 = g4 * activations.derivative(activation, z)
         grads = convgrad.backward(g4, saved, flip=flip, max_steps=max_steps)
         for what, arr in (("the input gradient at (n, c, row, col) =", grads.grad_input),
-                          ("the kernel gradient at (f, c, a, b) =", grads.grad_kernel)):
+                          ("the kernel gradient at (f, c, a, b) =", grads.grad_kernel),
+                          ("the bias gradient at (f) =", grads.grad_bias)):
             windows.require_defined(arr, what, inputs=((g4, "dout"), (x4, "input"), (k4, "kernel")))
     from dataclasses import replace
     return replace(grads, grad_input=grads.grad_input.reshape(x4.shape[4 - x_ndim:]))

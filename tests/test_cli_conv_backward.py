@@ -143,6 +143,7 @@ def test_max_steps_caps_the_backward_tables():
     ((X, K, "--backward", "1 2 3"), ("--backward", "3", "2×2")),
     ((X, K, "--backward", "1 2; 3 x"), ("--backward",)),
     (("0 0 0; 0 0 0; 0 0 0", K, "--backward", "inf 0; 0 0"), ("--backward", "nan")),
+    (("1 0; 0 -1", "1;", "--backward", "inf 0; 0 -inf"), ("--backward", "bias gradient")),
     ((mat(np.ones((3, 3, 2))), mat(np.ones((1, 2, 2, 2))), "--channels-last", "--backward", "1 1; 1 1"),
      ("--backward", "2×2", "2×2×1")),
 ])
