@@ -47,7 +47,7 @@ BLOCK_BYTES = 2 * 2 ** 20   # otherwise cols are built in cache-sized blocks
 
 @dataclass(frozen=True)
 class ConvSaved:
-    """What ``forward`` keeps for ``backward``: read-only, valid until the next forward."""
+    """What ``forward`` keeps for ``backward`` (read-only arrays; a new one per forward)."""
 
     padded: np.ndarray  # N×C×Hp×Wp, the zero-padded input
     geom: windows.Geometry

@@ -57,9 +57,10 @@ def test_kernel_gradient_is_the_input_under_each_tap_summed():
     np.testing.assert_array_equal(g.grad_input, [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
 
 
-# d2l "Transposed Convolution": a transposed convolution of X = K = [[0,1],[2,3]] gives
-# these; a transposed convolution is the backward of a convolution, so each is ∂E/∂X of a
-# conv with kernel K and upstream gradient X (stride 2: a 4×4 input; padding 1: a 1×1 one).
+# d2l "Transposed Convolution" (d2l.ai/chapter_computer-vision/transposed-conv.html): the
+# transposed convolution of X = K = [[0,1],[2,3]] gives these (stride 1, stride 2, padding 1).
+# A transposed convolution is the backward of a convolution, so each is ∂E/∂X of a conv with
+# kernel K and upstream gradient X (stride 2: a 4×4 input; padding 1: a 1×1 one).
 D2L = np.array([[0.0, 1], [2, 3]])
 
 
