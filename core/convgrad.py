@@ -163,46 +163,70 @@ def forward(x4, kernels, bias, geom):
     return z, ConvSaved(padded=xp, geom=geom, kernels=kernels, cols=cols if keep else None)
 
 
+def _saved_blocks(saved, n, oh):
+    """Blocks of the work, with the kept cols when forward kept them (then one block)."""
+    if saved.cols is not None:
+        return [(slice(0, n), 0, oh, saved.cols)]
+    return [(s, r0, r1, None) for s, r0, r1 in _blocks(n, saved.geom, saved.padded.shape[1], BLOCK_BYTES)]
+
+
+def kernel_grad(dout, saved):
+    """∂E/∂K (F×C×kh×kw, for the kernels as applied) and ∂E/∂b (F,) from ∂E/∂Y:
+    G·colsᵀ and Σ_n,i,j G."""
+    xp, geom, k4 = saved.padded, saved.geom, saved.kernels
+    g4 = np.asarray(dout, dtype=np.float64)
+    grad_k = np.zeros((k4.shape[0], k4[0].size))
+    for samples, r0, r1, cols in _saved_blocks(saved, xp.shape[0], geom.out_hw[0]):
+        cols = _cols(xp, geom, samples, r0, r1) if cols is None else cols
+        grad_k += _gmat(g4, samples, r0, r1) @ cols.T
+    return grad_k.reshape(k4.shape), g4.sum(axis=(0, 2, 3))
+
+
+def input_grad(dout, saved):
+    """∂E/∂xp (N×C×Hp×Wp, the padded input's shape) from ∂E/∂Y: dcols = Kᵀ·G added back
+    onto the windows one kernel tap at a time (col2im).  Crop the padding for ∂E/∂x."""
+    xp, geom, k4 = saved.padded, saved.geom, saved.kernels
+    g4 = np.asarray(dout, dtype=np.float64)
+    n, c = xp.shape[:2]
+    f, _, kh, kw = k4.shape
+    ow = geom.out_hw[1]
+    (sh, sw), (dh, dw) = geom.stride, geom.dilation
+    wtap = k4.transpose(2, 3, 1, 0).reshape(-1, f)    # rows in (a, b, c) order: one tap is contiguous
+    gp = np.zeros((c, n) + xp.shape[2:])               # channel-major while adding, as dcols is
+    for samples, r0, r1, _ in _saved_blocks(saved, n, geom.out_hw[0]):
+        dcols = (wtap @ _gmat(g4, samples, r0, r1)).reshape(kh, kw, c, -1, r1 - r0, ow)
+        for a, b in itertools.product(range(kh), range(kw)):
+            rows = slice(r0 * sh + a * dh, (r1 - 1) * sh + a * dh + 1, sh)
+            cols = slice(b * dw, (ow - 1) * sw + b * dw + 1, sw)
+            gp[:, samples, rows, cols] += dcols[a, b]
+    return gp.transpose(1, 0, 2, 3)
+
+
+def crop(grad_padded, geom):
+    """∂E/∂x from ∂E/∂xp: the padding cut off (a new array)."""
+    pt, _, pl, _ = geom.padding
+    h, w = geom.in_hw
+    return grad_padded[:, :, pt:pt + h, pl:pl + w].copy()
+
+
 def backward(dout, saved, flip=False, max_steps=0):
     """Gradients of a convolution from ∂E/∂Y (``dout``, N×F×OH×OW) and ``saved``.
 
     Returns ConvGrads with grad_input N×C×H×W.  ``flip``: the kernels were
     rotated 180° before being applied, so grad_kernel is rotated back to the
     kernels as given.  ``max_steps`` > 0 also builds the step records.
+    (A layer that needs only some gradients calls kernel_grad / input_grad.)
     """
     xp, geom, k4 = saved.padded, saved.geom, saved.kernels
     g4 = np.array(dout, dtype=np.float64)      # a copy: the records hold views of it
     g4.flags.writeable = False
-    n, c = xp.shape[:2]
-    f, _, kh, kw = k4.shape
-    oh, ow = geom.out_hw
-    sh, sw = geom.stride
-    dh, dw = geom.dilation
-    wtap = k4.transpose(2, 3, 1, 0).reshape(-1, f)    # rows in (a, b, c) order: one tap is contiguous
-    grad_k = np.zeros((f, c * kh * kw))
-    gp = np.zeros((c, n) + xp.shape[2:])               # channel-major while adding, as dcols is
-    if saved.cols is not None:
-        blocks = [(slice(0, n), 0, oh, saved.cols)]
-    else:
-        blocks = ((s, r0, r1, None) for s, r0, r1 in _blocks(n, geom, c, BLOCK_BYTES))
-    for samples, r0, r1, cols in blocks:
-        cols = _cols(xp, geom, samples, r0, r1) if cols is None else cols
-        gmat = _gmat(g4, samples, r0, r1)
-        grad_k += gmat @ cols.T
-        dcols = (wtap @ gmat).reshape(kh, kw, c, -1, r1 - r0, ow)
-        for a, b in itertools.product(range(kh), range(kw)):     # col2im, one tap at a time
-            rows = slice(r0 * sh + a * dh, (r1 - 1) * sh + a * dh + 1, sh)
-            cols_ = slice(b * dw, (ow - 1) * sw + b * dw + 1, sw)
-            gp[:, samples, rows, cols_] += dcols[a, b]
-    gp = gp.transpose(1, 0, 2, 3)
-    grad_k = grad_k.reshape(k4.shape)
+    grad_k, grad_b = kernel_grad(g4, saved)
     if flip:
         grad_k = grad_k[:, :, ::-1, ::-1]
-    pt, _, pl, _ = geom.padding
-    h, w = geom.in_hw
-    grads = ConvGrads(grad_input=gp[:, :, pt:pt + h, pl:pl + w].copy(),
-                      grad_kernel=np.ascontiguousarray(grad_k), grad_bias=g4.sum(axis=(0, 2, 3)),
-                      grad_padded=gp, delta=g4, total_taps=int(k4.size), total_positions=n * c * h * w)
+    gp = input_grad(g4, saved)
+    grads = ConvGrads(grad_input=crop(gp, geom), grad_kernel=np.ascontiguousarray(grad_k),
+                      grad_bias=grad_b, grad_padded=gp, delta=g4, total_taps=int(k4.size),
+                      total_positions=int(np.prod(xp.shape[:2])) * geom.in_hw[0] * geom.in_hw[1])
     if max_steps <= 0:
         return grads
     from dataclasses import replace

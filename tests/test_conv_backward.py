@@ -215,6 +215,11 @@ def test_forward_keeps_what_backward_needs():
     np.testing.assert_allclose(g.grad_input, dx, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(g.grad_kernel, dk, rtol=1e-12, atol=1e-12)
     assert g.tap_steps == () and g.input_steps == () and g.full_view is None
+    # the pieces a layer may call on their own (the first layer needs no ∂E/∂X)
+    gk, gb = convgrad.kernel_grad(dy, saved)
+    np.testing.assert_array_equal(gk, g.grad_kernel)
+    np.testing.assert_array_equal(gb, g.grad_bias)
+    np.testing.assert_array_equal(convgrad.crop(convgrad.input_grad(dy, saved), geom), g.grad_input)
 
 
 # ------------------------------------------------------------------ step records
