@@ -153,6 +153,18 @@ def build_steps(view, k4, bias, z, result, max_steps):
     return steps
 
 
+def _setup(x, kernels, bias, stride, padding, dilation, flip, max_elements):
+    """What conv2d and its backward share: the arrays as N×C×H×W / F×C×kh×kw, the kernels as
+    applied (rotated when ``flip``), the padding sides, the window geometry and the bias vector."""
+    x4, x_ndim = normalise_input(x)
+    k4, single = normalise_kernels(kernels, x4.shape[1])
+    applied = np.ascontiguousarray(k4[:, :, ::-1, ::-1] if flip else k4)
+    sides = resolve_padding(padding, x4.shape[2:], applied.shape[2:], stride, dilation)
+    geom = windows.geometry(x4.shape[2:], applied.shape[2:], stride, sides, dilation)
+    windows.check_work(geom, x4.shape[0] * x4.shape[1], x4.shape[0] * k4.shape[0], max_elements)
+    return x4, x_ndim, k4, applied, single, sides, geom, _bias_vector(bias, k4.shape[0])
+
+
 def conv2d(x, kernels, bias=None, stride=1, padding=0, dilation=1, flip=False,
            activation=None, max_steps=DEFAULT_MAX_STEPS, max_elements=None):
     """Cross-correlate ``x`` with each filter, add its bias, apply ``activation``.
@@ -163,16 +175,8 @@ def conv2d(x, kernels, bias=None, stride=1, padding=0, dilation=1, flip=False,
     kernel, else F×OH×OW, or N×F×OH×OW for a batch.  ``max_elements`` bounds
     the padded input and the output (see windows.check_work).
     """
-    x4, x_ndim = normalise_input(x)
-    k4, single = normalise_kernels(kernels, x4.shape[1])
-    if flip:
-        k4 = k4[:, :, ::-1, ::-1]
-    k4 = np.ascontiguousarray(k4)
-    kernel_hw = k4.shape[2:]
-    sides = resolve_padding(padding, x4.shape[2:], kernel_hw, stride, dilation)
-    geom = windows.geometry(x4.shape[2:], kernel_hw, stride, sides, dilation)
-    windows.check_work(geom, x4.shape[0] * x4.shape[1], x4.shape[0] * k4.shape[0], max_elements)
-    b = _bias_vector(bias, k4.shape[0])
+    x4, x_ndim, _, k4, single, sides, geom, b = _setup(x, kernels, bias, stride, padding, dilation,
+                                                       flip, max_elements)
     if any(sides):
         xp = windows.pad(x4, geom, 0.0)
     else:
@@ -208,13 +212,8 @@ def conv2d_backward(x, kernels, dout, bias=None, stride=1, padding=0, dilation=1
     The formulas are in nncalc.core.convgrad; ``max_steps`` > 0 adds step records.
     """
     from nncalc.core import convgrad
-    x4, x_ndim = normalise_input(x)
-    k4, single = normalise_kernels(kernels, x4.shape[1])
-    applied = np.ascontiguousarray(k4[:, :, ::-1, ::-1] if flip else k4)
-    sides = resolve_padding(padding, x4.shape[2:], applied.shape[2:], stride, dilation)
-    geom = windows.geometry(x4.shape[2:], applied.shape[2:], stride, sides, dilation)
-    windows.check_work(geom, x4.shape[0] * x4.shape[1], x4.shape[0] * k4.shape[0], max_elements)
-    b = _bias_vector(bias, k4.shape[0])
+    x4, x_ndim, k4, applied, single, sides, geom, b = _setup(x, kernels, bias, stride, padding,
+                                                             dilation, flip, max_elements)
     out4 = (x4.shape[0], k4.shape[0]) + geom.out_hw
     out_shape = out4 if x_ndim == 4 else out4[2:] if (x_ndim == 2 and single) else out4[1:]
     d = _as_float(dout, "the upstream gradient", "dout")
