@@ -2,19 +2,27 @@
 
 Text form
     numbers separated by spaces and/or commas; rows by ``;`` or newlines;
-    channels by ``|`` or a blank line; optional brackets around it all
-    (so NumPy's own printout reads back); ``#`` starts a comment.
-    One row gives a vector, several rows a matrix, several channels C×H×W.
+    channels by ``|`` or a blank line; optional brackets around it all;
+    ``#`` starts a comment.  One row gives a vector, several rows a matrix,
+    several channels C×H×W.
+Printouts
+    nested brackets as NumPy and PyTorch print them (``[[1. 2.]\n [3. 4.]]``,
+    ``array([[1., 2.], [3., 4.]])``, ``tensor([...], dtype=torch.float64)``)
+    read by their nesting (see nncalc.core.pasted).
 JSON form
     nested lists up to 4 levels, or an object whose ``"result"`` is one
     (what ``nncalc … --format json`` prints, so JSON pipes too).
 NPY form
     the bytes of a ``.npy`` file, read with ``allow_pickle=False``.
+Spreadsheet files
+    the text of a .csv/.tsv/.txt file also follows the rules in
+    nncalc.core.spreadsheet (``;`` columns, decimal commas, quoted cells).
 
-Numbers are ASCII decimal literals: ``12``, ``-1.5e-3``, ``inf``, ``-Infinity``.
-NaN, unicode or full-width digits, ``1_000`` and hex are refused.  Every
-problem raises InputError with a message fit for the user; the CLI adds the
-argument's name.
+Numbers are ASCII decimal literals: ``12``, ``-1.5e-3``, ``inf``, ``-Infinity``;
+full-width forms from Chinese input methods (``１，２；３，４``, ``（）［］｜－．``
+and the ideographic space) are read as their ASCII forms first.  NaN, other
+unicode digits, ``1_000`` and hex are refused.  Every problem raises
+InputError with a message fit for the user; the CLI adds the argument's name.
 """
 import io
 import math
@@ -22,6 +30,7 @@ import re
 
 import numpy as np
 
+from nncalc.core import pasted, spreadsheet
 from nncalc.core.errors import InputError, shape_text
 
 MAX_DIMS = 4
@@ -29,6 +38,10 @@ NPY_MAGIC = b"\x93NUMPY"
 
 _NUMBER = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?)", re.ASCII | re.IGNORECASE)
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*", re.ASCII)
+# full-width digits, point, signs, comma, semicolon, brackets, bar; ideographic space
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．＋－，；（）［］｜\u3000", "0123456789.+-,;()[]| ")
+_NUMPY_NUMBER = re.compile(r"\d\.(?!\d)|(?<!\d)\.\d", re.ASCII)
+_TRACE_HEAD = re.compile(r"[a-z][a-z0-9-]*(?::| [a-z(])", re.ASCII)
 _FIELD_SEP = re.compile(r"[ \t\r\f\v]*,[ \t\r\f\v]*|[ \t\r\f\v]+", re.ASCII)
 
 
@@ -53,12 +66,18 @@ def check_values(arr):
 
 # ------------------------------------------------------------------ text form
 
+def fold_full_width(text):
+    """Full-width forms an input method types (``１，２；３``) as their ASCII forms."""
+    return text.translate(_FULL_WIDTH) if not text.isascii() else text
+
+
 def describe_token(token):
-    t = token.strip()
+    t = fold_full_width(token.strip())
     if t.lower() in ("nan", "+nan", "-nan"):
         return "nan is not allowed (not a number)"
     if not t.isascii():
-        return f"'{t}' is not a plain ASCII number (unicode or full-width characters)"
+        return (f"'{t}' is not a plain ASCII number (full-width forms are read, "
+                "other unicode characters are not)")
     return f"'{t}' is not a number"
 
 
@@ -80,7 +99,7 @@ def _split_channels(text):
     return parts
 
 
-def _strip_brackets(text):
+def _check_balance(text):
     depth = 0
     for ch in text:
         if ch == "[":
@@ -91,7 +110,6 @@ def _strip_brackets(text):
                 raise InputError("unbalanced brackets: ']' without '['")
     if depth:
         raise InputError("unbalanced brackets: '[' without ']'")
-    return text.replace("[", "").replace("]", "")
 
 
 def _drop_comments(text):
@@ -100,13 +118,43 @@ def _drop_comments(text):
     return "\n".join(line.split("#", 1)[0] for line in text.split("\n"))
 
 
+def _refuse_trace(text):
+    """A whole text trace piped in: say so rather than 'relu:' is not a number."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) >= 2 and _TRACE_HEAD.match(lines[0]) and not _NUMBER.match(lines[0]):
+        raise InputError(f"this is an nncalc text trace ('{lines[0][:40]}'), not a matrix", code="trace")
+
+
 def parse_text(text, max_elements=None):
-    """Parse the text form (see module docstring) into a 1-, 2- or 3-D array."""
-    text = _drop_comments(text.replace("\r\n", "\n"))
-    if "[" in text or "]" in text:
-        text = _strip_brackets(text)
+    """Parse the text form or a printout (see module docstring) into a 1- to 4-D array."""
+    text = _drop_comments(fold_full_width(text.replace("\r\n", "\n")))
+    body, wrapper = pasted.unwrap(text)
+    if wrapper or "[" in body or "]" in body:
+        pasted.refuse_summary(body)
+        _check_balance(body)
+        levels = pasted.depth(body)
+        if levels > MAX_DIMS:
+            raise InputError(f"nested deeper than {MAX_DIMS} levels")
+        if wrapper and levels or levels > 1:            # a printout: the nesting gives the shape
+            return _nested(body, max_elements)
+        text = body.replace("[", "").replace("]", "")   # [1 2; 3 4]: brackets around the text form
     if not text.strip():
         raise InputError("empty input: no numbers given")
+    try:
+        return _plain(text, max_elements)
+    except InputError as exc:
+        if exc.code is None:
+            _refuse_trace(text)
+        raise
+
+
+def _nested(body, max_elements):
+    tree, shape = pasted.parse_nested(body, is_number, describe_token)
+    check_size(math.prod(shape), max_elements)
+    return np.array(pasted.flatten(tree), dtype=np.float64).reshape(shape)
+
+
+def _plain(text, max_elements):
     # A trailing ';' keeps a one-row matrix 1×n, a trailing '|' keeps a single
     # channel 1×h×w: that is how -q writes those shapes so they read back.
     body = text.rstrip()
@@ -115,26 +163,36 @@ def parse_text(text, max_elements=None):
     matrix = body.endswith(";")
     channels = _split_channels(body)
     several = len(channels) > 1 or stack
-    shapes, data = [], []
+    rows_of = []
     for ci, chan in enumerate(channels, 1):
         rows = [r for r in re.split(r"[;\n]", chan) if r.strip()]
         if not rows:
             raise InputError(f"channel {ci} is empty" if several else "empty input: no numbers given")
-        widths = []
+        rows_of.append([_tokens(row, _where(ci, ri, several) if several or len(rows) > 1 else "")
+                        for ri, row in enumerate(rows, 1)])
+        check_size(sum(len(r) for c in rows_of for r in c), max_elements)
+    return assemble(rows_of, matrix, stack)
+
+
+def _where(ci, ri, several):
+    return f"channel {ci}, row {ri}" if several else f"row {ri}"
+
+
+def assemble(channels, matrix=False, stack=False):
+    """Channels of rows of number strings as an array: checked rectangular, no NaN."""
+    several = len(channels) > 1 or stack
+    shapes, data = [], []
+    for ci, rows in enumerate(channels, 1):
+        width = len(rows[0])
         for ri, row in enumerate(rows, 1):
-            where = f"channel {ci}, row {ri}" if several else f"row {ri}"
-            toks = _tokens(row, where if several or len(rows) > 1 else "")
-            if widths and len(toks) != widths[0]:
-                raise InputError(f"{where} has {_plural(len(toks), 'value')}, "
-                                 f"row 1 has {widths[0]}")
-            widths.append(len(toks))
-            data.extend(toks)
-            check_size(len(data), max_elements)
-        shapes.append((len(rows), widths[0]))
+            if len(row) != width:
+                raise InputError(f"{_where(ci, ri, several)} has {_plural(len(row), 'value')}, "
+                                 f"row 1 has {width}")
+            data.extend(row)
+        shapes.append((len(rows), width))
         if shapes[0] != shapes[-1]:
             raise InputError(f"channel {ci} is {shape_text(shapes[-1])}, channel 1 is {shape_text(shapes[0])}")
-    arr = np.array(data, dtype=np.float64)
-    check_values(arr)
+    arr = check_values(np.array(data, dtype=np.float64))
     n_rows, n_cols = shapes[0]
     if several:
         return arr.reshape(len(channels), n_rows, n_cols)
@@ -251,35 +309,62 @@ def looks_like_json(text):
     return ";" not in s and "|" not in s and not re.search(r"\d[ \t]+[-+.\d]", s)
 
 
-def parse_bytes(data, kind=None, max_elements=None):
-    """Parse raw bytes: ``kind`` is 'npy', 'json', 'text' or None to decide by content."""
-    if kind == "npy" or (kind is None and data.startswith(NPY_MAGIC)):
-        return parse_npy(data, max_elements)
+def _decode(data):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):    # Excel's "Unicode Text" is UTF-16
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError("binary data, not UTF-16 text (it starts with a UTF-16 mark)") from None
     if b"\x00" in data:
         raise InputError("binary data, not text (use a .npy file for binary input)")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("binary data, not UTF-8 text") from None
+
+
+def parse_bytes(data, kind=None, max_elements=None):
+    """Parse raw bytes: ``kind`` is 'npy', 'json', 'sheet' (the text of a .csv, .tsv or
+    .txt file: spreadsheet rules apply), 'text' or None to decide by content."""
+    if kind == "npy" or (kind is None and data.startswith(NPY_MAGIC)):
+        return parse_npy(data, max_elements)
+    text = _decode(data)
     if kind == "json":
         return parse_json(text, max_elements)
+    if kind == "sheet":
+        return parse_sheet(text, max_elements)
     return parse_string(text, max_elements)
 
 
+def parse_sheet(text, max_elements=None):
+    """A file's text: JSON or a printout as anywhere, else spreadsheet rules, else the text form."""
+    text = fold_full_width(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if looks_like_json(text) or "[" in text or pasted.unwrap(text)[1]:
+        return parse_string(text, max_elements)
+    channels = spreadsheet.read(_drop_comments(text), is_number, describe_token)
+    if channels is None:
+        return parse_string(text, max_elements)
+    check_size(sum(len(r) for c in channels for r in c), max_elements)
+    return assemble(channels)
+
+
 def parse_string(text, max_elements=None):
-    """Parse an inline argument: JSON if it is JSON, else the text form."""
+    """Parse an inline argument: JSON if it is JSON, else a printout or the text form."""
+    text = fold_full_width(text)
     if looks_like_json(text):
         try:
             return parse_json(text, max_elements)
         except _JSONSyntaxError as exc:
             if text.lstrip().startswith("{"):
                 raise
-            try:                            # e.g. "[.5, 1]": not JSON, but fine as text
+            try:                            # e.g. "[.5, 1]" or "[[1., 2.]]": not JSON, fine as text
                 return parse_text(text, max_elements)
             except InputError:
+                if _NUMPY_NUMBER.search(text):
+                    raise                   # NumPy's "1." says it is a printout, not broken JSON
                 raise exc from None
     return parse_text(text, max_elements)
 
 
 def is_number(text):
-    return bool(_NUMBER.fullmatch(text.strip()))
+    return bool(_NUMBER.fullmatch(fold_full_width(text.strip())))

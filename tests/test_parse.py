@@ -70,7 +70,8 @@ def test_full_precision_reads_back():
     ("1,,2", "empty"),
     ("1 nan", "nan"),
     ("NaN", "nan"),
-    ("１２", "not a plain ASCII number"),          # full-width digits
+    ("\u0967\u0968", "not a plain ASCII number"),     # Devanagari digits (full-width ones are read)
+    ("\U0001d7d9", "not a plain ASCII number"),       # mathematical double-struck 1
     ("١٢", "not a plain ASCII number"),             # Arabic-Indic digits
     ("1_000", "'1_000' is not a number"),
     ("0x10", "'0x10' is not a number"),
@@ -100,7 +101,7 @@ def test_is_number(text):
     assert parse.is_number(text)
 
 
-@pytest.mark.parametrize("text", ["nan", "1 2", "1_0", "１", "e", "-", "--x", ""])
+@pytest.mark.parametrize("text", ["nan", "1 2", "1_0", "\u0967", "e", "-", "--x", ""])
 def test_is_not_number(text):
     assert not parse.is_number(text)
 

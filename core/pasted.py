@@ -1,0 +1,135 @@
+"""Nested brackets as NumPy and PyTorch print them, read by their structure.
+
+``[[19. 25.]\n [37. 43.]]`` (print), ``array([[19., 25.], [37., 43.]])``
+(repr) and ``tensor([[1., 2.], [3., 4.]], dtype=torch.float64)`` all read
+as 2×2; the nesting, not the line breaks, gives the shape, so rows that
+NumPy or PyTorch wrapped over several lines read whole.  Numbers are
+separated by spaces and/or one comma.  A summarised print (``...``) is
+refused: the values it leaves out are not there to read.
+"""
+import re
+
+from nncalc.core.errors import InputError
+
+# array(…) / tensor(…) and the keyword arguments a repr may end with
+_WRAPPER = re.compile(r"\s*(array|tensor)\(", re.ASCII)
+_KWARGS = re.compile(r"(?:\s*,\s*[a-z_]+\s*=\s*(?:<[^<>]*>|\([^()]*\)|'[^']*'|[\w.:]+))*\s*\)\s*", re.ASCII)
+_ITEM = re.compile(r"\s*(\[|\]|,|[^\s,\[\]]+)", re.ASCII)
+
+
+def unwrap(text):
+    """The bracketed body of ``array(…)``/``tensor(…)`` and the wrapper's name, or (text, None)."""
+    m = _WRAPPER.match(text)
+    if not m:
+        return text, None
+    name, body = m.group(1), text[m.end():]
+    end = _closing(body)
+    if end is None or not _KWARGS.fullmatch(body[end:]):
+        raise InputError(f"cannot read this {name}(…) printout: after the values it has "
+                         f"{body[end:].strip()[:30]!r}" if end is not None else
+                         f"this {name}(…) printout is cut short: '(' without ')'")
+    return body[:end], name
+
+
+def _closing(body):
+    """Index just past the value part of a wrapper's body: a bracket group or one number."""
+    depth = 0
+    for i, ch in enumerate(body):
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif depth == 0 and ch in ",)":
+            return i
+    return None
+
+
+def refuse_summary(text):
+    if "..." in text or "…" in text:
+        raise InputError("this printout is summarised ('...'): the values it leaves out are not there; "
+                         "print it whole (numpy.set_printoptions(threshold=sys.maxsize), "
+                         "torch.set_printoptions(profile='full')) or save it with numpy.save")
+
+
+def depth(text):
+    """The deepest bracket nesting in TEXT (0 without brackets)."""
+    d = deepest = 0
+    for ch in text:
+        if ch == "[":
+            d += 1
+            deepest = max(deepest, d)
+        elif ch == "]":
+            d -= 1
+    return deepest
+
+
+def parse_nested(text, is_number, describe):
+    """Nested lists of numbers as a list tree of strings, checked rectangular; returns (tree, shape)."""
+    items = _ITEM.findall(text)
+    pos = 0
+
+    def node(path):
+        nonlocal pos
+        pos += 1                                      # past '['
+        children, comma_ok = [], False
+        while pos < len(items):
+            tok = items[pos]
+            if tok == "]":
+                pos += 1
+                return children
+            if tok == ",":
+                if not comma_ok:
+                    raise InputError(f"empty item in {_at(path)} (two commas in a row, or a comma first)")
+                comma_ok = False
+                pos += 1
+                continue
+            if tok == "[":
+                children.append(node(path + (len(children),)))
+            else:
+                if tok.lower() in ("nan", "+nan", "-nan") or not is_number(tok):
+                    raise InputError(f"{_at(path + (len(children),))}: {describe(tok)}")
+                children.append(tok)
+                pos += 1
+            comma_ok = True
+        raise InputError("unbalanced brackets: '[' without ']'")
+
+    if not items or items[0] != "[":
+        raise InputError(f"{items[0] if items else 'nothing'!r} before the first '['")
+    tree = node(())
+    if pos != len(items):
+        raise InputError(f"{''.join(items[pos:])[:30]!r} after the last ']'")
+    return tree, _shape(tree, ())
+
+
+def _at(path):
+    return "item " + "".join(f"[{i}]" for i in path) if path else "the outer list"
+
+
+def _shape(node, path):
+    if not isinstance(node, list):
+        return ()
+    if not node:
+        raise InputError("empty list: no numbers given")
+    shapes = [_shape(child, path + (i,)) for i, child in enumerate(node)]
+    for i, s in enumerate(shapes[1:], 1):
+        if s != shapes[0]:
+            if len(s) == 1 and len(shapes[0]) == 1:
+                where = f"row {i + 1}" if not path else f"{_at(path + (i,))}"
+                raise InputError(f"{where} has {s[0]} value{'s' * (s[0] != 1)}, "
+                                 f"{'row 1' if not path else _at(path + (0,))} has {shapes[0][0]}")
+            raise InputError(f"{_at(path + (i,))} has shape {list(s)}, {_at(path + (0,))} has {list(shapes[0])}")
+    return (len(node),) + shapes[0]
+
+
+def flatten(tree):
+    out = []
+    stack = [tree]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, list):
+            stack.extend(reversed(n))
+        else:
+            out.append(n)
+    return out
