@@ -64,11 +64,12 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
     x = inputs.read_matrix(input_, "INPUT", out.max_elements)
     ks = [inputs.read_matrix(k, f"KERNEL {i}" if len(kernels) > 1 else "KERNEL", out.max_elements)
           for i, k in enumerate(kernels, 1)]
+    rows = [i for i, k in enumerate(ks, 1) if k.ndim == 1]      # 1-D: a 1×n row, as np.atleast_2d
+    ks = [k[None, :] if k.ndim == 1 else k for k in ks]
     for i, k in enumerate(ks, 1):
-        if k.ndim < 2 or (k.ndim == 4 and len(ks) > 1) or k.ndim > 4:
-            hint = " (a 1×n row is written '1 2;')" if k.ndim < 2 else ""
+        if (k.ndim == 4 and len(ks) > 1) or k.ndim > 4:
             raise UserError(f"a filter is kh×kw or C×kh×kw (one KERNEL may also be F×C×kh×kw), "
-                            f"got shape {shape_text(k.shape)}{hint}", f"KERNEL {i}" if len(ks) > 1 else "KERNEL")
+                            f"got shape {shape_text(k.shape)}", f"KERNEL {i}" if len(ks) > 1 else "KERNEL")
     for i, k in enumerate(ks[1:], 2):
         if k.shape != ks[0].shape:
             raise UserError(f"is {shape_text(k.shape)}, KERNEL 1 is {shape_text(ks[0].shape)}; "
@@ -96,6 +97,11 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
         result = np.moveaxis(result, -3, -1)
     from nncalc.cli import render
     report = _report(res, result, x, act, channels_last and result.ndim >= 3)
+    if rows:
+        names = "KERNEL" if len(ks) == 1 else "KERNEL " + ", ".join(map(str, rows))
+        report.data["kernel_read_as"] = list(ks[0].shape)
+        report.blocks.insert(2, ("line", f"{names}: one row of numbers, read as "
+                                 f"{shape_text(ks[rows[0] - 1].shape)} (a row kernel, as NumPy's atleast_2d)"))
     if d is not None:
         from nncalc.cli import convback
         convback.run(report, res, x, ks, kernel_arg, d, result.shape, channels_last, out,

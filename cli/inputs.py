@@ -21,7 +21,9 @@ BYTES_PER_ELEMENT = 64      # generous: a long float in text with its separator
 
 
 # What a command line adds to a core message with this code: core knows no options.
-CODE_HINTS = {"over_limit": " (raise it with --max-elements)"}
+CODE_HINTS = {"over_limit": " (raise it with --max-elements)",
+              "logits": "; these look like scores (logits): add --from-logits",
+              "not_distribution": "; for one independent probability per output (sigmoid) use --loss bce"}
 
 
 def argument_for(exc, fields=None, default=None):

@@ -55,12 +55,12 @@ def normalise_kernels(kernels, channels):
     """Filters as a float64 F×C×kh×kw array, plus whether one plain 2-D kernel was given.
 
     Accepts one kh×kw kernel, a list of kh×kw or of C×kh×kw filters, or an
-    F×C×kh×kw array.  A 3-D array is a stack of kh×kw filters when the input
+    F×C×kh×kw array; a 1-D kernel is one 1×n row (NumPy's atleast_2d).  A 3-D array is a stack of kh×kw filters when the input
     has one channel and a single C×kh×kw filter otherwise.
     """
     k = _as_float(kernels, "the kernels", "kernel")
-    if k.ndim == 2:
-        k4, single = k[None, None], True
+    if k.ndim in (1, 2):
+        k4, single = k.reshape(-1, k.shape[-1])[None, None], True
     elif k.ndim == 3:
         from_list = isinstance(kernels, (list, tuple))
         if from_list or channels == 1:

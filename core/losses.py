@@ -41,6 +41,7 @@ from nncalc.core.errors import InputError, shape_text, suggest
 BCE_LOG_FLOOR = -100.0          # torch.nn.BCELoss clamps ln o and ln(1 − o) here
 BCE_GRAD_EPS = 1e-12            # ... and its gradient divides by max(o(1−o), this)
 CE_EPS = 1e-7                   # default eps inside ln(p + eps)
+DISTRIBUTION_TOL = 1e-6         # |Σ_k p_k − 1| allowed for cross-entropy on probabilities
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,22 @@ def _check_probabilities(x, what, arg):
         raise InputError(exc.message, arg=arg) from None
 
 
+def _check_distribution(p):
+    """Categorical cross-entropy takes one probability distribution per row of PRED."""
+    sums = p.reshape(-1, p.shape[-1] if p.ndim else 1).sum(axis=-1)
+    off = np.flatnonzero(np.abs(sums - 1.0) > DISTRIBUTION_TOL)
+    if off.size:
+        i = int(off[0])
+        row = p.reshape(sums.size, -1)[i]
+        values = " ".join("{:.10g}".format(v) for v in row[:6]) + (" …" if row.size > 6 else "")
+        which = ("the prediction ({values})" if p.ndim <= 1 else
+                 "row {i} of the prediction ({values})").format(i=i + 1, values=values)
+        raise InputError("{which} sums to {total:.10g}, not 1 (beyond {tol:g}): cross-entropy takes "
+                         "a probability distribution per row, as softmax gives".format(
+                             which=which, total=sums[i], tol=DISTRIBUTION_TOL),
+                         field="pred", code="not_distribution")
+
+
 def compute(name, pred, target, eps=CE_EPS, from_logits=False):
     """Evaluate loss NAME on PRED against TARGET; see the module docstring.
 
@@ -215,7 +232,14 @@ def compute(name, pred, target, eps=CE_EPS, from_logits=False):
         raise InputError("from_logits applies to cross-entropy only, not {name}".format(name=info.name),
                          field="from_logits")
     if info.probabilities and not from_logits:
-        check_probabilities(o, "{name} predictions".format(name=info.name), "pred")
+        try:
+            check_probabilities(o, "{name} predictions".format(name=info.name), "pred")
+        except InputError as exc:
+            if info.name == "cross-entropy":
+                exc.code = "logits"             # values outside [0, 1] look like scores
+            raise
+    if info.name == "cross-entropy" and not from_logits:
+        _check_distribution(o)
     if info.probabilities:
         check_probabilities(t, "{name} targets".format(name=info.name), "target")
     if eps is None or not np.isfinite(eps) or eps < 0:
