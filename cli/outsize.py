@@ -24,8 +24,11 @@ FIELDS = {"input": "SIZE", "kernel": "--kernel", "stride": "--stride", "padding"
               help="Transposed convolution: o = (i−1)·S − 2P + D·(K−1) + A + 1.")
 @click.option("--output-padding", type=geometry.IntPair(0), default="0", metavar="A|AH,AW",
               help="A in the transposed formula. [default: 0]")
+@click.option("--channels-last", is_flag=True,
+              help="SIZE is H×W×C (as 32x32x3); chain shapes are then shown H×W×C too.")
 @output_options
-def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, output_padding, out):
+def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, output_padding,
+            channels_last, out):
     """Output size of a conv/pool layer, or shapes, parameters and MACs through a chain.
 
     \b
@@ -36,7 +39,8 @@ def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, o
       nncalc outsize 1x32x32 conv:6,5 pool:2 conv:16,5 pool:2 flatten fc:120 fc:84 fc:10
 
     \b
-    SIZE is H (square), HxW or CxHxW ('*' and ',' also separate).
+    SIZE is H (square), HxW or CxHxW ('*' and ',' also separate), or
+    HxWxC with --channels-last; the trace says how SIZE was read.
     O = ⌊(H + 2P − D·(K−1) − 1)/S⌋ + 1 with P zeros on EACH side and
     dilation 1 = none; floor as PyTorch and TensorFlow, ceil with --ceil
     (a last window starting in the padding is dropped, as PyTorch does).
@@ -59,6 +63,15 @@ def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, o
     from nncalc.cli import inputs
     inputs.reject_unknown_options((size,) + layers)
     dims = _size(size)
+    if channels_last and len(dims) != 3:
+        raise UserError(f"says SIZE is H×W×C, but SIZE '{size}' has {len(dims)} number"
+                        f"{'s' * (len(dims) != 1)}", "--channels-last")
+    read_as = _read_as(dims, channels_last)
+    if channels_last:
+        dims = (dims[2], dims[0], dims[1])
+    elif len(dims) == 3 and dims[2] in (1, 3) and dims[2] < min(dims[:2]):
+        click.echo(f"note: SIZE {size} is read as C×H×W ({read_as.split(': ', 1)[1]}); "
+                   "if its channels come last (H×W×C, as 32x32x3), add --channels-last", err=True)
     if layers:
         for name, typed in (("--kernel", kernel is not None), ("--ceil", ceil),
                             ("--stride", stride != (1, 1)),
@@ -69,7 +82,7 @@ def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, o
             if typed:
                 raise UserError("applies to a single transposed layer; a chain has no transposed layers",
                                 name)
-        return _chain(dims, layers, out)
+        return _chain(dims, layers, out, read_as, channels_last)
     if given("output_padding") and not transposed:
         raise UserError("is the A of the transposed formula; add --transposed", "--output-padding")
     if ceil and transposed:
@@ -78,8 +91,8 @@ def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, o
     if kernel is None:
         raise UserError("is required for a single layer (or give a chain of LAYER tokens)", "--kernel")
     if transposed:
-        return _transposed(dims, kernel, stride, padding, dilation, output_padding, out)
-    _single(dims, kernel, stride, padding, dilation, ceil, out)
+        return _transposed(dims, kernel, stride, padding, dilation, output_padding, out, read_as)
+    _single(dims, kernel, stride, padding, dilation, ceil, out, read_as)
 
 
 def _size(text):
@@ -92,11 +105,27 @@ def _size(text):
     return dims
 
 
+def _read_as(dims, channels_last):
+    """How SIZE was read, for the trace: 'C×H×W: 5 channels of 5×3'."""
+    if len(dims) == 1:
+        return f"SIZE read as H: {dims[0]}×{dims[0]} (square)"
+    if len(dims) == 2:
+        return f"SIZE read as H×W: {dims[0]}×{dims[1]}"
+    c, h, w = (dims[2], dims[0], dims[1]) if channels_last else dims
+    layout = "H×W×C" if channels_last else "C×H×W"
+    return f"SIZE read as {layout}: {c} channel{'s' * (c != 1)} of {h}×{w}"
+
+
+def _hwc(shape, channels_last):
+    """A C×H×W shape in the layout SIZE was given in."""
+    return (shape[1], shape[2], shape[0]) if channels_last and len(shape) == 3 else tuple(shape)
+
+
 def _hw(dims):
     return (dims[0], dims[0]) if len(dims) == 1 else dims[-2:]
 
 
-def _single(dims, kernel, stride, padding, dilation, ceil, out):
+def _single(dims, kernel, stride, padding, dilation, ceil, out, read_as):
     from nncalc.cli import inputs, render
     from nncalc.core import shapes
     h, w = _hw(dims)
@@ -117,6 +146,7 @@ def _single(dims, kernel, stride, padding, dilation, ceil, out):
     report = render.Report([rh.size, rw.size], data)
     report.heading(f"outsize: input {h}×{w}, kernel {kernel[0]}×{kernel[1]}, stride "
                    f"{stride[0]},{stride[1]}, dilation {dilation[0]},{dilation[1]}")
+    report.line(read_as)
     if same_pads:
         report.line(f"padding 'same': output = ⌈input/stride⌉ needs top {sides[0]}, bottom {sides[1]}, "
                     f"left {sides[2]}, right {sides[3]} (an odd extra zero goes bottom/right)")
@@ -129,7 +159,7 @@ def _single(dims, kernel, stride, padding, dilation, ceil, out):
     render.emit(report, out)
 
 
-def _transposed(dims, kernel, stride, padding, dilation, output_padding, out):
+def _transposed(dims, kernel, stride, padding, dilation, output_padding, out, read_as):
     from nncalc.cli import inputs, render
     from nncalc.core import shapes
     if isinstance(padding, str):
@@ -144,6 +174,7 @@ def _transposed(dims, kernel, stride, padding, dilation, output_padding, out):
                       f"   = ({i} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {a} + 1 = {o}"]
     report = render.Report(sizes, {"transposed": True})
     report.heading(f"outsize (transposed convolution): input {h}×{w}")
+    report.line(read_as)
     report.line("")
     for line in lines:
         report.line(line)
@@ -152,7 +183,7 @@ def _transposed(dims, kernel, stride, padding, dilation, output_padding, out):
     render.emit(report, out)
 
 
-def _chain(dims, tokens, out):
+def _chain(dims, tokens, out, read_as, channels_last):
     from nncalc.cli import inputs, render
     from nncalc.core import chain
     start = dims if len(dims) == 3 else (1,) + _hw(dims)
@@ -168,25 +199,29 @@ def _chain(dims, tokens, out):
             formula = geometry.formula_lines(rec, "H", "H")[1].strip(" =") + f" = {rec.size}"
         elif row.note:
             formula = row.note
-        for col, val in zip(cols, [str(row.index), row.layer.token, shape_text(row.input_shape), formula,
-                                   shape_text(row.output_shape)]):
+        shape_in, shape_out = _hwc(row.input_shape, channels_last), _hwc(row.output_shape, channels_last)
+        for col, val in zip(cols, [str(row.index), row.layer.token, shape_text(shape_in), formula,
+                                   shape_text(shape_out)]):
             col.append(val)
         layers_json.append({"name": row.layer.token, "kind": row.layer.kind,
-                            "input_shape": list(row.input_shape),
-                            "output_shape": list(row.output_shape),
+                            "input_shape": list(shape_in),
+                            "output_shape": list(shape_out),
                             "params": row.params, "macs": row.macs})
     fields = _fields(summary.rows)
     for entry, row, field in zip(layers_json, summary.rows, fields):
         entry.update(_field_json(row, field))
-    data = {"input_shape": list(summary.input_shape), "layers": layers_json,
-            "total_params": summary.total_params, "total_macs": summary.total_macs}
-    report = render.Report(list(summary.output_shape), data)
-    report.heading(f"outsize: layer chain from {shape_text(summary.input_shape)}")
+    start, end = _hwc(summary.input_shape, channels_last), _hwc(summary.output_shape, channels_last)
+    data = {"input_shape": list(start), "layers": layers_json,
+            "total_params": summary.total_params, "total_macs": summary.total_macs,
+            "layout": "H×W×C" if channels_last else "C×H×W"}
+    report = render.Report(list(end), data)
+    report.heading(f"outsize: layer chain from {shape_text(start)}")
+    report.line(read_as + ("" if len(dims) == 3 else " (one channel)"))
     report.line("")
     report.table(headers, cols)
     _field_table(report, summary.rows, fields)
     report.line(f"Total: {summary.total_params:,} parameters, {summary.total_macs:,} multiply-adds; "
-                f"output {shape_text(summary.output_shape)}")
+                f"output {shape_text(end)}")
     render.emit(report, out)
 
 
