@@ -274,7 +274,8 @@ HELP = {
         '    nncalc outsize 5 --kernel 2 --stride 2 --ceil\n'
         '    nncalc outsize 1x32x32 conv:6,5 pool:2 conv:16,5 pool:2 flatten fc:120 fc:84 fc:10\n'
         '\n'
-        "  SIZE is H (square), HxW or CxHxW ('*' and ',' also separate).\n"
+        "  SIZE is H (square), HxW or CxHxW ('*' and ',' also separate), or\n"
+        '  HxWxC with --channels-last; the trace says how SIZE was read.\n'
         '  O = ⌊(H + 2P − D·(K−1) − 1)/S⌋ + 1 with P zeros on EACH side and\n'
         '  dilation 1 = none; floor as PyTorch and TensorFlow, ceil with --ceil\n'
         '  (a last window starting in the padding is dropped, as PyTorch does).\n'
@@ -307,6 +308,8 @@ HELP = {
         '  --transposed              Transposed convolution: o = (i−1)·S − 2P + D·(K−1)\n'
         '                            + A + 1.\n'
         '  --output-padding A|AH,AW  A in the transposed formula. [default: 0]\n'
+        '  --channels-last           SIZE is H×W×C (as 32x32x3); chain shapes are then\n'
+        '                            shown H×W×C too.\n'
         '  --format FORMAT           text, json, csv, tsv, npy (binary, to a file or\n'
         '                            pipe), or a table style: github, grid, simple,\n'
         '                            pipe, latex, html, …  [default: text]\n'

@@ -67,11 +67,25 @@ def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, o
         raise UserError(f"says SIZE is H×W×C, but SIZE '{size}' has {len(dims)} number"
                         f"{'s' * (len(dims) != 1)}", "--channels-last")
     read_as = _read_as(dims, channels_last)
+    note = None
     if channels_last:
         dims = (dims[2], dims[0], dims[1])
     elif len(dims) == 3 and dims[2] in (1, 3) and dims[2] < min(dims[:2]):
-        click.echo(f"note: SIZE {size} is read as C×H×W ({read_as.split(': ', 1)[1]}); "
-                   "if its channels come last (H×W×C, as 32x32x3), add --channels-last", err=True)
+        note = (f"SIZE {size} was read as C×H×W ({read_as.split(': ', 1)[1]}); "
+                "if its channels come last (H×W×C), add --channels-last")
+    try:
+        _dispatch(dims, layers, kernel, stride, padding, dilation, ceil, transposed, output_padding,
+                  channels_last, out, read_as)
+    except click.ClickException as exc:       # one error line, which then carries the note
+        if note and isinstance(exc, UserError):
+            exc.message += f" ({note})"
+        raise
+    if note:
+        click.echo(f"note: {note}", err=True)
+
+
+def _dispatch(dims, layers, kernel, stride, padding, dilation, ceil, transposed, output_padding,
+              channels_last, out, read_as):
     if layers:
         for name, typed in (("--kernel", kernel is not None), ("--ceil", ceil),
                             ("--stride", stride != (1, 1)),

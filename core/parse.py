@@ -312,9 +312,12 @@ def looks_like_json(text):
 def _decode(data):
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):    # Excel's "Unicode Text" is UTF-16
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError:
-            raise InputError("binary data, not UTF-16 text (it starts with a UTF-16 mark)") from None
+            text = "\x00"
+        if not all(c.isascii() or "\u3000" <= c <= "\uffef" for c in text) or "\x00" in text:
+            raise InputError("binary data, not UTF-16 text of numbers (it starts with a UTF-16 mark)")
+        return text
     if b"\x00" in data:
         raise InputError("binary data, not text (use a .npy file for binary input)")
     try:
