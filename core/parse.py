@@ -336,6 +336,8 @@ def parse_bytes(data, kind=None, max_elements=None):
         return parse_json(text, max_elements)
     if kind == "sheet":
         return parse_sheet(text, max_elements)
+    if kind is None and ";" in text and "[" not in text and not looks_like_json(text):
+        spreadsheet.refuse_outside_files(_drop_comments(text.replace("\r\n", "\n")))
     return parse_string(text, max_elements)
 
 

@@ -58,6 +58,16 @@ def _semicolon_lines(lines):
     return cells, inline
 
 
+def refuse_outside_files(text):
+    """Standard input never gets the spreadsheet rules: refuse what only they would read right."""
+    lines = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
+    cells, inline = _semicolon_lines(lines)
+    if len(cells) >= 2 and not inline:
+        raise InputError(f"lines {cells[0]} and {cells[1]} look like a ';'-separated spreadsheet, but "
+                         "';' separates rows here (spreadsheet rules apply to .csv/.tsv/.txt files "
+                         "only); read it from a .csv file with @FILE")
+
+
 def _choose_separator(lines):
     """The column separator the spreadsheet rules apply with, or None for the inline grammar."""
     cells, inline = _semicolon_lines(lines)
