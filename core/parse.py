@@ -135,7 +135,7 @@ def parse_text(text, max_elements=None):
         levels = pasted.depth(body)
         if levels > MAX_DIMS:
             raise InputError(f"nested deeper than {MAX_DIMS} levels")
-        if wrapper and levels or levels > 1:            # a printout: the nesting gives the shape
+        if wrapper and levels or levels > 1 or pasted.wrapped_vector(body):   # the nesting gives the shape
             return _nested(body, max_elements)
         text = body.replace("[", "").replace("]", "")   # [1 2; 3 4]: brackets around the text form
     if not text.strip():

@@ -24,11 +24,21 @@ def unwrap(text):
         return text, None
     name, body = m.group(1), text[m.end():]
     end = _closing(body)
-    if end is None or not _KWARGS.fullmatch(body[end:]):
+    if end is None or not body[end:].strip():
+        raise InputError(f"this {name}(…) printout is cut short: '(' without ')'")
+    if not _KWARGS.fullmatch(body[end:]):
         raise InputError(f"cannot read this {name}(…) printout: after the values it has "
-                         f"{body[end:].strip()[:30]!r}" if end is not None else
-                         f"this {name}(…) printout is cut short: '(' without ')'")
+                         f"{body[end:].strip()[:30]!r}")
     return body[:end], name
+
+
+def wrapped_vector(body):
+    """One bracket pair over several lines, each continuation line indented: NumPy's print of a
+    long 1-D array (unindented lines inside one pair are rows, as in '[1 2\n3 4]')."""
+    s = body.strip()
+    lines = s.split("\n")
+    return (len(lines) > 1 and s.startswith("[") and s.endswith("]") and ";" not in s and "|" not in s
+            and all(line[:1] in (" ", "\t") for line in lines[1:]))
 
 
 def _closing(body):
