@@ -34,6 +34,8 @@ _WORD = {";": "';'", ",": "','", "\t": "a tab"}
 
 def _fields(line, sep):
     """Split LINE at SEP outside double quotes."""
+    if '"' not in line:
+        return line.split(sep)
     out, cur, quoted = [], [], False
     for ch in line:
         if ch == '"':
@@ -51,6 +53,8 @@ def _semicolon_lines(lines):
     """Line numbers whose ';' splits single values (cells) and those whose fields hold several."""
     cells, inline = [], []
     for n, line in lines:
+        if ";" not in line:
+            continue
         fields = _fields(line, ";")
         if sum(1 for f in fields if f.strip()) < 2:
             continue                     # no ';' between values ('1 2 3;' keeps a 1×n shape)
@@ -141,7 +145,8 @@ def read(text, parse_number, describe):
             where = f"line {n}, column {col}"
             t = _cell(f, sep, where, marks)
             if not parse_number(t):
-                raise InputError(f"{where}: {describe(t)} (columns separated by {_WORD[sep]})")
+                raise InputError(f"{where}: {describe(t)} (read by the spreadsheet rules of a "
+                                 f".csv/.tsv/.txt file: columns separated by {_WORD[sep]})")
             row.append(t)
         rows.append(row)
     if rows:
