@@ -349,6 +349,8 @@ def parse_sheet(text, max_elements=None):
     channels = spreadsheet.read(_drop_comments(text), is_number, describe_token)
     if channels is None:
         return parse_string(text, max_elements)
+    if not channels:
+        raise InputError("empty input: no numbers given")
     check_size(sum(len(r) for c in channels for r in c), max_elements)
     return assemble(channels)
 

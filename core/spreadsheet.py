@@ -69,7 +69,7 @@ def refuse_outside_files(text):
     if len(cells) >= 2 and not inline:
         raise InputError(f"lines {cells[0]} and {cells[1]} look like a ';'-separated spreadsheet, but "
                          "';' separates rows here (spreadsheet rules apply to .csv/.tsv/.txt files "
-                         "only); read it from a .csv file with @FILE")
+                         "only); give it as a .csv file instead")
 
 
 def _choose_separator(lines):

@@ -43,7 +43,7 @@ def test_inline_and_stdin_keep_semicolon_rows():
     assert q("activate", "identity", "1;2;3") == "1\n2\n3\n"
     assert q("activate", "identity", "-", input="1 2; 3 4\n") == "1 2\n3 4\n"
     r = invoke("activate", "identity", "-", input=BOM + b"1;2;3\r\n4;5;6\r\n")
-    assert_user_error(r, "VALUES", "spreadsheet", "@FILE")
+    assert_user_error(r, "VALUES", "spreadsheet", ".csv file")
 
 
 # ------------------------------------------------------------ printouts and full-width forms

@@ -9,9 +9,12 @@ text-formatted; Excel's "Unicode Text" is UTF-16 with a BOM, tab-separated.
 """
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from nncalc.core import parse
 from nncalc.core.errors import InputError
+
+from test_fuzz_parse import MAX_ELEMENTS, assert_round_trip, parsed_or_refused
 
 BOM = b"\xef\xbb\xbf"
 
@@ -83,7 +86,7 @@ def test_standard_input_and_inline_keep_semicolon_rows():
     assert parse.parse_bytes(b"1;2;3\n", None).shape == (3, 1)
     # several lines of ';'-separated single values would be misread as rows: refused instead
     message = refused(parse.parse_bytes, BOM + b"1;2;3\r\n4;5;6\r\n", None)
-    assert "@FILE" in message and ".csv" in message
+    assert "spreadsheet" in message and ".csv file" in message
 
 
 # ------------------------------------------------------------ NumPy and PyTorch printouts
@@ -177,3 +180,19 @@ def test_a_text_trace_is_named_as_such():
     with pytest.raises(InputError) as exc:
         parse.parse_string("relu 1 2")               # one line: an ordinary bad token
     assert exc.value.code is None
+
+
+# ------------------------------------------------------------ bounded fuzz of the new paths
+
+SHEET_TOKENS = ["1", "0,5", "-2", "1.5", "1,234", '"', '"1,5"', ";", ",", "\t", " ", "\n", "\r\n", "\n\n",
+                "sep=;\n", "sep=\t\n", "#", "x", "[", "]", "array(", "tensor(", ")", ", dtype=float32",
+                "...", "\ufeff", "１", "，", "；", "－", "nan", "inf", "1e5", "|"]
+sheet_texts = st.lists(st.sampled_from(SHEET_TOKENS), max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(sheet_texts, st.sampled_from(["sheet", None]))
+def test_files_and_printouts_parse_or_refuse_cleanly(text, kind):
+    arr = parsed_or_refused(parse.parse_bytes, text.encode("utf-8"), kind, MAX_ELEMENTS)
+    if arr is not None and arr.ndim <= 3:
+        assert_round_trip(arr)
