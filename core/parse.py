@@ -13,7 +13,8 @@ JSON form
     nested lists up to 4 levels, or an object whose ``"result"`` is one
     (what ``nncalc … --format json`` prints, so JSON pipes too).
 NPY form
-    the bytes of a ``.npy`` file, read with ``allow_pickle=False``.
+    the bytes of a ``.npy`` file, read with ``allow_pickle=False``
+    (JSON and NPY live in nncalc.core.forms).
 Spreadsheet files
     the text of a .csv/.tsv/.txt file also follows the rules in
     nncalc.core.spreadsheet (``;`` columns, decimal commas, quoted cells).
@@ -24,7 +25,6 @@ and the ideographic space) are read as their ASCII forms first.  NaN, other
 unicode digits, ``1_000`` and hex are refused.  Every problem raises
 InputError with a message fit for the user; the CLI adds the argument's name.
 """
-import io
 import math
 import re
 
@@ -32,9 +32,9 @@ import numpy as np
 
 from nncalc.core import pasted, spreadsheet
 from nncalc.core.errors import InputError, shape_text
+from nncalc.core.forms import (MAX_DIMS, NPY_MAGIC, _JSONSyntaxError, _plural,  # noqa: F401 (API)
+                               check_size, check_values, parse_json, parse_npy)
 
-MAX_DIMS = 4
-NPY_MAGIC = b"\x93NUMPY"
 
 _NUMBER = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?)", re.ASCII | re.IGNORECASE)
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*", re.ASCII)
@@ -43,25 +43,6 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９．＋－，；（）
 _NUMPY_NUMBER = re.compile(r"\d\.(?!\d)|(?<!\d)\.\d", re.ASCII)
 _TRACE_HEAD = re.compile(r"[a-z][a-z0-9-]*(?::| [a-z(])", re.ASCII)
 _FIELD_SEP = re.compile(r"[ \t\r\f\v]*,[ \t\r\f\v]*|[ \t\r\f\v]+", re.ASCII)
-
-
-def _plural(n, word):
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def check_size(count, max_elements):
-    if max_elements is not None and count > max_elements:
-        raise InputError("{count:,} elements is over the limit of {limit:,}".format(
-            count=count, limit=max_elements), code="over_limit")
-
-
-def check_values(arr):
-    """Refuse NaN, saying where the first one is."""
-    bad = np.isnan(arr)
-    if bad.any():
-        where = tuple(int(i) + 1 for i in np.argwhere(bad)[0])
-        raise InputError(f"nan at position {where} is not a number nncalc can compute with")
-    return arr
 
 
 # ------------------------------------------------------------------ text form
@@ -163,14 +144,15 @@ def _plain(text, max_elements):
     matrix = body.endswith(";")
     channels = _split_channels(body)
     several = len(channels) > 1 or stack
-    rows_of = []
+    rows_of, count = [], 0
     for ci, chan in enumerate(channels, 1):
         rows = [r for r in re.split(r"[;\n]", chan) if r.strip()]
         if not rows:
             raise InputError(f"channel {ci} is empty" if several else "empty input: no numbers given")
         rows_of.append([_tokens(row, _where(ci, ri, several) if several or len(rows) > 1 else "")
                         for ri, row in enumerate(rows, 1)])
-        check_size(sum(len(r) for c in rows_of for r in c), max_elements)
+        count += sum(len(r) for r in rows_of[-1])
+        check_size(count, max_elements)
     return assemble(rows_of, matrix, stack)
 
 
@@ -197,104 +179,6 @@ def assemble(channels, matrix=False, stack=False):
     if several:
         return arr.reshape(len(channels), n_rows, n_cols)
     return arr if n_rows == 1 and not matrix else arr.reshape(n_rows, n_cols)
-
-
-# ------------------------------------------------------------------ JSON form
-
-def _json_depth_ok(text):
-    depth = 0
-    for m in re.finditer(r"[\[\]{}]", text):
-        depth += 1 if m.group() in "[{" else -1
-        if depth > MAX_DIMS + 1:          # +1 leaves room for {"result": ...}
-            raise InputError(f"JSON nested deeper than {MAX_DIMS} levels")
-
-
-class _JSONSyntaxError(InputError):
-    pass
-
-
-def _reject_constant(name):
-    if name == "NaN":
-        raise InputError("nan is not allowed (not a number)")
-    return float(name)                     # Infinity, -Infinity
-
-
-def _json_shape(node, path=()):
-    """Shape of a rectangular nested list of numbers, or InputError saying where not."""
-    if isinstance(node, bool) or node is None or isinstance(node, (str, dict)):
-        import json
-        at = "".join(f"[{i}]" for i in path) or "top level"
-        raise InputError(f"{json.dumps(node)} at {at} is not a number")
-    if not isinstance(node, list):
-        return ()
-    if not node:
-        raise InputError("empty list: no numbers given")
-    shapes = [_json_shape(child, path + (i,)) for i, child in enumerate(node)]
-    for i, s in enumerate(shapes[1:], 1):
-        if s != shapes[0]:
-            if len(path) == 0 and len(s) == 1 and len(shapes[0]) == 1:
-                raise InputError(f"row {i + 1} has {_plural(s[0], 'value')}, row 1 has {shapes[0][0]}")
-            at = "".join(f"[{j}]" for j in path)
-            raise InputError(f"item {at}[{i}] has shape {list(s)}, item {at}[0] has {list(shapes[0])}")
-    return (len(node),) + shapes[0]
-
-
-def parse_json(text, max_elements=None):
-    import json                            # only JSON input pays for the import
-    if not text.lstrip().startswith("{"):  # a report object nests its steps deeper
-        _json_depth_ok(text)
-    try:
-        obj = json.loads(text, parse_constant=_reject_constant)
-    except InputError:
-        raise
-    except (ValueError, RecursionError) as exc:
-        raise _JSONSyntaxError(f"not valid JSON ({exc})") from None
-    if isinstance(obj, dict):
-        if "result" not in obj:
-            raise InputError('a JSON object must hold the matrix under "result"')
-        obj = obj["result"]
-    if not isinstance(obj, list):
-        obj = [obj]
-    shape = _json_shape(obj)
-    if len(shape) > MAX_DIMS:
-        raise InputError(f"JSON nested deeper than {MAX_DIMS} levels")
-    check_size(int(np.prod(shape)), max_elements)
-    return check_values(np.array(obj, dtype=np.float64))
-
-
-# ------------------------------------------------------------------- NPY form
-
-def parse_npy(data, max_elements=None):
-    buf = io.BytesIO(data)
-    try:
-        fmt = np.lib.format
-        version = fmt.read_magic(buf)
-        read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
-        shape, _, dtype = read_header(buf)
-    except Exception as exc:                # numpy raises ValueError or others
-        raise InputError(f"not a valid .npy file ({exc})") from None
-    if dtype.hasobject:
-        raise InputError("this .npy holds Python objects, which nncalc never unpickles")
-    if dtype.kind not in "biuf":
-        raise InputError(f"this .npy holds {dtype} values; nncalc needs real numbers")
-    if len(shape) > MAX_DIMS:
-        raise InputError(f"this .npy has {len(shape)} dimensions; at most {MAX_DIMS} are supported")
-    count = math.prod(shape)                # exact: np.prod wraps around past 2**63
-    check_size(count, max_elements)
-    have, need = len(data) - buf.tell(), count * dtype.itemsize
-    if have < need:                         # say so before np.load allocates what the header claims
-        raise InputError(f"this .npy is truncated: its header claims {count:,} values "
-                         f"({need:,} bytes) but it holds {have:,} bytes")
-    try:
-        arr = np.load(io.BytesIO(data), allow_pickle=False)
-    except Exception as exc:
-        raise InputError(f"cannot read this .npy file ({exc})") from None
-    arr = np.asarray(arr, dtype=np.float64)
-    if arr.ndim == 0:
-        arr = arr.reshape(1)
-    if arr.size == 0:
-        raise InputError("empty array: no numbers given")
-    return check_values(arr)
 
 
 # ---------------------------------------------------------------- dispatching

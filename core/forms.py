@@ -1,0 +1,129 @@
+"""The JSON and NPY forms of the matrix grammar (nncalc.core.parse dispatches to them),
+and the limits every form shares: at most 4 dimensions, --max-elements, no NaN."""
+import io
+import math
+import re
+
+import numpy as np
+
+from nncalc.core.errors import InputError
+
+MAX_DIMS = 4
+NPY_MAGIC = b"\x93NUMPY"
+
+
+def _plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def check_size(count, max_elements):
+    if max_elements is not None and count > max_elements:
+        raise InputError("{count:,} elements is over the limit of {limit:,}".format(
+            count=count, limit=max_elements), code="over_limit")
+
+
+def check_values(arr):
+    """Refuse NaN, saying where the first one is."""
+    bad = np.isnan(arr)
+    if bad.any():
+        where = tuple(int(i) + 1 for i in np.argwhere(bad)[0])
+        raise InputError(f"nan at position {where} is not a number nncalc can compute with")
+    return arr
+
+
+# ------------------------------------------------------------------ JSON form
+
+def _json_depth_ok(text):
+    depth = 0
+    for m in re.finditer(r"[\[\]{}]", text):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > MAX_DIMS + 1:          # +1 leaves room for {"result": ...}
+            raise InputError(f"JSON nested deeper than {MAX_DIMS} levels")
+
+
+class _JSONSyntaxError(InputError):
+    pass
+
+
+def _reject_constant(name):
+    if name == "NaN":
+        raise InputError("nan is not allowed (not a number)")
+    return float(name)                     # Infinity, -Infinity
+
+
+def _json_shape(node, path=()):
+    """Shape of a rectangular nested list of numbers, or InputError saying where not."""
+    if isinstance(node, bool) or node is None or isinstance(node, (str, dict)):
+        import json
+        at = "".join(f"[{i}]" for i in path) or "top level"
+        raise InputError(f"{json.dumps(node)} at {at} is not a number")
+    if not isinstance(node, list):
+        return ()
+    if not node:
+        raise InputError("empty list: no numbers given")
+    shapes = [_json_shape(child, path + (i,)) for i, child in enumerate(node)]
+    for i, s in enumerate(shapes[1:], 1):
+        if s != shapes[0]:
+            if len(path) == 0 and len(s) == 1 and len(shapes[0]) == 1:
+                raise InputError(f"row {i + 1} has {_plural(s[0], 'value')}, row 1 has {shapes[0][0]}")
+            at = "".join(f"[{j}]" for j in path)
+            raise InputError(f"item {at}[{i}] has shape {list(s)}, item {at}[0] has {list(shapes[0])}")
+    return (len(node),) + shapes[0]
+
+
+def parse_json(text, max_elements=None):
+    import json                            # only JSON input pays for the import
+    if not text.lstrip().startswith("{"):  # a report object nests its steps deeper
+        _json_depth_ok(text)
+    try:
+        obj = json.loads(text, parse_constant=_reject_constant)
+    except InputError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise _JSONSyntaxError(f"not valid JSON ({exc})") from None
+    if isinstance(obj, dict):
+        if "result" not in obj:
+            raise InputError('a JSON object must hold the matrix under "result"')
+        obj = obj["result"]
+    if not isinstance(obj, list):
+        obj = [obj]
+    shape = _json_shape(obj)
+    if len(shape) > MAX_DIMS:
+        raise InputError(f"JSON nested deeper than {MAX_DIMS} levels")
+    check_size(int(np.prod(shape)), max_elements)
+    return check_values(np.array(obj, dtype=np.float64))
+
+
+# ------------------------------------------------------------------- NPY form
+
+def parse_npy(data, max_elements=None):
+    buf = io.BytesIO(data)
+    try:
+        fmt = np.lib.format
+        version = fmt.read_magic(buf)
+        read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+        shape, _, dtype = read_header(buf)
+    except Exception as exc:                # numpy raises ValueError or others
+        raise InputError(f"not a valid .npy file ({exc})") from None
+    if dtype.hasobject:
+        raise InputError("this .npy holds Python objects, which nncalc never unpickles")
+    if dtype.kind not in "biuf":
+        raise InputError(f"this .npy holds {dtype} values; nncalc needs real numbers")
+    if len(shape) > MAX_DIMS:
+        raise InputError(f"this .npy has {len(shape)} dimensions; at most {MAX_DIMS} are supported")
+    count = math.prod(shape)                # exact: np.prod wraps around past 2**63
+    check_size(count, max_elements)
+    have, need = len(data) - buf.tell(), count * dtype.itemsize
+    if have < need:                         # say so before np.load allocates what the header claims
+        raise InputError(f"this .npy is truncated: its header claims {count:,} values "
+                         f"({need:,} bytes) but it holds {have:,} bytes")
+    try:
+        arr = np.load(io.BytesIO(data), allow_pickle=False)
+    except Exception as exc:
+        raise InputError(f"cannot read this .npy file ({exc})") from None
+    arr = np.asarray(arr, dtype=np.float64)
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.size == 0:
+        raise InputError("empty array: no numbers given")
+    return check_values(arr)
