@@ -16,14 +16,14 @@ from nncalc.core.errors import InputError
 # .csv/.tsv/.txt files get the spreadsheet rules (';' columns, decimal commas, quotes);
 # inline text and standard input never do, so '1 2; 3 4' and -q output read as always
 TEXT_SUFFIXES = {".csv": "sheet", ".tsv": "sheet", ".txt": "sheet", ".json": "json", ".npy": "npy"}
-TRACE_HINT = "; pipe a result with -q (or --format json), not the text trace"
 BYTES_PER_ELEMENT = 64      # generous: a long float in text with its separator
 
 
 # What a command line adds to a core message with this code: core knows no options.
 CODE_HINTS = {"over_limit": " (raise it with --max-elements)",
               "logits": "; these look like scores (logits): add --from-logits",
-              "not_distribution": "; for one independent probability per output (sigmoid) use --loss bce"}
+              "not_distribution": "; for one independent probability per output (sigmoid) use --loss bce",
+              "trace": "; pipe a result with -q (or --format json), not the text trace"}
 
 
 def argument_for(exc, fields=None, default=None):
@@ -93,28 +93,19 @@ def read_file(path, name, max_elements):
 
 def read_matrix(value, name, max_elements):
     """The array an argument stands for (see nncalc.core.parse for the grammar)."""
-    with naming(name):
-        try:
-            return _read_matrix(value, name, max_elements)
-        except InputError as exc:             # core cannot name -q: the hint is added here
-            if exc.code != "trace":
-                raise
-            raise UserError(exc.message + TRACE_HINT, name) from None
-
-
-def _read_matrix(value, name, max_elements):
     from nncalc.core import parse
-    if value == "-":
-        return parse.parse_bytes(_read_stdin(name, max_elements), None, max_elements)
-    if value.startswith("@"):
-        path = value[1:]
-        if not path:
-            raise UserError("'@' must be followed by a file name", name)
-        kind = TEXT_SUFFIXES.get(os.path.splitext(path)[1].lower())
-        if path.lower().endswith(".npz"):
-            raise UserError("'.npz' archives are not read; save one array with np.save (.npy)", name)
-        return parse.parse_bytes(read_file(path, name, max_elements), kind, max_elements)
-    return parse.parse_string(value, max_elements)
+    with naming(name):
+        if value == "-":
+            return parse.parse_bytes(_read_stdin(name, max_elements), None, max_elements)
+        if value.startswith("@"):
+            path = value[1:]
+            if not path:
+                raise UserError("'@' must be followed by a file name", name)
+            kind = TEXT_SUFFIXES.get(os.path.splitext(path)[1].lower())
+            if path.lower().endswith(".npz"):
+                raise UserError("'.npz' archives are not read; save one array with np.save (.npy)", name)
+            return parse.parse_bytes(read_file(path, name, max_elements), kind, max_elements)
+        return parse.parse_string(value, max_elements)
 
 
 def reject_unknown_options(values, ctx=None):
