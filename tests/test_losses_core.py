@@ -78,7 +78,9 @@ def test_inputs_not_mutated():
     ("cross-entropy", [[0.5, 0.5]], [0.5], "target", "class_index", "whole numbers"),
     ("cross-entropy", [[0.5, 0.5]], [-1], "target", "class_index", "out of range"),
     ("bce", [1.5], [1.0], "pred", None, "[0, 1]"),
-    ("cross-entropy", [-0.1, 1.1], [0, 1], "pred", None, "[0, 1]"),
+    ("cross-entropy", [-0.1, 1.1], [0, 1], "pred", "logits", "[0, 1]"),          # scores? (issue 12)
+    ("cross-entropy", [0.5, 0.6, 0.1], [0], "pred", "not_distribution", "sums to 1.2, not 1"),
+    ("cross-entropy", [[0.5, 0.5], [0.5, 0.4]], [0, 1], "pred", "not_distribution", "row 2"),
     ("bce", [0.5], [2.0], "target", None, "[0, 1]"),
 ])
 def test_errors_name_the_field_and_code(name, pred, target, field, code, needle):
