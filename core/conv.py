@@ -55,8 +55,9 @@ def normalise_kernels(kernels, channels):
     """Filters as a float64 F×C×kh×kw array, plus whether one plain 2-D kernel was given.
 
     Accepts one kh×kw kernel, a list of kh×kw or of C×kh×kw filters, or an
-    F×C×kh×kw array; a 1-D kernel is one 1×n row (NumPy's atleast_2d).  A 3-D array is a stack of kh×kw filters when the input
-    has one channel and a single C×kh×kw filter otherwise.
+    F×C×kh×kw array.  A 3-D array is a stack of kh×kw filters when the input
+    has one channel and a single C×kh×kw filter otherwise; a 1-D kernel is
+    one 1×n row (NumPy's atleast_2d).
     """
     k = _as_float(kernels, "the kernels", "kernel")
     if k.ndim in (1, 2):

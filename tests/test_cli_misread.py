@@ -139,3 +139,11 @@ def test_a_text_trace_piped_in_suggests_q(tmp_path):
     f = tmp_path / "out.txt"
     f.write_text(ok("conv", "1 2; 3 4", "1;").stdout)
     assert_user_error(invoke("pool", f"@{f}"), "INPUT", "text trace", "-q")
+
+
+def test_core_reads_a_1d_kernel_as_one_row():
+    from nncalc.core import conv
+    x = np.arange(12.0).reshape(3, 4)
+    got = conv.conv2d(x, np.array([1.0, -1.0])).result
+    want = np.array([[x[i, j] - x[i, j + 1] for j in range(3)] for i in range(3)])   # plain loops
+    np.testing.assert_array_equal(got, want)
