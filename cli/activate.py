@@ -3,6 +3,7 @@ import sys
 
 import click
 
+from nncalc.cli import draw
 from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, given, output_options
 
 # core's field names -> this command's arguments: the one place activate names them
@@ -20,9 +21,10 @@ FIELDS = {"activation": "FUNCTION", "input": "VALUES", "alpha": "--alpha", "slop
                                                     "range, strengths and weaknesses.")
 @click.option("--plot", is_flag=True, help="Draw h and h' in the terminal, the given points marked.")
 @click.option("--range", "range_", default="-5:5", metavar="A:B", show_default=True,
-              help="x range for --plot.")
+              help="x range for --plot and --draw.")
+@draw.options(animated=False)
 @output_options
-def command(function, values, alpha, slope, jacobian, list_, plot, range_, out):
+def command(function, values, alpha, slope, jacobian, list_, plot, range_, picture, out):
     """Apply an activation function h to every value; trace x, h(x) and h'(x).
 
     \b
@@ -44,7 +46,8 @@ def command(function, values, alpha, slope, jacobian, list_, plot, range_, out):
         if function or values:
             raise UserError("--list takes no FUNCTION or VALUES")
         for name, typed in (("--alpha", alpha is not None), ("--slope", slope is not None),
-                            ("--jacobian", jacobian), ("--plot", plot), ("--range", given("range_"))):
+                            ("--jacobian", jacobian), ("--plot", plot), ("--range", given("range_")),
+                            ("--draw", picture.wanted)):
             if typed:
                 raise UserError("applies to one FUNCTION; --list prints the table of all of them", name)
         return _list(out)
@@ -68,9 +71,9 @@ def command(function, values, alpha, slope, jacobian, list_, plot, range_, out):
                         "so its Jacobian is diagonal (the h'(x) column)", "--jacobian")
     if plot and not (out.format == "text" and not out.quiet):
         raise UserError("draws in the terminal; it needs the text format without -q", "--plot")
-    if given("range_") and not plot:
-        raise UserError("sets the x range of --plot; add --plot", "--range")
-    plot_range = _parse_range(range_) if plot else None
+    if given("range_") and not (plot or picture.wanted):
+        raise UserError("sets the x range of --plot or --draw; add one of them", "--range")
+    plot_range = _parse_range(range_) if plot or picture.wanted else None
     x = inputs.read_values(values, "VALUES", out.max_elements)
     if jacobian and x.size * x.shape[-1] > out.max_elements:
         raise UserError(f"would have {x.size * x.shape[-1]:,} entries (n² per row), over the limit of "
@@ -78,6 +81,8 @@ def command(function, values, alpha, slope, jacobian, list_, plot, range_, out):
     with inputs.naming("VALUES", FIELDS):
         tr = activations.trace(act.name, x, **params)
         jac = activations.jacobian(act.name, x) if jacobian else None
+    if picture.wanted:
+        picture.activation(tr, _curves(tr, params, plot_range), out)
     report = _report(tr, jac)
     if plot:
         report.line(_plot(tr, params, plot_range, out))
@@ -138,9 +143,9 @@ def _report(tr, jac):
     return report
 
 
-def _plot(tr, params, plot_range, out):
+def _curves(tr, params, plot_range):
+    """xs, h(xs), h'(xs) and a title, for --plot and --draw."""
     import numpy as np
-    from nncalc.cli import render
     from nncalc.core import activations
     a, b = plot_range
     xs = np.linspace(a, b, 401)
@@ -152,6 +157,15 @@ def _plot(tr, params, plot_range, out):
         pair = np.stack([xs, np.zeros_like(xs)], axis=-1)
         ys = activations.forward(name, pair)[:, 0]
         ds = activations.derivative(name, pair)[:, 0]
+    title = name if tr.activation.elementwise else f"{name} of (x, 0), first component"
+    return xs, ys, ds, title
+
+
+def _plot(tr, params, plot_range, out):
+    import numpy as np
+    from nncalc.cli import render
+    a, b = plot_range
+    xs, ys, ds, title = _curves(tr, params, plot_range)
     px = tr.input.ravel()
     keep = np.isfinite(px) & (px >= a) & (px <= b)
     series_y, series_x, labels = [ys, ds], [xs, xs], ["h(x)", "h'(x)"]
@@ -160,7 +174,6 @@ def _plot(tr, params, plot_range, out):
         series_x.append(px[keep])
         labels.append("given x")
     color = out.color is not False and sys.stdout.isatty()
-    title = name if tr.activation.elementwise else f"{name} of (x, 0), first component"
     # without colour the three series need their own characters to be told apart
     chars = {} if color else {"character_set": "ascii", "force_ascii_characters": [".", ":", "O"]}
     return render.plot(ys=series_y, xs=series_x, lines=[True, True, False][:len(series_y)],

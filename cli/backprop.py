@@ -3,6 +3,7 @@ import sys
 
 import click
 
+from nncalc.cli import draw
 from nncalc.cli.options import FiniteFloat, UserError, output_options
 
 PROGRESS_DELAY = 0.5    # seconds: a run still going after this shows a progress bar (terminal stderr only)
@@ -44,9 +45,10 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
               help="Central-difference numeric gradient beside backprop's, with the relative error "
                    "(two forward passes per parameter).")
 @click.option("--plot", is_flag=True, help="Draw the loss per step in the terminal.")
+@draw.options(animated=False)
 @output_options
 def command(weights, bias, activation, input_, target, lr, steps, net, sizes, seed, loss_name,
-            freeze_bias, order, optimizer, momentum, beta1, beta2, eps, check, plot, out):
+            freeze_bias, order, optimizer, momentum, beta1, beta2, eps, check, plot, picture, out):
     """Train a small fully-connected network: forward, loss, backprop and update, traced.
 
     \b
@@ -179,6 +181,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
         raise UserError(exc.message, exc.arg or "--weights") from None
     finally:
         bar.close()
+    picture.loss(res, out)
     report = nettrace.report(res, chk, out, seed if sizes is not None else None,
                              netio.class_indices(layers, x, t))
     if plot:

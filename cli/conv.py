@@ -1,7 +1,7 @@
 """`nncalc conv`: 2-D convolution (cross-correlation) traced window by window."""
 import click
 
-from nncalc.cli import geometry
+from nncalc.cli import draw, geometry
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, output_options
 from nncalc.core.errors import shape_text
 
@@ -24,8 +24,10 @@ FIELDS = {"input": "INPUT", "kernel": "KERNEL", "bias": "--bias", "stride": "--s
               help="INPUT is H×W×C (or N×H×W×C); the result is then OH×OW×F (N×OH×OW×F).")
 @click.option("--backward", "dout", metavar="DY",
               help="∂E/∂output (the output's shape): also print ∂E/∂X, ∂E/∂K and ∂E/∂b.")
+@draw.options(animated=True)
 @output_options
-def command(input_, kernels, bias, stride, padding, dilation, flip, activation, channels_last, dout, out):
+def command(input_, kernels, bias, stride, padding, dilation, flip, activation, channels_last, dout,
+            picture, out):
     """Slide each KERNEL over INPUT: multiply element-wise, sum, add the bias.
 
     \b
@@ -86,12 +88,13 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
     # input); a single 4-D KERNEL is F×C×kh×kw
     kernel_arg = ks[0] if ks[0].ndim == 4 and len(ks) == 1 else list(ks)
     try:
-        res = conv.conv2d(x, kernel_arg, b, stride, padding, dilation, flip, act, out.steps,
-                          out.max_elements)
+        res = conv.conv2d(x, kernel_arg, b, stride, padding, dilation, flip, act,
+                          picture.steps(out.steps), out.max_elements)
     except InputError as exc:
         if exc.code == "kernel_channels" and len(ks) == 1 and ks[0].ndim == 3:
             exc.message += " (several filters: give each as its own KERNEL argument)"
         raise inputs.user_error(exc, FIELDS, "INPUT") from None
+    res = picture.conv(res, out, act)
     result = res.result
     if channels_last and result.ndim >= 3:
         result = np.moveaxis(result, -3, -1)

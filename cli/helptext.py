@@ -53,7 +53,9 @@ HELP = {
         '  --list            Table of every function: formula, derivative, range,\n'
         '                    strengths and weaknesses.\n'
         "  --plot            Draw h and h' in the terminal, the given points marked.\n"
-        '  --range A:B       x range for --plot.  [default: -5:5]\n'
+        '  --range A:B       x range for --plot and --draw.  [default: -5:5]\n'
+        '  --draw FILE       Also draw a picture to FILE, .svg or .png by its\n'
+        "                    extension. Needs matplotlib: pip install 'nncalc[draw]'.\n"
         '  --format FORMAT   text, json, csv, tsv, npy (binary, to a file or pipe), or\n'
         '                    a table style: github, grid, simple, pipe, latex, html, …\n'
         '                    [default: text]\n'
@@ -142,6 +144,9 @@ HELP = {
         "                             backprop's, with the relative error (two forward\n"
         '                             passes per parameter).\n'
         '  --plot                     Draw the loss per step in the terminal.\n'
+        '  --draw FILE                Also draw a picture to FILE, .svg or .png by its\n'
+        '                             extension. Needs matplotlib: pip install\n'
+        "                             'nncalc[draw]'.\n"
         '  --format FORMAT            text, json, csv, tsv, npy (binary, to a file or\n'
         '                             pipe), or a table style: github, grid, simple,\n'
         '                             pipe, latex, html, …  [default: text]\n'
@@ -204,6 +209,13 @@ HELP = {
         '                      (N×OH×OW×F).\n'
         "  --backward DY       ∂E/∂output (the output's shape): also print ∂E/∂X, ∂E/∂K\n"
         '                      and ∂E/∂b.\n'
+        '  --draw FILE         Also draw a picture to FILE, .svg, .png or .gif by its\n'
+        '                      extension; a .gif shows every output position, one frame\n'
+        '                      each (at most 100). Needs matplotlib: pip install\n'
+        "                      'nncalc[draw]'.\n"
+        '  --draw-step N       Which output position a still --draw picture shows: the\n'
+        "                      trace's step row N, 0-based (the first row is 0)\n"
+        '                      [default: 0].  [x>=0]\n'
         '  --format FORMAT     text, json, csv, tsv, npy (binary, to a file or pipe),\n'
         '                      or a table style: github, grid, simple, pipe, latex,\n'
         '                      html, …  [default: text]\n'
@@ -361,6 +373,14 @@ HELP = {
         "                                  zeros included (PyTorch's default).\n"
         '  --backward DOUT                 Upstream gradient (output-shaped): print how\n'
         '                                  pooling routes it back.\n'
+        '  --draw FILE                     Also draw a picture to FILE, .svg, .png or\n'
+        '                                  .gif by its extension; a .gif shows every\n'
+        '                                  output position, one frame each (at most\n'
+        '                                  100). Needs matplotlib: pip install\n'
+        "                                  'nncalc[draw]'.\n"
+        '  --draw-step N                   Which output position a still --draw picture\n'
+        "                                  shows: the trace's step row N, 0-based (the\n"
+        '                                  first row is 0) [default: 0].  [x>=0]\n'
         '  --format FORMAT                 text, json, csv, tsv, npy (binary, to a file\n'
         '                                  or pipe), or a table style: github, grid,\n'
         '                                  simple, pipe, latex, html, …  [default:\n'

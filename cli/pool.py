@@ -1,7 +1,7 @@
 """`nncalc pool`: max and average pooling traced window by window, and its backward pass."""
 import click
 
-from nncalc.cli import geometry
+from nncalc.cli import draw, geometry
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, given, output_options
 from nncalc.core.errors import shape_text
 
@@ -26,8 +26,10 @@ FIELDS = {"input": "INPUT", "size": "--size", "kernel": "--size", "stride": "--s
               help="avg: divide by the whole window, padded zeros included (PyTorch's default).")
 @click.option("--backward", "dout", metavar="DOUT",
               help="Upstream gradient (output-shaped): print how pooling routes it back.")
+@draw.options(animated=True)
 @output_options
-def command(input_, mode, max_, avg, size, stride, padding, ceil, global_, count_include_pad, dout, out):
+def command(input_, mode, max_, avg, size, stride, padding, ceil, global_, count_include_pad, dout, picture,
+            out):
     """Pool each channel on its own: the maximum or the average of every window.
 
     \b
@@ -64,12 +66,13 @@ def command(input_, mode, max_, avg, size, stride, padding, ceil, global_, count
     d = inputs.read_matrix(dout, "--backward", out.max_elements) if dout is not None else None
     from nncalc.core import pool
     with inputs.naming("INPUT", FIELDS):
-        res = pool.pool2d(x, mode, size, stride, padding, ceil, global_, count_include_pad, out.steps,
-                          max_elements=out.max_elements)
+        res = pool.pool2d(x, mode, size, stride, padding, ceil, global_, count_include_pad,
+                          picture.steps(out.steps), max_elements=out.max_elements)
         if d is not None:
             if d.ndim == 1 and d.size == res.result.size:   # "5" or "1 2 3 4" for a small output
                 d = d.reshape(res.output_shape)
             pool.backward(res, d, out.steps)
+    res = picture.pool(res, out)
     from nncalc.cli import render
     render.emit(_report(res, x, count_include_pad, d is not None), out)
 

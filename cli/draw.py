@@ -1,0 +1,181 @@
+"""`--draw FILE`: the options, their checks, and writing a picture to disk.
+
+The picture's format follows FILE's extension. Everything the user can get
+wrong is checked before anything is computed (extension, --draw-step, the
+folder, the drawing library), except what needs the result's size (the step's
+range, the frame and cell limits), which is checked before anything is drawn,
+written or printed.
+
+matplotlib draws (Agg for PNG and GIF frames, its SVG backend for SVG; never
+pyplot, so no window can open). It is an optional extra, imported only when a
+picture is asked for: this module imports neither numpy nor matplotlib, so
+--help and -q start no faster or slower for it.
+"""
+import functools
+import os
+
+import click
+
+from nncalc.cli.options import UserError
+
+STILL = (".svg", ".png")
+ANIMATED = STILL + (".gif",)
+MAX_FRAMES = 100        # one frame per output position; more takes long to draw and to watch
+STEP_CAP = 50_000       # a still picture is drawn from the first STEP_CAP step records at most
+INSTALL_HINT = "pip install 'nncalc[draw]'"
+
+
+def options(animated):
+    """Stack --draw (and, for windowed commands, --draw-step) and hand the command ``picture``."""
+    allowed = ANIMATED if animated else STILL
+    kinds = f"{', '.join(allowed[:-1])} or {allowed[-1]}"
+    draw_help = (f"Also draw a picture to FILE, {kinds} by its extension"
+                 + (f"; a .gif shows every output position, one frame each (at most {MAX_FRAMES})."
+                    if animated else ".") + f" Needs matplotlib: {INSTALL_HINT}.")
+    decorators = [click.option("--draw", "draw_path", metavar="FILE", help=draw_help)]
+    if animated:
+        decorators.append(click.option(
+            "--draw-step", type=click.IntRange(min=0), metavar="N",
+            help="Which output position a still --draw picture shows: the trace's step row N, "
+                 "0-based (the first row is 0) [default: 0]."))
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, draw_path, draw_step=None, **kwargs):
+            picture = Picture(draw_path, draw_step, allowed, _command_name())
+            return func(*args, picture=picture, **kwargs)
+        for decorator in reversed(decorators):
+            wrapper = decorator(wrapper)
+        return wrapper
+    return decorate
+
+
+def _command_name():
+    ctx = click.get_current_context(silent=True)
+    return ctx.info_name if ctx is not None else "this command"
+
+
+class Picture:
+    """What --draw asked for. Without --draw every method passes the result through,
+    so a command calls them unconditionally."""
+
+    def __init__(self, path, step, allowed, command):
+        self.path, self.step, self.command = path, step, command
+        if path is None:
+            if step is not None:
+                raise UserError("picks the position of a --draw picture; add --draw FILE.svg",
+                                "--draw-step")
+            self.ext = None
+            return
+        self.ext = os.path.splitext(path)[1].lower()
+        if self.ext not in allowed:
+            shown = f"'{self.ext}'" if self.ext else "no extension"
+            raise UserError(f"'{path}' has {shown}; {command} draws "
+                            f"{', '.join(allowed[:-1])} or {allowed[-1]}", "--draw")
+        if self.ext == ".gif" and step is not None:
+            raise UserError("a .gif shows every position; --draw-step picks the one of a "
+                            ".svg or .png", "--draw-step")
+        _require_library()
+        _check_writable(path)
+
+    @property
+    def wanted(self):
+        return self.path is not None
+
+    @property
+    def animated(self):
+        return self.ext == ".gif"
+
+    def steps(self, shown):
+        """How many step records core should build: the trace's, or as many as the picture needs."""
+        if not self.wanted:
+            return shown
+        needed = MAX_FRAMES if self.animated else min((self.step or 0) + 1, STEP_CAP)
+        return max(shown, needed)
+
+    def conv(self, res, out, activation=None):
+        """Draw a ConvResult if asked; return it with only the steps the trace shows."""
+        if self.wanted:
+            from nncalc.cli import draw_windows
+            self._write(draw_windows.conv(res, self._positions(res), _digits(out), activation,
+                                          self.ext))
+        if len(res.steps) > out.steps:
+            import dataclasses
+            res = dataclasses.replace(res, steps=res.steps[:out.steps])
+        return res
+
+    def pool(self, res, out):
+        """Draw a PoolResult if asked; keep only the steps the trace shows."""
+        if self.wanted:
+            from nncalc.cli import draw_windows
+            self._write(draw_windows.pool(res, self._positions(res), _digits(out), self.ext))
+        res.steps = res.steps[:out.steps]
+        return res
+
+    def activation(self, trace, curves, out):
+        """Draw h and h' (``curves``: xs, h, h', title) with the given points marked."""
+        if self.wanted:
+            from nncalc.cli import draw_curves
+            self._write(draw_curves.activation(trace, curves, _digits(out), self.ext))
+
+    def loss(self, res, out):
+        """Draw a TrainResult's loss per step (and its accuracy when the record has one)."""
+        if self.wanted:
+            from nncalc.cli import draw_curves
+            self._write(draw_curves.training(res, _digits(out), self.ext))
+
+    def _positions(self, res):
+        """Indices of the step records to draw: every one for a .gif, else --draw-step's."""
+        total = res.total_steps
+        if self.animated:
+            if total > MAX_FRAMES:
+                raise UserError(f"a .gif has one frame per output position: this {self.command} has "
+                                f"{total:,}, over the limit of {MAX_FRAMES}; draw one position to "
+                                ".svg or .png with --draw-step N, or use a smaller input or a "
+                                "larger --stride", "--draw")
+            return list(range(total))
+        step = self.step or 0
+        if step >= total:
+            raise UserError(f"{step} is past the last position: this {self.command} has {total:,} "
+                            f"(steps 0 to {total - 1:,})", "--draw-step")
+        if step >= len(res.steps):
+            raise UserError(f"pictures reach the first {STEP_CAP:,} positions, not {step:,}",
+                            "--draw-step")
+        return [step]
+
+    def _write(self, data):
+        try:
+            with open(self.path, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            raise click.ClickException(f"cannot write '{self.path}' (--draw): "
+                                       f"{exc.strerror or exc}") from None
+
+
+def _digits(out):
+    from nncalc.cli.render import DEFAULT_DIGITS
+    return DEFAULT_DIGITS if out.digits is None else out.digits
+
+
+def _require_library():
+    """A plain install lacks the drawing extra: say what to install (exit 1: the command
+    line is right, the installation is not)."""
+    import importlib.util
+    if importlib.util.find_spec("matplotlib") is None:
+        raise click.ClickException(f"--draw needs matplotlib, which is not installed: {INSTALL_HINT}")
+
+
+def _check_writable(path):
+    """Refuse now, before computing, a path that cannot be written (exit 1, as a failed write)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    reason = None
+    if os.path.isdir(path):
+        reason = "it is a folder"
+    elif not os.path.isdir(folder):
+        reason = f"there is no folder '{os.path.dirname(path) or folder}'"
+    elif not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        reason = "permission denied"
+    if reason:
+        raise click.ClickException(f"cannot write '{path}' (--draw): {reason}")

@@ -1,0 +1,90 @@
+"""Pictures of curves: an activation and its derivative, and a training run's loss.
+
+Curves get ordinary axes; marked values are labelled with the trace's --digits.
+SVG ids: ``given-K`` for the K-th given point (row-major) of an activation.
+"""
+from nncalc.cli import draw_figure as fig
+
+MAX_LABELS = 12         # past this many given points, mark them without writing their values
+WIDTH, HEIGHT = 7.0, 4.4
+
+
+def activation(trace, curves, digits, ext):
+    """h and h' over the range (``curves``: xs, h, h', title), the given points marked."""
+    import numpy as np
+    from nncalc.cli import numbers
+    xs, ys, ds, title = curves
+    with fig.rc_context():
+        figure, ax = fig.plot(WIDTH, HEIGHT)
+        ax.plot(xs, ys, color="#1c7ed6", linewidth=1.8, label="h(x)")
+        ax.plot(xs, ds, color="#f76707", linewidth=1.4, linestyle="--", label="h'(x)")
+        if trace.activation.elementwise:
+            px, py, pd = (np.ravel(a) for a in (trace.input, trace.result, trace.derivative))
+            keep = np.flatnonzero(np.isfinite(px) & (px >= xs[0]) & (px <= xs[-1]))
+            labels = zip(numbers.column(px[keep], digits), numbers.column(py[keep], digits))
+            for k, (sx, sy) in zip(keep, labels):
+                dot = ax.plot(px[k], py[k], "o", color="#1c7ed6", markersize=6)[0]
+                dot.set_gid(f"given-{k}")
+                ax.plot(px[k], pd[k], "o", markerfacecolor="white", color="#f76707", markersize=5)
+                if len(keep) <= MAX_LABELS:
+                    ax.annotate(f"({sx}, {sy})", (px[k], py[k]), textcoords="offset points",
+                                xytext=(5, 6), fontsize=fig.FONT_SIZE - 1)
+            if len(keep) < len(px):
+                title += f" ({len(px) - len(keep)} given point(s) outside the range not shown)"
+        ax.set_title(title)
+        ax.axhline(0, color="#adb5bd", linewidth=0.6)
+        _finish(ax, "x", "")
+        return fig.save(figure, ext)
+
+
+def training(res, digits, ext):
+    """Loss before each update and after the last (and accuracy, when the record has it)."""
+    import numpy as np
+    from nncalc.cli import numbers
+    loss = np.asarray(res.loss_history, dtype=np.float64)
+    steps = np.arange(len(loss))
+    finite = np.isfinite(loss)
+    with fig.rc_context():
+        figure, ax = fig.plot(WIDTH, HEIGHT)
+        ax.plot(steps[finite], loss[finite], color="#1c7ed6", linewidth=1.6,
+                marker="o" if len(loss) <= 30 else None, markersize=3, label=f"{res.loss} loss")
+        if finite.any() and loss[finite].min() > 0 and loss[finite].max() / loss[finite].min() > 100:
+            ax.set_yscale("log")
+        for k in sorted({int(steps[finite][0]), int(steps[finite][-1])} if finite.any() else ()):
+            ax.annotate(numbers.column([loss[k]], digits)[0], (k, loss[k]), textcoords="offset points",
+                        xytext=(4, 6), fontsize=fig.FONT_SIZE - 1, gid=f"loss-{k}")
+        accuracy = _accuracy(res, len(loss))
+        if accuracy is not None:
+            twin = ax.twinx()
+            twin.plot(steps, accuracy, color="#2f9e44", linewidth=1.4, linestyle="--", label="accuracy")
+            twin.set_ylim(-0.02, 1.02)
+            twin.set_ylabel("accuracy")
+            lines = ax.get_lines() + twin.get_lines()
+            ax.legend(lines, [ln.get_label() for ln in lines], frameon=False)
+        title = f"backprop: {res.optimizer}, η = {numbers.exact(res.lr)}, {res.steps} step(s)"
+        if getattr(res, "diverged", False):
+            title += " — diverged (inf or nan not drawn)"
+        ax.set_title(title)
+        _finish(ax, "step (loss before the update; the last point is after it)", "loss",
+                legend=accuracy is None)
+        return fig.save(figure, ext)
+
+
+def _accuracy(res, n):
+    """The record's accuracy per step, if it keeps one beside the loss (same length)."""
+    import numpy as np
+    for name in ("accuracy_history", "accuracies", "accuracy"):
+        value = getattr(res, name, None)
+        if value is None or np.ndim(value) != 1 or len(value) != n:
+            continue
+        return np.asarray(value, dtype=np.float64)
+    return None
+
+
+def _finish(ax, xlabel, ylabel, legend=True):
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, color="#e9ecef", linewidth=0.6)
+    if legend:
+        ax.legend(frameon=False)
+    ax.figure.tight_layout()
