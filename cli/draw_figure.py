@@ -2,8 +2,8 @@
 grids of numbered cells, and saving to SVG, PNG or an animated GIF.
 
 Pictures are reproducible: the bundled DejaVu Sans font, SVG text kept as
-text (so the numbers can be searched and copied), no date in the SVG, fixed
-SVG ids, no software tag in the PNG. Backends are chosen explicitly (Agg,
+text (so the numbers can be searched and copied), no date or software name
+in the SVG, fixed SVG ids, no software tag in the PNG. Backends are chosen explicitly (Agg,
 SVG) and pyplot is never imported, so no window can open.
 """
 import io
@@ -76,6 +76,7 @@ class Sheet:
         self.overlay = []
 
     def _add(self, artist):
+        artist.set_clip_on(False)      # nothing lies outside; unclipped SVG elements are shorter
         self.ax.add_artist(artist)     # add_artist, unlike add_patch, skips the data-limit update
         self.overlay.append(artist)
         return artist
@@ -153,7 +154,7 @@ def save(figure, ext):
     buf = io.BytesIO()
     if ext == ".svg":
         from matplotlib.backends.backend_svg import FigureCanvasSVG
-        FigureCanvasSVG(figure).print_svg(buf, metadata={"Date": None})
+        FigureCanvasSVG(figure).print_svg(buf, metadata={"Date": None, "Creator": None})
     else:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         FigureCanvasAgg(figure).print_png(buf, metadata={"Software": None})

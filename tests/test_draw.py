@@ -260,3 +260,15 @@ def test_without_matplotlib_one_line_says_what_to_install(run, monkeypatch, tmp_
         assert r.exit_code == 1 and r.stdout == ""
         assert r.stderr.splitlines() == ["Error: --draw needs matplotlib, which is not installed: "
                                          "pip install 'nncalc[draw]'"]
+
+
+def test_readme_picture_is_what_its_command_draws(run, tmp_path):
+    """docs/conv-step.svg, shown in README, holds the text the README command draws today."""
+    from pathlib import Path
+    docs = Path(__file__).resolve().parent.parent / "docs" / "conv-step.svg"
+    path = tmp_path / "conv.svg"
+    r = run("conv", "1 2 0; 0 1 3; 2 1 1", "1 -1; 2 0", "--padding", "1", "--stride", "2",
+            "--bias", "1", "--draw", path, "--draw-step", "1")
+    assert r.exit_code == 0, r.stderr
+    assert texts(svg(docs)) == texts(svg(path))
+    assert ids(svg(docs), "window-") == ids(svg(path), "window-") == window_ids(0, 0, 1, 2, 2, 1)
