@@ -36,8 +36,8 @@ def options(animated):
     if animated:
         decorators.append(click.option(
             "--draw-step", type=click.IntRange(min=0), metavar="N",
-            help="Which output position a still --draw picture shows: the trace's step row N, "
-                 "0-based (the first row is 0) [default: 0]."))
+            help="Which output position a still --draw picture shows: the trace's step N, "
+                 "counted in the trace's order from 0 [default: 0]."))
 
     def decorate(func):
         @functools.wraps(func)
@@ -144,11 +144,11 @@ class Picture:
         return [step]
 
     def _write(self, data):
+        """Write the whole picture; a short or failed write or close (a full disk) is an error."""
         try:
             with open(self.path, "wb") as f:
                 f.write(data)
                 f.flush()
-                os.fsync(f.fileno())
         except OSError as exc:
             raise click.ClickException(f"cannot write '{self.path}' (--draw): "
                                        f"{exc.strerror or exc}") from None

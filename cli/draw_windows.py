@@ -193,7 +193,7 @@ class _ConvScene:
         res, cw, fmt = self.res, self.cw, self.fmt
         label, shown = ("(n, f, i, j)", s.position) if self.batch else ("(f, i, j)", s.position[1:])
         op = "convolution (kernel rotated 180°)" if res.flip else "cross-correlation"
-        _title(sheet, f"conv: step {k} of {total} (0-based), output {label} = {tuple(shown)}",
+        _title(sheet, f"conv: step {k} (0-based) of {total}, output {label} = {tuple(shown)}",
                f"{op}; stride {res.size_h.stride},{res.size_w.stride}; padding "
                f"{','.join(map(str, res.padding))} (top, bottom, left, right); "
                f"dilation {res.size_h.dilation},{res.size_w.dilation}")
@@ -244,7 +244,7 @@ class _PoolScene:
         n, c, i, j = s.position
         res, cw, fmt = self.res, self.cw, self.fmt
         shown = s.position[-2:] if self.ndim == 2 else s.position[-3:] if self.ndim == 3 else s.position
-        _title(sheet, f"pool ({res.mode}): step {k} of {total} (0-based), output {self.label} = "
+        _title(sheet, f"pool ({res.mode}): step {k} (0-based) of {total}, output {self.label} = "
                       f"{tuple(int(v) for v in shown)}",
                f"window {res.kernel[0]}×{res.kernel[1]}; stride {res.stride[0]},{res.stride[1]}; "
                f"padding {','.join(map(str, res.padding))} (top, bottom, left, right)")

@@ -214,7 +214,7 @@ HELP = {
         '                      each (at most 100). Needs matplotlib: pip install\n'
         "                      'nncalc[draw]'.\n"
         '  --draw-step N       Which output position a still --draw picture shows: the\n'
-        "                      trace's step row N, 0-based (the first row is 0)\n"
+        "                      trace's step N, counted in the trace's order from 0\n"
         '                      [default: 0].  [x>=0]\n'
         '  --format FORMAT     text, json, csv, tsv, npy (binary, to a file or pipe),\n'
         '                      or a table style: github, grid, simple, pipe, latex,\n'
@@ -379,8 +379,8 @@ HELP = {
         '                                  100). Needs matplotlib: pip install\n'
         "                                  'nncalc[draw]'.\n"
         '  --draw-step N                   Which output position a still --draw picture\n'
-        "                                  shows: the trace's step row N, 0-based (the\n"
-        '                                  first row is 0) [default: 0].  [x>=0]\n'
+        "                                  shows: the trace's step N, counted in the\n"
+        "                                  trace's order from 0 [default: 0].  [x>=0]\n"
         '  --format FORMAT                 text, json, csv, tsv, npy (binary, to a file\n'
         '                                  or pipe), or a table style: github, grid,\n'
         '                                  simple, pipe, latex, html, …  [default:\n'

@@ -58,7 +58,7 @@ def test_conv_svg_highlights_the_requested_window_and_output_cell(run, tmp_path,
     i, j = divmod(step, 4)                      # a 4×4 output, rows of the trace in row-major order
     assert ids(root, "window-") == window_ids(0, i, j, 3, 1, 1)
     assert ids(root, "output-") == {f"output-{i}-{j}"}
-    assert f"conv: step {step} of 16 (0-based), output (f, i, j) = (0, {i}, {j})" in texts(root)
+    assert f"conv: step {step} (0-based) of 16, output (f, i, j) = (0, {i}, {j})" in texts(root)
 
 
 def test_conv_svg_holds_every_output_value_with_the_digits_asked(run, tmp_path):
