@@ -4,6 +4,7 @@ Curves get ordinary axes; marked values are labelled with the trace's --digits.
 SVG ids: ``given-K`` for the K-th given point (row-major) of an activation.
 """
 from nncalc.cli import draw_figure as fig
+from nncalc.cli.options import UserError
 
 MAX_LABELS = 12         # past this many given points, mark them without writing their values
 WIDTH, HEIGHT = 7.0, 4.4
@@ -41,16 +42,19 @@ def training(res, digits, ext):
     """Loss before each update and after the last (and accuracy, when the record has it)."""
     import numpy as np
     from nncalc.cli import numbers
-    loss = np.asarray(res.loss_history, dtype=np.float64)
+    loss = np.asarray(res.loss_history, dtype=np.float64).ravel()
     steps = np.arange(len(loss))
     finite = np.isfinite(loss)
+    if getattr(res, "forward_only", False) or not finite.any():
+        raise UserError("this run has no loss to draw (a forward pass without a target, or every "
+                        "loss was inf or nan)", "--draw")
     with fig.rc_context():
         figure, ax = fig.plot(WIDTH, HEIGHT)
         ax.plot(steps[finite], loss[finite], color="#1c7ed6", linewidth=1.6,
                 marker="o" if len(loss) <= 30 else None, markersize=3, label=f"{res.loss} loss")
-        if finite.any() and loss[finite].min() > 0 and loss[finite].max() / loss[finite].min() > 100:
+        if loss[finite].min() > 0 and loss[finite].max() / loss[finite].min() > 100:
             ax.set_yscale("log")
-        for k in sorted({int(steps[finite][0]), int(steps[finite][-1])} if finite.any() else ()):
+        for k in sorted({int(steps[finite][0]), int(steps[finite][-1])}):
             ax.annotate(numbers.column([loss[k]], digits)[0], (k, loss[k]), textcoords="offset points",
                         xytext=(4, 6), fontsize=fig.FONT_SIZE - 1, gid=f"loss-{k}")
         accuracy = _accuracy(res, len(loss))

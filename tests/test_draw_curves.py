@@ -75,6 +75,15 @@ def test_training_picture_adds_accuracy_when_the_record_has_it(tmp_path):
     assert "accuracy" not in texts(tmp_path / "b.svg")
 
 
+def test_a_run_without_a_loss_is_refused(tmp_path):
+    from nncalc.cli import draw_curves
+    from nncalc.cli.options import UserError
+    record = types.SimpleNamespace(loss="half-sse", optimizer="sgd", lr=0.1, steps=0,
+                                   loss_history=np.array([np.nan]), forward_only=True)
+    with pytest.raises(UserError, match="no loss to draw"):
+        draw_curves.training(record, 4, ".svg")
+
+
 PROBE = """
 import sys
 from nncalc.cli.main import cli
