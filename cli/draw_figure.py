@@ -6,10 +6,10 @@ text (so the numbers can be searched and copied), no date or software name
 in the SVG, fixed SVG ids, no software tag in the PNG. Backends are chosen explicitly (Agg,
 SVG) and pyplot is never imported, so no window can open.
 """
+import functools
 import io
 
 CELL_H = 0.42           # inches: the height of a grid cell
-CHAR_W = 0.085          # inches: the width of a digit at FONT_SIZE, generously
 FONT_SIZE = 9
 DPI = 100
 GIF_FRAME_MS = 900
@@ -27,13 +27,22 @@ RC = {"svg.fonttype": "none", "svg.hashsalt": "nncalc", "font.family": "DejaVu S
 
 
 def cell_width(strings):
-    """One cell width for a whole picture, wide enough for its longest number."""
-    longest = max((len(s) for s in strings), default=1)
-    return max(CELL_H, CHAR_W * longest + 0.14)
+    """One cell width for a whole picture, wide enough for its widest number."""
+    return max([CELL_H] + [text_width(s) + 0.04 for s in set(strings)])
 
 
-def text_width(s):
-    return CHAR_W * len(s) + 0.1
+def text_width(s, size=FONT_SIZE, weight="normal"):
+    """Inches ``s`` takes in the pictures' font (as matplotlib lays it out), plus a little air."""
+    from matplotlib.font_manager import FontProperties
+    prop = FontProperties(family=RC["font.family"], size=size, weight=weight)
+    width, _, _ = _measure().get_text_width_height_descent(s, prop, ismath=False)
+    return width / 72 + 0.1
+
+
+@functools.cache
+def _measure():
+    from matplotlib.textpath import TextToPath
+    return TextToPath()
 
 
 def rc_context():
