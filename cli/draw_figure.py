@@ -48,9 +48,19 @@ def _measure():
 def rc_context():
     """matplotlib's settings for nncalc pictures; importing matplotlib happens here."""
     import logging
+    import os
     # a first run builds matplotlib's font cache and says so on stderr; nncalc's stderr is for errors
     logging.getLogger("matplotlib").setLevel(logging.ERROR)
-    import matplotlib
+    # nncalc picks its canvases itself, so a user's MPLBACKEND (even a misspelt one) is beside the point
+    backend = os.environ.pop("MPLBACKEND", None)
+    try:
+        import matplotlib
+    except ImportError as exc:      # installed but broken (a missing compiled part, say)
+        import click
+        raise click.ClickException(f"--draw needs matplotlib, which did not load ({exc})") from None
+    finally:
+        if backend is not None:
+            os.environ["MPLBACKEND"] = backend
     return matplotlib.rc_context(RC)
 
 

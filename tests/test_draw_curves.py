@@ -1,6 +1,7 @@
 """`--draw` for activate and backprop, and that matplotlib loads only for --draw."""
 import json
 import math
+import os
 import subprocess
 import sys
 import types
@@ -96,9 +97,9 @@ print("\\nMATPLOTLIB", "matplotlib" in sys.modules, code)
 """
 
 
-def loads_matplotlib(args):
+def loads_matplotlib(args, **env):
     proc = subprocess.run([sys.executable, "-c", PROBE.format(args=[str(a) for a in args])],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env={**os.environ, **env})
     last = proc.stdout.strip().splitlines()[-1]
     assert last.startswith("MATPLOTLIB"), (proc.stdout, proc.stderr)
     assert last.split()[2] == "0", proc.stderr            # the command itself succeeded
@@ -118,3 +119,10 @@ def test_matplotlib_is_imported_only_for_draw(args):
 
 def test_the_probe_does_see_matplotlib_when_drawing(tmp_path):
     assert loads_matplotlib(["conv", "1 2; 3 4", "1;", "-q", "--draw", tmp_path / "a.svg"])
+
+
+def test_a_users_matplotlib_backend_setting_does_not_matter(tmp_path):
+    """nncalc picks its canvases itself: even a misspelt MPLBACKEND draws (no 'internal error')."""
+    assert loads_matplotlib(["activate", "relu", "1", "-q", "--draw", tmp_path / "a.png"],
+                            MPLBACKEND="no-such-backend")
+    assert (tmp_path / "a.png").read_bytes()[:4] == b"\x89PNG"
