@@ -116,6 +116,10 @@ def test_the_trace_is_the_same_with_or_without_a_picture(run, tmp_path):
         drawn = run("conv", X, K, "--padding", "1", *extra, "--draw", tmp_path / "t.svg",
                     "--draw-step", "12")
         assert drawn.exit_code == 0 and drawn.stdout == plain.stdout
+        back = ("--backward", "1 0; 0 2")
+        plain = run("conv", X, K, *back, *extra)
+        drawn = run("conv", X, K, *back, *extra, "--draw", tmp_path / "b.svg", "--draw-step", "3")
+        assert drawn.exit_code == 0 and drawn.stdout == plain.stdout
         plain = run("pool", X, "--size", "2", "--stride", "1", "--backward", "1 1 1; 1 1 1; 1 1 1", *extra)
         drawn = run("pool", X, "--size", "2", "--stride", "1", "--backward", "1 1 1; 1 1 1; 1 1 1",
                     *extra, "--draw", tmp_path / "p.gif")
