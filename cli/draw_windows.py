@@ -51,7 +51,7 @@ def _conv(res, positions, digits, activation, ext):
 
 def _pool(res, positions, digits, ext):
     import numpy as np
-    xp = np.asarray(res._padded, dtype=np.float64)     # PoolResult keeps its padded input privately
+    xp = np.asarray(res.padded, dtype=np.float64)
     out = np.asarray(res.result).reshape(xp.shape[:2] + res.output_shape[-2:])
     _check_size(xp.shape[-2:], "the padded input")
     _check_size(out.shape[-2:], "the output")

@@ -65,7 +65,7 @@ class PoolResult:
     total_steps: int = 0
     grad_input: np.ndarray = None
     routing: list = field(default_factory=list)
-    _padded: np.ndarray = field(default=None, repr=False)
+    padded: np.ndarray = field(default=None, repr=False)   # N×C×Hp×Wp, the padded input as pooled
     _geom: windows.Geometry = field(default=None, repr=False)
     _ndim: int = field(default=4, repr=False)
 
@@ -76,7 +76,7 @@ class PoolResult:
         Computed on first access (it costs more than the maximum itself)."""
         if self.mode != "max":
             return None
-        rows, cols = _argmax(self._padded, self._geom)
+        rows, cols = _argmax(self.padded, self._geom)
         both = np.stack([rows, cols], axis=-1)
         return both.reshape(self.output_shape + (2,))
 
@@ -246,7 +246,7 @@ def pool2d(x, mode="max", size=2, stride=None, padding=0, ceil=False, global_=Fa
                      size_h=geom.size_h, size_w=geom.size_w, padding=geom.padding,
                      kernel=kernel, stride=stride, divisor=div,
                      steps=_steps(mode, xp, geom, out4, div, max_steps),
-                     total_steps=int(out4.size), _padded=xp, _geom=geom, _ndim=x_ndim)
+                     total_steps=int(out4.size), padded=xp, _geom=geom, _ndim=x_ndim)
     return res if dout is None else backward(res, dout, max_steps)
 
 
@@ -257,7 +257,7 @@ def backward(res, dout, max_steps=DEFAULT_MAX_STEPS):
     first max_steps positions. Uses what the forward pass kept (the padded
     input and its geometry), so nothing is pooled twice.
     """
-    geom, xp = res._geom, res._padded
+    geom, xp = res._geom, res.padded
     d = windows.as_float(dout, "the upstream gradient", "dout")
     if d.shape != res.output_shape:
         raise InputError("upstream gradient shape {got} does not match the output shape {want}".format(
