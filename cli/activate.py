@@ -196,11 +196,11 @@ def _list(out):
             raise UserError("--list has no matrix to write as npy", "--format")
         click.echo("\n".join(a.name for a in acts))
         return
-    from tabulate import tabulate
     headers = ["function", "h(x)", "h'(x)", "range", "zero-centred", "strengths", "weaknesses"]
     rows = [[a.name + (f" ({', '.join(a.aliases)})" if a.aliases else ""), a.formula,
              a.derivative_formula, a.output_range, a.zero_centred, a.strengths, a.weaknesses]
             for a in acts]
-    fmt = "grid" if out.format == "text" else out.format
-    click.echo(tabulate(rows, headers, tablefmt=fmt, disable_numparse=True,
-                        maxcolwidths=[14, 24, 24, 12, 8, 30, 30]), color=out.color)
+    report = render.Report([])
+    report.table(headers, [list(col) for col in zip(*rows)], numeric=[False] * len(headers),
+                 wrap=[14, 24, 24, 12, 8, 30, 30])
+    render.emit(report, out)

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-BUILTIN_FORMATS = ("text", "json", "csv", "tsv", "npy")
+BUILTIN_FORMATS = ("text", "json", "csv", "tsv", "npy", "latex", "markdown", "html")
 DEFAULT_MAX_STEPS = 50
 DEFAULT_MAX_ELEMENTS = 10_000_000
 
@@ -106,8 +106,9 @@ def output_options(func):
     """Stack the shared output options and hand the command one ``out`` object."""
     options = [
         click.option("--format", "fmt", default="text", metavar="FORMAT", show_default=True,
-                     help="text, json, csv, tsv, npy (binary, to a file or pipe), or a "
-                          "table style: github, grid, simple, pipe, latex, html, …"),
+                     help="text, json, csv, tsv, npy (binary, to a file or pipe); latex, "
+                          "markdown, html (the whole trace as a document); or a table style: "
+                          "github, grid, simple, pipe, …"),
         click.option("-q", "--quiet", is_flag=True,
                      help="Only the result, in a form that reads back as input (full precision)."),
         click.option("--digits", type=click.IntRange(0, 17), metavar="N",

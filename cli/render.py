@@ -150,61 +150,77 @@ class Report:
     def line(self, text):
         self.blocks.append(("line", text))
 
-    def table(self, headers, columns, total=None, numeric=None, per=1):
+    def table(self, headers, columns, total=None, numeric=None, per=1, wrap=None):
         """A step table given column by column; cells are numbers, strings or None (blank).
 
         ``per`` rows make one step (e.g. one row per input channel); the table
         shows at most --max-steps steps and says how many of ``total`` (all
         steps, when the columns hold only the first few) it left out.
+        ``wrap``: the widest each column may be in text, for cells of prose.
         """
-        self.blocks.append(("table", headers, columns, total, numeric, per))
+        self.blocks.append(("table", headers, columns, total, numeric, per, wrap))
 
     def matrix(self, title, arr, mask=None, mask_text="·"):
         """A matrix (any dims); cells where ``mask`` is true show ``mask_text`` (e.g. padding)."""
         self.blocks.append(("matrix", title, np.asarray(arr, dtype=np.float64), mask, mask_text))
 
 
-def _render_table(headers, columns, total, numeric, per, opts, tablefmt):
+def table_rows(headers, columns, total, numeric, per, opts):
+    """The rows a table shows (cells as text), whether each column is numeric, and the
+    note on the rows left out ('' when none are)."""
     n = len(columns[0]) if columns else 0
     steps = -(-n // per)
     shown_steps = min(steps, opts.max_steps)
     shown = min(n, shown_steps * per)
-    cols, align = [], []
+    cols, is_numeric = [], []
     for i, col in enumerate(columns):
         part = col[:shown] if not isinstance(col, np.ndarray) else col.ravel()[:shown]
         is_num = numeric[i] if numeric else not any(isinstance(v, str) for v in part)
         cols.append(numbers.cells(part, _digits(opts)) if is_num else [str(v) for v in part])
-        align.append("right" if is_num else "left")
+        is_numeric.append(is_num)
     rows = [list(r) for r in zip(*cols)] if cols else []
-    text = _tabulate(rows, headers, tablefmt, align)
     total = steps if total is None else total
+    note = ""
     if total > shown_steps:
         left = total - shown_steps
-        text += f"\n… {left:,} more {'row' if per == 1 else 'step'}{'s' if left != 1 else ''} not shown " \
-                f"(showing {shown_steps:,} of {total:,}; raise --max-steps to see more)"
-    return text
+        note = f"… {left:,} more {'row' if per == 1 else 'step'}{'s' if left != 1 else ''} not shown " \
+               f"(showing {shown_steps:,} of {total:,}; raise --max-steps to see more)"
+    return rows, is_numeric, note
 
 
-def _tabulate(rows, headers, tablefmt, colalign):
+def _render_table(headers, columns, total, numeric, per, wrap, opts, tablefmt):
+    rows, is_numeric, note = table_rows(headers, columns, total, numeric, per, opts)
+    align = ["right" if num else "left" for num in is_numeric]
+    text = _tabulate(rows, headers, tablefmt, align, wrap)
+    return text + "\n" + note if note else text
+
+
+def _tabulate(rows, headers, tablefmt, colalign, wrap=None):
     from tabulate import tabulate
     if not rows:
         return "(empty)"
     return tabulate(rows, headers=headers or (), tablefmt=tablefmt, disable_numparse=True,
-                    colalign=colalign or None)
+                    colalign=colalign or None, maxcolwidths=wrap)
+
+
+def matrix_blocks(arr, opts, mask=None, mask_text="·"):
+    """[(channel label, rows of cell text, columns in the block)]: the 2-D blocks of a matrix
+    as shown, big ones cut."""
+    masks = _channels(np.broadcast_to(mask, arr.shape)) if mask is not None else None
+    return [(label, matrix_cells(block, _digits(opts), opts.full, masks[n][1] if masks else None,
+                                 mask_text), block.shape[1])
+            for n, (label, block) in enumerate(_channels(arr))]
 
 
 def _render_matrix(arr, opts, tablefmt, title=None, mask=None, mask_text="·"):
     parts = []
     if title:
         parts.append(f"{title} ({shape_text(arr.shape)}):")
-    masks = _channels(np.broadcast_to(mask, arr.shape)) if mask is not None else None
-    for n, (label, block) in enumerate(_channels(arr)):
-        m = masks[n][1] if masks else None
-        cells = matrix_cells(block, _digits(opts), opts.full, m, mask_text)
+    for label, cells, width in matrix_blocks(arr, opts, mask, mask_text):
         if label:
             parts.append(label)
         # markup formats (github, html, latex, …) need a header row: the column indices
-        headers = None if tablefmt == "plain" else _column_labels(block.shape[1], opts.full)
+        headers = None if tablefmt == "plain" else _column_labels(width, opts.full)
         parts.append(_tabulate(cells, headers, tablefmt, ["right"] * len(cells[0])))
     return "\n".join(parts)
 
@@ -229,7 +245,8 @@ def _text(report, opts):
         elif kind == "line":
             parts.append(block[1])
         elif kind == "table":
-            fmt = "simple" if opts.format == "text" else opts.format
+            # wrapped cells need rules between rows to be read as one cell
+            fmt = opts.format if opts.format != "text" else "grid" if block[6] else "simple"
             parts.append(_render_table(*block[1:], opts, fmt))
             parts.append("")
         elif kind == "matrix":
@@ -239,6 +256,9 @@ def _text(report, opts):
 
 
 # -------------------------------------------------------------------- emit
+
+DOCUMENTS = ("latex", "markdown", "html")      # the whole trace as a document: cli/documents.py
+
 
 def render(report, opts):
     """The whole output as str or bytes, before anything is written."""
@@ -252,6 +272,9 @@ def render(report, opts):
         return dumps(payload) + "\n"
     if fmt in ("csv", "tsv"):
         return delimited(report.result, "," if fmt == "csv" else "\t", opts.digits)
+    if fmt in DOCUMENTS:
+        from nncalc.cli import documents
+        return documents.render(report, opts)
     if opts.quiet:
         if fmt == "text":
             return plain(report.result, opts.digits)

@@ -1,0 +1,218 @@
+"""The whole trace as a document: ``--format latex``, ``markdown`` or ``html``.
+
+Any command's Report (headings, lines, tables, matrices) is written block by block;
+nothing here knows which command made it. Text goes through cli/mathtext.py, which
+holds the one table of symbols and finds the formulas in a line.
+
+- latex: a fragment for a document that loads amsmath; pure ASCII, so pdflatex takes
+  it as is. Formulas in $…$, matrices as bmatrix, tables as tabular.
+- markdown: GitHub-flavoured; pipe tables, formulas in $…$, matrices in $$…$$.
+- html: one self-contained page (no script, stylesheet or font from the network),
+  ASCII with entities, <meta charset="utf-8">.
+
+With -q each prints only the result matrix in its markup: a display-math bmatrix for
+latex, the same inside $$…$$ for markdown, a bare <table> for html (to paste into a page).
+"""
+import re
+
+from nncalc.cli import mathtext as mt
+
+MAX_MATRIX_COLS = 10    # amsmath's default MaxMatrixCols
+
+
+def render(report, opts):
+    writer = WRITERS[opts.format](opts)
+    if opts.quiet:
+        return writer.quiet(report.result)
+    from nncalc.cli import render as rd
+    for block in report.blocks:
+        kind = block[0]
+        if kind == "heading":
+            writer.heading(block[1].rstrip(" —"))        # the text trace's '——' rules are decoration
+        elif kind == "line":
+            for line in block[1].split("\n"):
+                if line.strip():
+                    writer.line(line.strip(" "), len(line) - len(line.lstrip(" ")))
+        elif kind == "table":
+            headers, columns, total, numeric, per = block[1:6]
+            wrap = block[6] if len(block) > 6 else None
+            rows, is_numeric, note = rd.table_rows(headers, columns, total, numeric, per, opts)
+            writer.table(headers or [""] * len(is_numeric), rows, is_numeric, wrap)
+            if note:
+                writer.line(note, 0)
+        elif kind == "matrix":
+            title, arr, mask, mask_text = block[1:5]
+            from nncalc.core.errors import shape_text
+            writer.line(f"{title} ({shape_text(arr.shape)}):", 0)
+            writer.matrix(arr, rd.matrix_blocks(arr, opts, mask, mask_text))
+        else:
+            raise ValueError(f"no document form for a '{kind}' block")
+    return writer.document()
+
+
+def _blocks(result, opts):
+    from nncalc.cli import render as rd
+    return rd.matrix_blocks(result, opts)
+
+
+def _is_number(cell):
+    return bool(mt.NUMBER.fullmatch(cell)) or cell in ("inf", "-inf", "nan")
+
+
+# ------------------------------------------------------------------ LaTeX
+
+class Latex:
+    def __init__(self, opts):
+        self.opts = opts
+        self.parts = []
+
+    def heading(self, text):
+        self.parts.append(r"\subsection*{" + mt.latex(text) + "}")
+
+    def line(self, text, indent):
+        self.parts.append(r"\noindent" + (r"\quad " if indent else " ") + mt.latex(text) + r"\par")
+
+    def _cell(self, cell, numeric):
+        if not numeric:
+            return mt.latex(cell)
+        # a number in math mode gets a real minus sign and 10^n for e-notation
+        return f"${mt.latex_number(cell)}$" if _is_number(cell) and re.search(r"[-eia]", cell) else cell
+
+    def table(self, headers, rows, numeric, wrap):
+        if wrap:        # prose columns wrap inside the line width, in proportion
+            share = 0.9 / sum(wrap)
+            spec = "".join(f"p{{{w * share:.3f}\\linewidth}}" for w in wrap)
+        else:
+            spec = "".join("r" if n else "l" for n in numeric)
+        lines = [r"\par\smallskip\noindent", r"\begin{tabular}{" + spec + "}", r"\hline",
+                 " & ".join(mt.latex(h) for h in headers) + r" \\", r"\hline"]
+        lines += [" & ".join(self._cell(c, n) for c, n in zip(row, numeric)) + r" \\" for row in rows]
+        lines += [r"\hline", r"\end{tabular}", r"\par\smallskip"]
+        self.parts.append("\n".join(lines))
+
+    def _bmatrix(self, cells):
+        body = " \\\\\n".join(" & ".join(mt.latex_number(c) if _is_number(c) else mt.latex_math(c)
+                                         for c in row) for row in cells)
+        return "\\begin{bmatrix}\n" + body + "\n\\end{bmatrix}"
+
+    def _display(self, blocks, labels):
+        width = max(len(cells[0]) for _, cells, _ in blocks)
+        widen = f"\\setcounter{{MaxMatrixCols}}{{{width}}}\n" if width > MAX_MATRIX_COLS else ""
+        items = [(r"\text{" + mt.latex_text(label) + r"}\ " if label and labels else "")
+                 + self._bmatrix(cells) for label, cells, _ in blocks]
+        return widen + "\\[\n" + "\n\\quad\n".join(items) + "\n\\]"
+
+    def matrix(self, arr, blocks):
+        if arr.size == 0:
+            self.parts.append(r"\noindent (empty)\par")
+            return
+        for label, cells, width in blocks:
+            if label:
+                self.line(label, 0)
+            self.parts.append(self._display([(label, cells, width)], labels=False))
+
+    def quiet(self, result):
+        if result.size == 0:
+            return "(empty)\n"
+        return self._display(_blocks(result, self.opts), labels=True) + "\n"
+
+    def document(self):
+        return "\n\n".join(self.parts) + "\n"
+
+
+# ------------------------------------------------------------------ Markdown
+
+PARAGRAPH_START = re.compile(r"[#+\-=>]|\d+[.)](\s|$)")
+
+
+class Markdown(Latex):
+    def heading(self, text):
+        self.parts.append("### " + mt.markdown(text))
+
+    def line(self, text, indent):
+        md = mt.markdown(text)
+        if PARAGRAPH_START.match(md):      # would start a heading, list or quote
+            md = "\\" + md
+        self.parts.append(("&emsp;" if indent else "") + md)
+
+    @staticmethod
+    def _row(cells):
+        # a '|' left in a cell (inside `code`) would split it
+        return "| " + " | ".join(re.sub(r"(?<!\\)\|", r"\\|", c) for c in cells) + " |"
+
+    def table(self, headers, rows, numeric, wrap):
+        lines = [self._row([mt.markdown(h) for h in headers]),
+                 self._row(["---:" if n else ":---" for n in numeric])]
+        lines += [self._row([c if n else mt.markdown(c) for c, n in zip(row, numeric)]) for row in rows]
+        self.parts.append("\n".join(lines))
+
+    def _display(self, blocks, labels):
+        items = [(r"\text{" + mt.latex_text(label) + r"}\ " if label and labels else "")
+                 + self._bmatrix(cells) for label, cells, _ in blocks]
+        return "$$\n" + "\n\\quad\n".join(items) + "\n$$"
+
+
+# ------------------------------------------------------------------ HTML
+
+STYLE = """body { font-family: sans-serif; max-width: 64em; margin: 1em auto; padding: 0 1em; line-height: 1.45; }
+h2 { font-size: 1.15em; margin: 1.4em 0 .4em; }
+p { margin: .3em 0; }
+p.indent { padding-left: 2em; }
+.math { font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", serif; }
+table { border-collapse: collapse; margin: .5em 0 .8em; }
+table.steps th, table.steps td { padding: .15em .7em; text-align: left; vertical-align: top; }
+table.steps th { border-bottom: 1px solid #777; }
+table.steps .num { text-align: right; font-variant-numeric: tabular-nums; }
+table.matrix td { padding: .1em .6em; text-align: right; font-variant-numeric: tabular-nums; }"""
+MATRIX = ('<table class="matrix" style="border-left: 2px solid; border-right: 2px solid; '
+          'border-collapse: collapse; margin: .3em 0 .8em">')
+
+
+class Html(Latex):
+    def heading(self, text):
+        self.parts.append(f"<h2>{mt.to_html(text)}</h2>")
+
+    def line(self, text, indent):
+        self.parts.append(('<p class="indent">' if indent else "<p>") + mt.to_html(text) + "</p>")
+
+    def table(self, headers, rows, numeric, wrap):
+        def cells(tag, row):
+            return "".join(f'<{tag} class="num">' + (mt.html_text(c) if tag == "td" else mt.to_html(c))
+                           + f"</{tag}>" if n else f"<{tag}>{mt.to_html(c)}</{tag}>"
+                           for c, n in zip(row, numeric))
+        lines = ['<table class="steps">', f"<thead><tr>{cells('th', headers)}</tr></thead>", "<tbody>"]
+        lines += [f"<tr>{cells('td', row)}</tr>" for row in rows]
+        lines += ["</tbody>", "</table>"]
+        self.parts.append("\n".join(lines))
+
+    def _display(self, blocks, labels):
+        out = []
+        for label, cells, _ in blocks:
+            if label and labels:
+                out.append(f"<p>{mt.html_text(label)}</p>")
+            rows = "".join("<tr>" + "".join("<td>" + (mt.html_text(c) if _is_number(c) else mt.html_math(c))
+                                            + "</td>" for c in row) + "</tr>\n" for row in cells)
+            out.append(MATRIX + "\n" + rows + "</table>")
+        return "\n".join(out)
+
+    def matrix(self, arr, blocks):
+        if arr.size == 0:
+            self.parts.append("<p>(empty)</p>")
+            return
+        for label, cells, width in blocks:
+            if label:
+                self.line(label, 0)
+            self.parts.append(self._display([(label, cells, width)], labels=False))
+
+    def quiet(self, result):
+        return ("<p>(empty)</p>" if result.size == 0 else self._display(_blocks(result, self.opts), True)) + "\n"
+
+    def document(self):
+        title = next((p[4:-5] for p in self.parts if p.startswith("<h2>")), "nncalc")
+        title = re.sub(r"<[^>]+>", "", title)
+        return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                f"<title>nncalc: {title}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n"
+                + "\n".join(self.parts) + "\n</body>\n</html>\n")
+
+
+WRITERS = {"latex": Latex, "markdown": Markdown, "html": Html}
