@@ -218,7 +218,7 @@ def atoms(s):
         elif c in "_^√":
             body, j = _group(s, i + 1)
             if body is None:
-                out.append(("raw", c))
+                out.append(("sym" if c in SYMBOLS else "raw", c))
                 i += 1
             else:
                 out.append(({"_": "sub", "^": "sup", "√": "sqrt"}[c], atoms(body)))
@@ -353,7 +353,7 @@ def markdown(s):
 
 def markdown_math(s):
     """LaTeX math for MathJax/KaTeX in Markdown, where a bare '<' could open an HTML tag."""
-    return latex_math(s).replace("<", r"\lt ").replace(">", r"\gt ")
+    return re.sub(r" *([<>]) *", lambda m: r" \lt " if m.group(1) == "<" else r" \gt ", latex_math(s)).replace("  ", " ").strip()
 
 
 # ------------------------------------------------------------- HTML

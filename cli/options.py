@@ -107,8 +107,8 @@ def output_options(func):
     options = [
         click.option("--format", "fmt", default="text", metavar="FORMAT", show_default=True,
                      help="text, json, csv, tsv, npy (binary, to a file or pipe); latex, "
-                          "markdown, html (the whole trace as a document); or a table style: "
-                          "github, grid, simple, pipe, …"),
+                          "markdown, html (the whole trace as a document); or a table "
+                          "style: github, grid, …"),
         click.option("-q", "--quiet", is_flag=True,
                      help="Only the result, in a form that reads back as input (full precision)."),
         click.option("--digits", type=click.IntRange(0, 17), metavar="N",
