@@ -1,5 +1,5 @@
-"""cli/mathtext.py: the symbol table, the split of a line into prose and formulas, and the
-escaping of each. Every non-ASCII character in cli/ and core/ string data must have an
+"""cli/symbols.py, cli/formulas.py and cli/mathtext.py: the symbol table, the split of a
+line into prose and formulas, and the escaping of each. Every non-ASCII character in cli/ and core/ string data must have an
 ASCII LaTeX form, so no trace can put a raw Unicode byte into --format latex."""
 import io
 import tokenize
@@ -14,6 +14,7 @@ from test_documents import compile_latex, latex_problems
 
 from nncalc.cli import documents
 from nncalc.cli import mathtext as mt
+from nncalc.cli.formulas import split
 from nncalc.cli.options import Output
 from nncalc.cli.render import Report
 
@@ -41,7 +42,7 @@ def test_the_scan_finds_the_symbols_the_traces_use():
 
 @pytest.mark.parametrize("char, where", sorted(string_characters().items()))
 def test_every_character_in_the_code_has_an_ascii_latex_form(char, where):
-    """A symbol new in some trace must be added to mathtext.SYMBOLS (or be a compatibility
+    """A symbol new in some trace must be added to cli/symbols.py (or be a compatibility
     form such as a full-width digit, which reads as its ASCII twin)."""
     for text in (char, f"x{char}", f"a {char} b"):
         tex = mt.latex(text)
@@ -68,7 +69,7 @@ def test_every_character_in_the_code_has_an_ascii_latex_form(char, where):
     ("an odd extra zero goes bottom/right", [("text", "an odd extra zero goes bottom/right")]),
 ])
 def test_split_finds_the_formulas(text, parts):
-    assert mt.split(text) == parts
+    assert split(text) == parts
 
 
 @pytest.mark.parametrize("formula, tex", [

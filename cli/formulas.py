@@ -1,0 +1,151 @@
+"""Where the formulas are in a line of trace text.
+
+A line such as ``net_j = Σ_i w_ji·x_i + b_j, one row per neuron`` mixes words and
+formulas. ``split`` finds the formulas: tokens holding a math symbol or an operator, the
+short names and numbers an operator joins (``net``, ``E``, ``0.5``), and whatever keeps
+their brackets balanced. The rest is prose, with code names (``count_include_pad``) apart.
+"""
+import re
+
+from nncalc.cli.symbols import NUMBER, SYMBOLS
+
+OPERATORS = set("=+-−×·/→←≤≥≈±⊙<>*÷≠")
+MATH_ASCII = set("=+^_<>*/|")
+STOPWORDS = {"a", "an", "as", "at", "by", "if", "in", "is", "of", "on", "or", "to", "the", "and",
+             "for", "per", "was", "are", "its", "not", "so", "no", "yes", "be", "it", "all", "one"}
+LIST_OF_NUMBERS = re.compile(rf"{NUMBER.pattern}(,{NUMBER.pattern})*")
+CODE = re.compile(r"@\S+|[A-Za-z]\w*(_[A-Za-z]\w*){2,}|[A-Za-z][A-Za-z0-9]+_[A-Za-z0-9]{4,}\w*")
+SLASHED_WORDS = re.compile(r"[A-Za-z]{2,}(/[A-Za-z]{2,})+")
+CALL = re.compile(r"[A-Za-z]+'?\(")
+PUNCT = ",;:."
+
+
+def _core(token):
+    return re.sub(r"[()\[\]{}]", "", token).strip(PUNCT + "'")
+
+
+def _wrapped(token):
+    """(opening brackets, middle, closing brackets and punctuation) of a token."""
+    return re.fullmatch(r"([(\[{]*)(.*?)([)\]},;:.]*)", token).groups()
+
+
+def _kind(token):
+    core = _core(token)
+    if CODE.fullmatch(_wrapped(token)[1]):
+        return "code"
+    if token and all(c in OPERATORS for c in token):
+        return "op"
+    if SLASHED_WORDS.fullmatch(core):       # 'bottom/right' is prose
+        return "word"
+    if any(c in MATH_ASCII or (c in SYMBOLS and SYMBOLS[c][2] is None) for c in token) \
+            or CALL.match(token.lstrip("(")):
+        return "math"
+    if core == "" or LIST_OF_NUMBERS.fullmatch(core) \
+            or (core.isascii() and core.isalnum() and len(core) <= 3 and core.lower() not in STOPWORDS):
+        return "short"
+    return "word"
+
+
+def _joins_word(op, token):
+    """An arithmetic operator or relation also takes a whole word as operand: 'old + change'."""
+    core = token.rstrip(PUNCT)
+    return op not in "→←" and core.isalpha() and core.lower() not in STOPWORDS
+
+
+def _balance(tokens):
+    depth = 0
+    for t in tokens:
+        depth += sum(t.count(c) for c in "([") - sum(t.count(c) for c in ")]")
+    return depth
+
+
+def _mark(tokens, kinds):
+    math = [k in ("math", "op") for k in kinds]
+    for i, k in enumerate(kinds):
+        if k != "op":
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(tokens) and (kinds[j] == "short" or (kinds[j] == "word"
+                                                                and _joins_word(tokens[i], tokens[j]))):
+                math[j] = True
+    # grow each formula over short tokens until its brackets balance: 'max(0, x)', 'J[i, j] = …'
+    i = 0
+    while i < len(tokens):
+        if not math[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(tokens) and math[j + 1]:
+            j += 1
+        while _balance(tokens[i:j + 1]) > 0 and j + 1 < len(tokens) and kinds[j + 1] in ("short", "op"):
+            j += 1
+        while _balance(tokens[i:j + 1]) < 0 and i > 0 and kinds[i - 1] == "short":
+            i -= 1
+        for k in range(i, j + 1):
+            math[k] = True
+        i = j + 1
+    return math
+
+
+def split(text):
+    """[(kind, text)] with kind 'text', 'math', 'code' or 'gap' (a run of 2+ spaces)."""
+    items = []                                  # (kind, text, a space before it)
+    for n, chunk in enumerate(re.split(r" {2,}", text)):
+        if n:
+            items.append(("gap", "", False))
+        tokens = chunk.split(" ")
+        kinds = [_kind(t) for t in tokens]
+        math = _mark(tokens, kinds) + [False]
+        for i, (token, kind) in enumerate(zip(tokens, kinds)):
+            spaced = i > 0
+            if math[i]:     # sentence punctuation after a formula is prose: '$E = 1$;'
+                body = token if math[i + 1] else token.rstrip(PUNCT)
+                items += [("math", body, spaced), ("text", token[len(body):], False)]
+            elif kind == "code":
+                head, body, tail = _wrapped(token)
+                items += [("text", head, spaced), ("code", body, spaced and not head),
+                          ("text", tail, False)]
+            else:
+                items.append(("text", token, spaced))
+    return _join(items)
+
+
+def _join(items):
+    parts = []
+    for kind, s, spaced in items:
+        if not s and kind != "gap":
+            continue
+        if parts and parts[-1][0] == kind == "math":
+            parts[-1] = (kind, parts[-1][1] + (" " if spaced else "") + s)
+            continue
+        if spaced:      # the space between a formula and prose is prose
+            _append(parts, "text", " ")
+        _append(parts, kind, s)
+    return _trim_brackets(parts)
+
+
+def _trim_brackets(parts):
+    """A bracket the formula does not close is prose: 'rotated $180°$)' not '$180°)$'."""
+    out = []
+    for kind, s in parts:
+        if kind == "math":
+            head = tail = ""
+            while _balance([s]) < 0 and s[-1] in ")]":
+                s, tail = s[:-1], s[-1] + tail
+            while _balance([s]) > 0 and s[0] in "([":
+                s, head = s[1:], head + s[0]
+            for k, v in (("text", head), ("math", s), ("text", tail)):
+                if v:
+                    _append(out, k, v)
+        else:
+            _append(out, kind, s)
+    return out
+
+
+def _append(parts, kind, s):
+    if parts and parts[-1][0] == kind == "text":
+        parts[-1] = ("text", parts[-1][1] + s)
+    else:
+        parts.append((kind, s))
+
+
