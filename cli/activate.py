@@ -200,6 +200,7 @@ def _list(out):
     rows = [[a.name + (f" ({', '.join(a.aliases)})" if a.aliases else ""), a.formula,
              a.derivative_formula, a.output_range, a.zero_centred, a.strengths, a.weaknesses]
             for a in acts]
+    from nncalc.cli import render
     report = render.Report([])
     report.table(headers, [list(col) for col in zip(*rows)], numeric=[False] * len(headers),
                  wrap=[14, 24, 24, 12, 8, 30, 30])

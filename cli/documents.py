@@ -79,15 +79,20 @@ class Latex:
         return f"${mt.latex_number(cell)}$" if _is_number(cell) and re.search(r"[-eia]", cell) else cell
 
     def table(self, headers, rows, numeric, wrap):
-        if wrap:        # prose columns wrap inside the line width, in proportion
-            share = 0.9 / sum(wrap)
+        def row(cells, kinds):
+            return " & ".join(ragged + self._cell(c, n) for c, n in zip(cells, kinds)) + end
+
+        if wrap:    # prose columns wrap, ragged right, in shares of the line width
+            share = 0.85 / sum(wrap)
             spec = "".join(f"p{{{w * share:.3f}\\linewidth}}" for w in wrap)
+            ragged, end, size = "\\raggedright ", " \\tabularnewline", "\\small"
         else:
             spec = "".join("r" if n else "l" for n in numeric)
-        lines = [r"\par\smallskip\noindent", r"\begin{tabular}{" + spec + "}", r"\hline",
-                 " & ".join(mt.latex(h) for h in headers) + r" \\", r"\hline"]
-        lines += [" & ".join(self._cell(c, n) for c, n in zip(row, numeric)) + r" \\" for row in rows]
-        lines += [r"\hline", r"\end{tabular}", r"\par\smallskip"]
+            ragged, end, size = "", " \\\\", ""
+        lines = [r"\par\smallskip\noindent{" + size, r"\begin{tabular}{" + spec + "}", r"\hline",
+                 row(headers, [False] * len(headers)), r"\hline"]
+        lines += [row(cells, numeric) for cells in rows]
+        lines += [r"\hline", r"\end{tabular}}", r"\par\smallskip"]
         self.parts.append("\n".join(lines))
 
     def _bmatrix(self, cells):

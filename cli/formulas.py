@@ -16,7 +16,7 @@ STOPWORDS = {"a", "an", "as", "at", "by", "if", "in", "is", "of", "on", "or", "t
 LIST_OF_NUMBERS = re.compile(rf"{NUMBER.pattern}(,{NUMBER.pattern})*")
 CODE = re.compile(r"@\S+|[A-Za-z]\w*(_[A-Za-z]\w*){2,}|[A-Za-z][A-Za-z0-9]+_[A-Za-z0-9]{4,}\w*")
 SLASHED_WORDS = re.compile(r"[A-Za-z]{2,}(/[A-Za-z]{2,})+")
-CALL = re.compile(r"[A-Za-z]+'?\(")
+CALL = re.compile(r"[A-Za-z]+'?[(\[]")        # h(x), σ'(x), DY[f, i, j]
 PUNCT = ",;:."
 
 
@@ -59,6 +59,12 @@ def _balance(tokens):
     return depth
 
 
+def _inside(token, kind):
+    """Whether a token can sit inside a formula's brackets: 'a' in K[f, c, a, b] is an index."""
+    core = _core(token)
+    return kind in ("short", "op") or (core.isascii() and core.isalnum() and len(core) <= 3)
+
+
 def _mark(tokens, kinds):
     math = [k in ("math", "op") for k in kinds]
     for i, k in enumerate(kinds):
@@ -77,9 +83,9 @@ def _mark(tokens, kinds):
         j = i
         while j + 1 < len(tokens) and math[j + 1]:
             j += 1
-        while _balance(tokens[i:j + 1]) > 0 and j + 1 < len(tokens) and kinds[j + 1] in ("short", "op"):
+        while _balance(tokens[i:j + 1]) > 0 and j + 1 < len(tokens) and _inside(tokens[j + 1], kinds[j + 1]):
             j += 1
-        while _balance(tokens[i:j + 1]) < 0 and i > 0 and kinds[i - 1] == "short":
+        while _balance(tokens[i:j + 1]) < 0 and i > 0 and _inside(tokens[i - 1], kinds[i - 1]):
             i -= 1
         for k in range(i, j + 1):
             math[k] = True

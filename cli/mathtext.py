@@ -22,7 +22,7 @@ def _group(s, i):
             if depth == 0:
                 return s[i + 1:j], j + 1
         return None, i
-    m = re.compile(r"[A-Za-z0-9]+\u0302?|[^\W\d_]\u0302?").match(s, i)
+    m = re.compile(r"[A-Za-z0-9]+(,[A-Za-z0-9]+)*\u0302?|[^\W\d_]\u0302?").match(s, i)
     return (m.group(), m.end()) if m else (None, i)
 
 

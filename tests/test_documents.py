@@ -34,6 +34,8 @@ CASES = {
     "conv-padding-stride": CONV + ["--activation", "relu"],
     "conv-flip-channels": ["conv", "1 2;3 4 | 5 6;7 8", "1 0;0 1 | 0 1;1 0", "--flip", "--bias", "-1"],
     "conv-max-steps": ["conv", X, K, "--max-steps", "1", "--dilation", "1"],
+    "conv-backward": ["conv", "1 2 3; 4 5 6; 7 8 9", "1 2; 3 4", "--stride", "2", "--padding", "1",
+                      "--backward", "1 -1; 2 0"],
     "pool-avg-ceil-backward": ["pool", X, "--avg", "--size", "3", "--stride", "2", "--padding", "1",
                                "--ceil", "--backward", "1 2 3 4 5 6 7 8 9"],
     "pool-max-backward": ["pool", X, "--size", "2", "--backward", "1 2; 3 4"],
@@ -274,6 +276,9 @@ def test_markdown_quiet_is_the_matrix_in_display_math():
     ("outsize-same", "latex", r"$\mathrm{output} = \lceil \mathrm{input}/\mathrm{stride}\rceil$"),
     ("backprop-adam-check", "markdown", r"$\eta = 0.5$"),
     ("pool-max-backward", "markdown", r"input $(\partial E/\partial x) (4\times 4)$:"),
+    ("conv-backward", "latex", r"$\partial E/\partial b_{f} = \Sigma_{i,j} \mathrm{DY}[f,\ i,\ j]$"),
+    ("conv-backward", "latex", r"$\partial E/\partial K[f,\ c,\ a,\ b] = \Sigma_{i,j} \mathrm{Xpad}[c,\ "
+                               r"i\cdot S + a\cdot D,\ j\cdot S + b\cdot D] \cdot \mathrm{DY}[f,\ i,\ j]$:"),
     ("activate-sigmoid", "html", '<span class="math">&sigma;(<i>x</i>) = 1 / (1 + <i>e</i><sup>'
                                  "&minus;<i>x</i></sup>)</span>"),
     ("backprop-adam-check", "html", "<i>w</i><sub>ji</sub>"),
