@@ -1,8 +1,8 @@
 """The whole trace as a document: ``--format latex``, ``markdown`` or ``html``.
 
 Any command's Report (headings, lines, tables, matrices) is written block by block;
-nothing here knows which command made it. Text goes through cli/mathtext.py, which
-holds the one table of symbols and finds the formulas in a line.
+nothing here knows which command made it. Text goes through cli/mathtext.py: formulas
+found by cli/formulas.py, symbols translated by the one table in cli/symbols.py.
 
 - latex: a fragment for a document that loads amsmath; pure ASCII, so pdflatex takes
   it as is. Formulas in $…$, matrices as bmatrix, tables as tabular.
