@@ -7,7 +7,7 @@ their brackets balanced. The rest is prose, with code names (``count_include_pad
 """
 import re
 
-from nncalc.cli.symbols import NUMBER, SYMBOLS
+from nncalc.cli.symbols import FUNCTIONS, NUMBER, SYMBOLS
 
 OPERATORS = set("=+-−×·/→←≤≥≈±⊙<>*÷≠")
 MATH_ASCII = set("=+^_<>*/|")
@@ -74,6 +74,9 @@ def _mark(tokens, kinds):
             if 0 <= j < len(tokens) and (kinds[j] == "short" or (kinds[j] == "word"
                                                                 and _joins_word(tokens[i], tokens[j]))):
                 math[j] = True
+    for i in range(len(tokens) - 2, -1, -1):     # 'ln p_k' (but 'max pooling' is prose)
+        if tokens[i] in FUNCTIONS and math[i + 1]:
+            math[i] = True
     # grow each formula over short tokens until its brackets balance: 'max(0, x)', 'J[i, j] = …'
     i = 0
     while i < len(tokens):
