@@ -1,22 +1,26 @@
 """nncalc's benchmark suite: every speed and memory target, side by side in one run.
 
-    python benchmarks/run.py [--quick]
+    python benchmarks/run.py [--quick] [--startup-only] [--venv DIR]
 
-Run it with the Python of the environment nncalc is installed in (the suite
-runs that environment's `nncalc` and imports its `nncalc.core`).  For
-start-up figures use a regular install (`pip install .`): an editable install
-adds about 20 ms of start-up through setuptools' import hook, and the suite
-says so when it detects one.  torch (CPU) is only the yardstick here; without
-it the torch rows are skipped.
+Users run a regular install, so that is what the suite times: it makes one
+itself, `python -m venv` in a temporary directory and `pip install` of this
+checkout (not editable; with --venv DIR it keeps that environment and only
+reinstalls nncalc next time).  Every command-line row runs that environment's
+`nncalc` and its Python for the yardsticks.  The in-process rows import
+nncalc.core into the Python running this script (an editable install is fine
+for them) next to torch (CPU), which is only a yardstick: without it the
+torch rows are skipped.
 
 What it measures, each against its yardstick on the same machine in the same
 run, alternating the two (A B A B ...) so load on a shared machine hits both:
 
-* start-up: `nncalc --help`, `nncalc activate --help` (at full width, which
-  prints help click rendered ahead of time, and in a 60-column terminal, where
-  click renders it), `nncalc activate sigmoid 1 -q` against `python -c "import
-  numpy"` / `"import numpy, click"` (median of the per-pair ratios);
-* conv and pool in-process (the core functions `-q` calls) on the issue
+* start-up and whole commands: `nncalc --help` and `nncalc conv --help`
+  against a bare one-command click group's `--help`; `nncalc activate sigmoid
+  1 -q` against `python -c "import numpy, click"`; `conv -q --format npy`
+  (3x512x512, sixteen 3x3 filters) and `pool -q --format npy` (16x512x512,
+  2x2 max) against plain NumPy scripts that load the same .npy files, compute
+  and write .npy to stdout (median of the per-pair ratios);
+* conv and pool in-process (the core functions `-q` calls) on the same
   inputs, against torch.nn.functional in float64 and against a plain NumPy
   sliding-window reference written here;
 * backprop: 10,000 steps of a 2-2-2 sigmoid network (core train) against the
@@ -31,27 +35,26 @@ run, alternating the two (A B A B ...) so load on a shared machine hits both:
 Prints the machine line and one Markdown table of ratios (progress goes to
 stderr).  `--quick` uses fewer repetitions, 2,000 backprop steps instead of
 10,000 and stops the growth series at 1024x1024: about a minute, a smoke
-check; the README figures come from a full run (about 3-5 minutes).
+check; `--startup-only` runs the first group alone; the README figures come
+from a full run (about 3-5 minutes).
 
 NumPy's BLAS and torch run on one thread each (`--threads N` to change, 0 for
-the libraries' defaults), in this process and in the commands it starts: the
-comparison stays even, and on a busy shared machine a BLAS thread left
-waiting for a core made conv's time swing tenfold from run to run.
+the libraries' defaults), in this process and in the traced-against-untraced
+commands: the comparison stays even, and on a busy shared machine a BLAS
+thread left waiting for a core made conv's time swing tenfold from run to run.
+The start-up rows run both sides in the environment as given.
 """
 import argparse
 import datetime
 import gc
-import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
-from importlib import metadata
 
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 USER_ENV = dict(os.environ)  # start-up is timed in the environment as it was given
@@ -64,6 +67,11 @@ def parse_args(argv=None):
     ap.add_argument("--threads", type=int, default=1, metavar="N",
                     help="threads for NumPy's BLAS and torch, in this process and the commands it runs "
                          "[1]; 0 leaves the libraries' defaults")
+    ap.add_argument("--startup-only", action="store_true",
+                    help="only the start-up and whole-command rows against their yardsticks (about a minute)")
+    ap.add_argument("--venv", metavar="DIR",
+                    help="keep the regular install in DIR and reuse it next time (reinstalling nncalc "
+                         "only) instead of a fresh one in a temporary directory")
     return ap.parse_args(argv)
 
 
@@ -92,6 +100,7 @@ except ImportError:  # the NumPy and CLI rows still run
     torch = F = None
 
 MB = 2 ** 20
+CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROWS = []  # (measurement, nncalc, against, ratio, target, verdict)
 
 
@@ -121,37 +130,41 @@ def cpu_model():
     return platform.processor() or "unknown CPU"
 
 
-def nncalc_install():
-    """(version, 'editable'|'regular') of the nncalc distribution this Python sees."""
-    try:
-        dist = metadata.distribution("nncalc")
-    except metadata.PackageNotFoundError:
-        return "?", "not installed"
-    kind = "regular"
-    try:
-        info = json.loads(dist.read_text("direct_url.json") or "{}")
-        if info.get("dir_info", {}).get("editable"):
-            kind = "editable"
-    except ValueError:
-        pass
-    return dist.version, kind
+def regular_install(venv):
+    """A regular (non-editable) install of this checkout, as users have it, in the virtual
+    environment VENV: created with `python -m venv` and `pip install CHECKOUT` when missing,
+    else refreshed with `pip install --no-deps --force-reinstall CHECKOUT`. Returns its Python
+    and its `nncalc` script."""
+    py, exe = os.path.join(venv, "bin", "python"), os.path.join(venv, "bin", "nncalc")
+    pip = [py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    if not os.path.exists(py):
+        progress(f"regular install: python -m venv {venv}; pip install {CHECKOUT}")
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+        subprocess.run(pip + [CHECKOUT], check=True)
+    else:
+        progress(f"regular install: pip install --no-deps --force-reinstall {CHECKOUT} into {venv}")
+        subprocess.run(pip + ["--no-deps", "--force-reinstall", CHECKOUT], check=True)
+    return py, exe
 
 
-def nncalc_exe():
-    """The nncalc script next to this Python (the install under test), else the one on PATH."""
-    here = os.path.join(os.path.dirname(sys.executable), "nncalc")
-    return here if os.path.exists(here) else shutil.which("nncalc")
+def installed_versions(py):
+    """(nncalc, NumPy, click) versions and install kind as the regular install's Python sees them."""
+    probe = ("import json, click, numpy; from importlib import metadata as m; d = m.distribution('nncalc'); "
+             "u = json.loads(d.read_text('direct_url.json') or '{}'); "
+             "print(d.version, numpy.__version__, m.version('click'), "
+             "'editable' if u.get('dir_info', {}).get('editable') else 'regular')")
+    return subprocess.run([py, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
 
 
-def machine_line():
-    version, kind = nncalc_install()
+def machine_line(py):
+    version, numpy_version, click_version, kind = installed_versions(py)
     tv = torch.__version__ if torch is not None else "not installed"
     blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
     threads = f"; threads: BLAS {blas}" + (f", torch {torch.get_num_threads()}" if torch is not None else "")
     load = ", load %.2f" % os.getloadavg()[0] if hasattr(os, "getloadavg") else ""
     return (f"{platform.machine()}, {os.cpu_count()} cores, {cpu_model()}{load}; "
-            f"Python {platform.python_version()}, NumPy {np.__version__}, torch {tv}{threads}; "
-            f"nncalc {version} ({kind} install); "
+            f"Python {platform.python_version()}, NumPy {numpy_version}, click {click_version}, torch {tv}"
+            f"{threads}; nncalc {version} ({kind} install); "
             f"{datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}")
 
 
@@ -207,27 +220,82 @@ def numpy_pool(x, size, mode):
 
 # ---------------------------------------------------------------- sections
 
-def bench_startup(exe, runs):
-    py = sys.executable
-    numpy_only, numpy_click = [py, "-c", "import numpy"], [py, "-c", "import numpy, click"]
-    wide, narrow = dict(USER_ENV, COLUMNS="80"), dict(USER_ENV, COLUMNS="60")
-    numpy_label = '`python -c "import numpy"`'
-    for label, cmd, env, base_label, base, target in (
-            ("`nncalc --help`", [exe, "--help"], wide, numpy_label, numpy_only, 0.5),
-            ("`nncalc activate --help`", [exe, "activate", "--help"], wide, numpy_label, numpy_only, 0.5),
-            ("`nncalc --help` in a 60-column terminal (click renders it)", [exe, "--help"], narrow,
-             numpy_label, numpy_only, None),
-            ("`nncalc activate sigmoid 1 -q`", [exe, "activate", "sigmoid", "1", "-q"], USER_ENV,
-             '`python -c "import numpy, click"`', numpy_click, 1.15)):
-        progress(f"start-up: {label} ({runs} pairs)")
-        ta, tb, r, rc = pair_cpu(cmd, base, runs, env=env)
+BARE_GROUP = """
+import sys
+import click
+
+@click.group()
+def cli():
+    \"\"\"A bare click group with one command.\"\"\"
+
+@cli.command()
+def one():
+    \"\"\"The only command.\"\"\"
+
+sys.exit(cli())
+"""
+
+NUMPY_CONV = """
+import sys
+import numpy as np
+x = np.load(sys.argv[1], allow_pickle=False)
+k = np.load(sys.argv[2], allow_pickle=False)
+view = np.lib.stride_tricks.sliding_window_view(x, k.shape[2:], axis=(1, 2))
+np.save(sys.stdout.buffer, np.tensordot(k, view, axes=([1, 2, 3], [0, 3, 4])))
+"""
+
+NUMPY_POOL = """
+import sys
+import numpy as np
+x = np.load(sys.argv[1], allow_pickle=False)
+c, h, w = x.shape
+np.save(sys.stdout.buffer, x.reshape(c, h // 2, 2, w // 2, 2).max(axis=(2, 4)))
+"""
+
+
+def bench_startup(py, exe, tmp, runs):
+    """Whole commands against the least a program doing the same must import and compute,
+    all run by the regular install's Python."""
+    files = save_inputs(tmp)
+    numpy_click = '`python -c "import numpy, click"`'
+    bare = "bare one-command click group's `--help`"
+    data_runs = max(3, runs // 2)     # these take ~0.4 s a run
+    for label, cmd, base_label, base, target, n in (
+            ("`nncalc --help`", [exe, "--help"], bare, [py, "-c", BARE_GROUP, "--help"], 1.15, runs),
+            ("`nncalc conv --help`", [exe, "conv", "--help"], bare, [py, "-c", BARE_GROUP, "--help"],
+             None, runs),
+            ("`nncalc activate sigmoid 1 -q`", [exe, "activate", "sigmoid", "1", "-q"], numpy_click,
+             [py, "-c", "import numpy, click"], 1.15, runs),
+            ("`nncalc conv -q --format npy` 3×512×512, sixteen 3×3 filters",
+             [exe, "conv", "@" + files["x"], "@" + files["k"], "-q", "--format", "npy"],
+             "NumPy script: np.load, sliding_window_view + tensordot, np.save to stdout",
+             [py, "-c", NUMPY_CONV, files["x"], files["k"]], 1.3, data_runs),
+            ("`nncalc pool -q --format npy` 16×512×512, 2×2 max",
+             [exe, "pool", "@" + files["p"], "--size", "2", "-q", "--format", "npy"],
+             "NumPy script: np.load, reshape + max, np.save to stdout",
+             [py, "-c", NUMPY_POOL, files["p"]], 1.3, data_runs)):
+        progress(f"start-up: {label} ({n} pairs)")
+        for c in (cmd, base):
+            probe = subprocess.run(c, capture_output=True, check=False)
+            assert probe.returncode == 0, f"{' '.join(c[:3])} failed: {probe.stderr.decode()[-300:]}"
+        # BLAS threads as the user has them (both sides alike); the other CLI rows pin them
+        ta, tb, r, rc = pair_cpu(cmd, base, n, env=USER_ENV)
         shown = (ms(ta), f"{base_label} {ms(tb)}", f"{r:.2f} (CPU {rc:.2f})")
         if target is None:
             row(f"start-up {label}", *shown)
-        elif target < 1:
-            row(f"start-up {label}", *shown, f"< {target}", r < target)
         else:
             row(f"start-up {label}", *shown, f"≤ {target}", r <= target)
+
+
+def save_inputs(tmp):
+    """The issue's inputs as .npy files: x 3×512×512, k 16×3×3×3, p 16×512×512."""
+    rng = np.random.default_rng(0)
+    files = {}
+    for name, shape in (("x", (3, 512, 512)), ("k", (16, 3, 3, 3)), ("p", (16, 512, 512))):
+        files[name] = os.path.join(tmp, f"{name}.npy")
+        if not os.path.exists(files[name]):
+            np.save(files[name], rng.standard_normal(shape))
+    return files
 
 
 def bench_conv_pool(rounds):
@@ -318,11 +386,7 @@ def bench_backprop_core(rounds, steps):
 
 
 def bench_traced_cli(exe, tmp, runs, steps):
-    rng = np.random.default_rng(0)
-    files = {}
-    for name, shape in (("x", (3, 512, 512)), ("k", (16, 3, 3, 3)), ("p", (16, 512, 512))):
-        files[name] = os.path.join(tmp, f"{name}.npy")
-        np.save(files[name], rng.standard_normal(shape))
+    files = save_inputs(tmp)
     quiet = ["-q", "--format", "npy"]
     backprop = [exe, "backprop", "--weights", "0.15 0.20; 0.25 0.30", "--bias", "0.35",
                 "--weights", "0.40 0.45; 0.50 0.55", "--bias", "0.60", "--activation", "sigmoid",
@@ -429,27 +493,25 @@ def main(args):
         torch.set_num_threads(args.threads)
     if args.threads == 1:  # one thread each: CPU time is the work done, whatever else loads the machine
         CLOCK = time.process_time
-    exe = nncalc_exe()
-    if exe is None:
-        sys.exit("nncalc is not installed in this environment (pip install .)")
     q = args.quick
     steps = 2_000 if q else 10_000  # backprop steps
     started = time.perf_counter()
-    machine = machine_line()
-    if "editable install" in machine:
-        progress("note: editable install; its import hook adds ~20 ms to every start-up figure")
-    bench_startup(exe, runs=5 if q else 41)   # start-up is the noisiest row: more pairs
     with tempfile.TemporaryDirectory() as tmp:
-        bench_traced_cli(exe, tmp, runs=3 if q else 7, steps=steps)
-        bench_conv_pool(rounds=3 if q else 9)
-        bench_backprop_core(rounds=1 if q else 5, steps=steps)
-        bench_memory(exe, tmp)
-    growth = bench_growth([64, 128, 256, 512, 1024] if q else [64, 128, 256, 512, 1024, 2048],
-                          min_total=0.05 if q else 0.3)
+        py, exe = regular_install(args.venv or os.path.join(tmp, "venv"))
+        machine = machine_line(py)
+        bench_startup(py, exe, tmp, runs=5 if q else 41)   # start-up is the noisiest row: more pairs
+        if not args.startup_only:
+            bench_traced_cli(exe, tmp, runs=3 if q else 7, steps=steps)
+            bench_conv_pool(rounds=3 if q else 9)
+            bench_backprop_core(rounds=1 if q else 5, steps=steps)
+            bench_memory(exe, tmp)
+    growth = [] if args.startup_only else bench_growth(
+        [64, 128, 256, 512, 1024] if q else [64, 128, 256, 512, 1024, 2048], min_total=0.05 if q else 0.3)
     elapsed = time.perf_counter() - started
 
     print(f"Machine: {machine}")
-    print(f"Run: `python benchmarks/run.py{' --quick' if q else ''}`, {elapsed:.0f} s. Ratio = nncalc / "
+    flags = "".join(f" --{name}" for name in ("quick", "startup-only") if getattr(args, name.replace("-", "_")))
+    print(f"Run: `python benchmarks/run.py{flags}`, {elapsed:.0f} s. Ratio = nncalc / "
           "yardstick (below 1: nncalc is faster or smaller). Start-up and CLI rows: median wall times and "
           "the median of per-pair wall-time ratios of alternating runs (CPU: the same for CPU time). "
           f"In-process rows: best {'CPU' if CLOCK is time.process_time else 'wall'} times, median of "
@@ -461,9 +523,10 @@ def main(args):
     for r in ROWS:
         print("| " + " | ".join(r) + " |")
     print()
-    print("Growth series (best times):")
-    for line in growth:
-        print("    " + line)
+    if growth:
+        print("Growth series (best times):")
+        for line in growth:
+            print("    " + line)
     missed = [r[0] for r in ROWS if r[5] == "**MISSED**"]
     print()
     print("Targets missed: " + ("; ".join(missed) if missed else "none"))

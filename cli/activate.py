@@ -10,7 +10,8 @@ from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, given, 
 FIELDS = {"activation": "FUNCTION", "input": "VALUES", "alpha": "--alpha", "slope": "--slope"}
 
 
-@click.command("activate", context_settings=COMMAND_SETTINGS)
+@click.command("activate", context_settings=COMMAND_SETTINGS,
+               short_help="Apply an activation function; trace x, h(x) and h'(x).")
 @click.argument("function", required=False, metavar="FUNCTION")
 @click.argument("values", nargs=-1, metavar="VALUES…")
 @click.option("--alpha", type=FiniteFloat(), metavar="α",

@@ -12,7 +12,8 @@ PROGRESS_DELAY = 0.5    # seconds: a run still going after this shows a progress
 SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 
-@click.command("backprop", context_settings=SETTINGS)
+@click.command("backprop", context_settings=SETTINGS,
+               short_help="Forward pass, loss, backward pass and update of a small network.")
 @click.option("--weights", multiple=True, metavar="W",
               help="One layer's weights, out×in (one row per neuron); repeat once per layer.")
 @click.option("--bias", multiple=True, metavar="B",

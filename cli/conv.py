@@ -10,7 +10,8 @@ FIELDS = {"input": "INPUT", "kernel": "KERNEL", "bias": "--bias", "stride": "--s
           "padding": "--padding", "dilation": "--dilation", "activation": "--activation"}
 
 
-@click.command("conv", context_settings=COMMAND_SETTINGS)
+@click.command("conv", context_settings=COMMAND_SETTINGS,
+               short_help="2-D convolution (cross-correlation), traced window by window.")
 @click.argument("input_", metavar="INPUT")
 @click.argument("kernels", nargs=-1, metavar="KERNEL…")
 @click.option("--bias", metavar="B", help="One number per filter (a list for several filters).")

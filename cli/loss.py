@@ -9,7 +9,8 @@ FIELDS = {"pred": "PRED", "target": "TARGET", "loss": "--loss", "eps": "--eps",
           "from_logits": "--from-logits"}
 
 
-@click.command("loss", context_settings=COMMAND_SETTINGS)
+@click.command("loss", context_settings=COMMAND_SETTINGS,
+               short_help="A loss term by term, with its gradient.")
 @click.argument("pred", metavar="PRED")
 @click.argument("target", metavar="TARGET")
 @click.option("--loss", "loss_name", default="half-sse", metavar="NAME", show_default=True,

@@ -1,4 +1,8 @@
-"""The `nncalc` entry point: a click group that loads each command's module on demand.
+"""The `nncalc` command: a click group that imports a command's module only when it is used.
+
+`nncalc --help` lists every command with its short help, so it imports the six
+command modules (click and the standard library only; NumPy and tabulate load
+inside the command functions); `nncalc COMMAND ...` imports just that one.
 
 Error policy, applied here once for every command: bad input prints one
 line ``Error: ARG: what is wrong`` on stderr and exits 2 with nothing on
@@ -12,9 +16,8 @@ import sys
 
 import click
 
-from nncalc.cli.options import UserError
-
-# command name -> module in nncalc.cli holding a click command of that name
+# The one table of commands: name -> module in nncalc.cli whose `command` it runs.
+# Each command's help is its docstring (and short_help) in that module.
 COMMANDS = {
     "activate": "activate",
     "backprop": "backprop",
@@ -25,31 +28,15 @@ COMMANDS = {
 }
 
 
-# `nncalc --help` lists these without importing any command module
-SUMMARIES = {
-    "activate": "Apply an activation function; trace x, h(x) and h'(x).",
-    "backprop": "Forward pass, loss, backward pass and update of a small network.",
-    "conv": "2-D convolution (cross-correlation), traced window by window.",
-    "loss": "A loss term by term, with its gradient.",
-    "outsize": "Feature-map size formula for one layer or a chain of layers.",
-    "pool": "Max or average pooling, traced, with its backward pass.",
-}
-
-
 class LazyGroup(click.Group):
     def list_commands(self, ctx):
         return sorted(COMMANDS)
-
-    def format_commands(self, ctx, formatter):
-        rows = [(name, SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
 
     def get_command(self, ctx, name):
         module = COMMANDS.get(name)
         if module is None:
             return None
-        return getattr(importlib.import_module(f"nncalc.cli.{module}"), "command")
+        return importlib.import_module(f"nncalc.cli.{module}").command
 
     def resolve_command(self, ctx, args):
         name = args[0] if args else ""
@@ -65,6 +52,8 @@ class LazyGroup(click.Group):
             # no command: the whole help on stderr, exit 2 (the error path would fold it into one line)
             ctx = self.make_context(prog_name or "nncalc", [], resilient_parsing=True)
             _exit(2, ctx.get_help())
+        if sys.stdout is None:      # `nncalc ... >&-`: help, version, completion and results all go there
+            _exit(1, "Error: standard output is closed; there is nowhere to write")
         try:
             rv = super().main(args, prog_name or "nncalc", complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:
@@ -134,9 +123,3 @@ def cli():
       nncalc activate relu -q "1 -2; -3 4" | nncalc activate softmax -
     """
 
-
-def main():
-    cli.main()
-
-
-__all__ = ["cli", "main", "UserError"]

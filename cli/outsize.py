@@ -12,7 +12,8 @@ FIELDS = {"input": "SIZE", "kernel": "--kernel", "stride": "--stride", "padding"
           "dilation": "--dilation", "output_padding": "--output-padding", "layers": "LAYER"}
 
 
-@click.command("outsize", context_settings=COMMAND_SETTINGS)
+@click.command("outsize", context_settings=COMMAND_SETTINGS,
+               short_help="Feature-map size formula for one layer or a chain of layers.")
 @click.argument("size", metavar="SIZE")
 @click.argument("layers", nargs=-1, metavar="[LAYER…]")
 @click.option("--kernel", type=geometry.IntPair(1), metavar="K|KH,KW", help="Kernel (window) size.")

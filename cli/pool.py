@@ -10,7 +10,8 @@ FIELDS = {"input": "INPUT", "size": "--size", "kernel": "--size", "stride": "--s
           "padding": "--padding", "mode": "--mode", "dout": "--backward"}
 
 
-@click.command("pool", context_settings=COMMAND_SETTINGS)
+@click.command("pool", context_settings=COMMAND_SETTINGS,
+               short_help="Max or average pooling, traced, with its backward pass.")
 @click.argument("input_", metavar="INPUT")
 @click.option("--mode", type=click.Choice(["max", "avg"], case_sensitive=False), default=None,
               help="max or avg pooling [default: max].")
@@ -74,10 +75,12 @@ def command(input_, mode, max_, avg, size, stride, padding, ceil, global_, count
             pool.backward(res, d, out.steps)
     res = picture.pool(res, out)
     from nncalc.cli import render
-    render.emit(_report(res, x, count_include_pad, d is not None), out)
+    # the winners' positions cost more than the maxima: only the JSON object shows them
+    with_argmax = out.format == "json" and not out.quiet
+    render.emit(_report(res, x, count_include_pad, d is not None, with_argmax), out)
 
 
-def _report(res, x, include_pad, backward):
+def _report(res, x, include_pad, backward, with_argmax=True):
     from nncalc.cli import render
     pt, pb, pl, pr = res.padding
     data = {"mode": res.mode, "input_shape": list(x.shape), "output_shape": list(res.output_shape),
@@ -85,7 +88,8 @@ def _report(res, x, include_pad, backward):
             "sizes": {"h": geometry.size_json(res.size_h), "w": geometry.size_json(res.size_w)},
             "steps": [_step_json(s) for s in res.steps], "steps_total": res.total_steps}
     if res.mode == "max":
-        data["argmax"] = res.argmax
+        if with_argmax:
+            data["argmax"] = res.argmax
     else:
         data["count_include_pad"] = include_pad
     if backward:

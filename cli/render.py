@@ -283,6 +283,8 @@ def render(report, opts):
 
 
 def emit(report, opts):
+    if opts.format == "npy":
+        return _emit_npy(report.result)
     out = render(report, opts)
     if isinstance(out, bytes):
         stream = getattr(sys.stdout, "buffer", sys.stdout)
@@ -290,3 +292,14 @@ def emit(report, opts):
         stream.flush()
     else:
         click.echo(out, nl=False, color=opts.color)
+
+
+def _emit_npy(arr):
+    """np.save's bytes, written straight from the array: no copy of a large result, and
+    Python's own errors (BrokenPipeError, ENOSPC) where np.save would raise a bare OSError."""
+    from numpy.lib import format as npy_format
+    arr = np.ascontiguousarray(arr)
+    stream = getattr(sys.stdout, "buffer", sys.stdout)
+    npy_format.write_array_header_1_0(stream, npy_format.header_data_from_array_1_0(arr))
+    stream.write(arr.data.cast("B") if arr.size else b"")
+    stream.flush()

@@ -8,14 +8,44 @@ Golden files live in tests/golden/; ``NNCALC_REFRESH_GOLDEN=1 pytest`` rewrites
 them from the current output instead of comparing.
 """
 import hashlib
+import importlib
 import inspect
 import os
+import traceback
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from nncalc.cli.main import cli
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def imported_elsewhere():
+    """The nncalc packages that Python imports from anywhere but this checkout's cli/ and core/
+    (a regular install in site-packages, say), as 'nncalc.core from /where' strings."""
+    found = []
+    for name, folder in (("nncalc.core", "core"), ("nncalc.cli", "cli")):
+        where = Path(importlib.import_module(name).__file__).resolve().parent
+        if where != CHECKOUT / folder:
+            found.append(f"{name} from {where}")
+    return found
+
+
+def pytest_configure(config):
+    # The suite tests this checkout's code or nothing: a regular install would have it test a copy.
+    try:
+        elsewhere = imported_elsewhere()
+    except Exception as exc:                    # a broken checkout: say where, in one line
+        if isinstance(exc, SyntaxError):
+            what, file, line = exc.msg, exc.filename, exc.lineno
+        else:
+            what, (file, line) = exc, traceback.extract_tb(exc.__traceback__)[-1][:2]
+        pytest.exit(f"cannot import nncalc from this checkout: {type(exc).__name__}: {what} "
+                    f"({file}, line {line})", returncode=2)
+    if elsewhere:
+        pytest.exit(f"refusing to test {', '.join(elsewhere)}, not this checkout ({CHECKOUT}); "
+                    "install it editable: pip install -e '.[test]'", returncode=2)
+
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 
@@ -28,6 +58,7 @@ def _runner():
 
 def invoke(*args, input=None, env=None, catch_exceptions=True):
     """Run ``nncalc ARGS…`` in-process; ``input`` is str or bytes for standard input."""
+    from nncalc.cli.main import cli
     env = {"NNCALC_DEBUG": None, "NO_COLOR": "1", **(env or {})}
     return _runner().invoke(cli, [str(a) for a in args], input=input, env=env,
                             catch_exceptions=catch_exceptions)

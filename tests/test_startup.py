@@ -35,41 +35,58 @@ try:
 except SystemExit:
     pass
 sys.stdout.flush()
-print("\\nLOADED", "numpy" in sys.modules, "tabulate" in sys.modules)
+print("\\nLOADED", *(name in sys.modules for name in ("numpy", "tabulate", "uniplot")))
 """
 
 
 def loaded_modules(args, **env):
+    """Run the click group in a fresh interpreter: (its stdout, {module: was it imported?})."""
     proc = subprocess.run([PYTHON, "-c", PROBE.format(args=args)], capture_output=True, text=True,
                           env=clean_env(**env), timeout=60)
-    last = proc.stdout.strip().splitlines()[-1]
+    out, _, last = proc.stdout.rstrip("\n").rpartition("\n")
     assert last.startswith("LOADED"), (proc.stdout, proc.stderr)
-    return proc.stdout, last.split()[1:]
+    return out, dict(zip(("numpy", "tabulate", "uniplot"), (v == "True" for v in last.split()[1:])))
 
 
-@pytest.mark.parametrize("args", [["--help"], ["activate", "--help"], ["activate", "-h"], ["--version"]])
-def test_help_imports_neither_numpy_nor_tabulate(args):
-    out, (numpy, tabulate) = loaded_modules(args)
-    assert "Usage" in out or "version" in out
-    assert numpy == "False" and tabulate == "False"
+NOTHING_HEAVY = {"numpy": False, "tabulate": False, "uniplot": False}
+COMMAND_NAMES = ["activate", "backprop", "conv", "loss", "outsize", "pool"]
 
 
-@pytest.mark.parametrize("shell, words, cword", [
-    ("bash", "nncalc act", "1"),
-    ("bash", "nncalc activate --", "2"),
-    ("zsh", "nncalc act", "1"),
-    ("fish", "nncalc act", "act"),          # fish passes the incomplete word itself
+@pytest.mark.parametrize("args, first_line", [
+    (["--help"], "Usage: nncalc [OPTIONS] COMMAND [ARGS]..."),
+    (["-h"], "Usage: nncalc [OPTIONS] COMMAND [ARGS]..."),
+    (["--version"], "nncalc, version 0.1.0"),
+    *[([name, "--help"], f"Usage: nncalc {name} [OPTIONS]") for name in COMMAND_NAMES],
+    (["activate", "-h"], "Usage: nncalc activate [OPTIONS] FUNCTION VALUES…"),
 ])
-def test_completion_imports_neither_numpy_nor_tabulate(shell, words, cword):
+def test_help_and_version_import_neither_numpy_nor_tabulate_nor_uniplot(args, first_line):
+    out, loaded = loaded_modules(args)
+    assert out.splitlines()[0].startswith(first_line), out
+    assert loaded == NOTHING_HEAVY
+
+
+@pytest.mark.parametrize("shell, words, cword, expected", [
+    ("bash", "nncalc act", "1", "plain,activate\n"),
+    ("bash", "nncalc activate --", "2", "plain,--alpha\n"),            # first of the options
+    ("zsh", "nncalc act", "1", "plain\nactivate\nApply an activation function"),
+    ("fish", "nncalc act", "act", "plain,activate\tApply an activation function"),  # fish passes the word
+])
+def test_completion_imports_neither_numpy_nor_tabulate_nor_uniplot(shell, words, cword, expected):
     env = {"_NNCALC_COMPLETE": f"{shell}_complete", "COMP_WORDS": words, "COMP_CWORD": cword}
-    out, (numpy, tabulate) = loaded_modules([], **env)
-    assert "activate" in out or "--" in out
-    assert numpy == "False" and tabulate == "False"
+    out, loaded = loaded_modules([], **env)
+    assert out.startswith(expected), out
+    assert loaded == NOTHING_HEAVY
 
 
 def test_the_probe_does_see_numpy_when_computing():
-    _, (numpy, _) = loaded_modules(["activate", "relu", "1", "-q"])
-    assert numpy == "True"
+    _, loaded = loaded_modules(["activate", "relu", "1", "-q"])
+    assert loaded["numpy"]
+
+
+def test_the_probe_does_see_uniplot_when_plotting():
+    pytest.importorskip("uniplot")
+    _, loaded = loaded_modules(["activate", "relu", "1", "--plot"])
+    assert loaded["uniplot"]
 
 
 def test_real_pipe_between_two_commands():
@@ -127,13 +144,23 @@ def test_stdin_terminal_does_not_wait():
     assert proc.stderr.decode().count("\n") == 1 and "terminal" in proc.stderr.decode()
 
 
-def test_group_help_lists_every_command_with_its_summary():
-    from nncalc.cli.main import COMMANDS, SUMMARIES
-    assert set(SUMMARIES) == set(COMMANDS)
+def test_group_help_lists_every_command_with_its_whole_short_help():
+    from nncalc.cli.main import COMMANDS, cli
     out = subprocess.run([nncalc_script(), "--help"], capture_output=True, text=True,
-                         env=clean_env(), timeout=60).stdout
-    for name, summary in SUMMARIES.items():
-        assert name in out and summary.split()[0] in out
+                         env=clean_env(COLUMNS="80"), timeout=60).stdout
+    listed = dict(line.split(None, 1) for line in out.split("\nCommands:\n")[1].splitlines())
+    assert sorted(listed) == sorted(COMMANDS) == COMMAND_NAMES
+    for name, text in listed.items():
+        command = cli.get_command(None, name)
+        assert text == command.short_help, (name, text)        # whole, not cut short with "..."
+
+
+def test_the_console_script_is_the_click_group():
+    from importlib import metadata
+    (script,) = metadata.entry_points(group="console_scripts", name="nncalc")
+    assert script.value == "nncalc.cli.main:cli"
+    from nncalc.cli.main import cli
+    assert script.load() is cli
 
 
 def test_ctrl_c_exits_130_without_a_traceback():
@@ -149,79 +176,25 @@ def test_ctrl_c_exits_130_without_a_traceback():
     assert out == b"" and b"Traceback" not in err
 
 
-# --- help printed without importing click (cli/entry.py, cli/helptext.py) -----------------
-
-ENTRY_PROBE = """
-import sys
-sys.argv = ["nncalc", *{args!r}]
-from nncalc.cli.entry import main
-try:
-    main()
-except SystemExit as exc:
-    code = exc.code
-sys.stdout.flush()
-sys.stderr.write("EXIT %s CLICK %s NUMPY %s" % (code, "click" in sys.modules, "numpy" in sys.modules))
-"""
-
-
-def run_entry(args, **env):
-    proc = subprocess.run([PYTHON, "-c", ENTRY_PROBE.format(args=args)], capture_output=True,
-                          env=clean_env(PYTHONIOENCODING="utf-8", **env), timeout=60)
-    status = proc.stderr.decode().splitlines()[-1].split()
-    return proc.stdout.decode("utf-8"), dict(zip(status[::2], status[1::2]))
+@pytest.mark.parametrize("name", COMMAND_NAMES)
+def test_command_help_is_its_docstring_with_examples(name):
+    from nncalc.cli.main import cli
+    doc = cli.get_command(None, name).help
+    first, example = doc.strip().splitlines()[0], doc.split("\b\n")[1].splitlines()[0].strip()
+    proc = subprocess.run([nncalc_script(), name, "--help"], capture_output=True, text=True,
+                          env=clean_env(COLUMNS="200", PYTHONIOENCODING="utf-8"), timeout=60)
+    assert proc.returncode == 0 and proc.stderr == ""
+    usage, blank, described = proc.stdout.split("\n", 2)
+    assert usage.startswith(f"Usage: nncalc {name} [OPTIONS]") and blank == ""
+    assert " ".join(described.split("\n\n")[0].split()) == first   # as click wraps it
+    assert f"\n    {example}\n" in proc.stdout              # the first example line, unwrapped
 
 
-def test_stored_help_is_exactly_what_click_renders_now():
-    """Fails after an option or docstring changes: run `python -m nncalc.cli.helpgen > cli/helptext.py`."""
-    from nncalc.cli.helpgen import render_all
-    from nncalc.cli.helptext import HELP
-    from nncalc.cli.main import COMMANDS
-    assert set(HELP) == {"", *COMMANDS}
-    for key, text in render_all().items():
-        assert HELP[key] == text, (f"the stored help of `nncalc {key} --help` is stale: "
-                                   "run `python -m nncalc.cli.helpgen > cli/helptext.py`")
-
-
-@pytest.mark.parametrize("args, key", [
-    (["--help"], ""), (["-h"], ""), (["conv", "--help"], "conv"), (["activate", "-h"], "activate"),
-    (["backprop", "--help"], "backprop"),
-])
-def test_help_at_full_width_prints_the_stored_text_without_click(args, key):
-    from nncalc.cli.helptext import HELP
-    for columns in ("80", "200"):
-        out, status = run_entry(args, COLUMNS=columns)
-        assert out == HELP[key]
-        assert status == {"EXIT": "0", "CLICK": "False", "NUMPY": "False"}
-
-
-def test_help_without_a_terminal_or_columns_is_full_width_too():
-    from nncalc.cli.helptext import HELP
-    env = clean_env(PYTHONIOENCODING="utf-8")
-    env.pop("COLUMNS", None)
-    proc = subprocess.run([nncalc_script(), "pool", "--help"], capture_output=True, env=env, timeout=60)
-    assert proc.returncode == 0 and proc.stderr == b""
-    assert proc.stdout.decode("utf-8") == HELP["pool"]
-
-
-def test_narrow_terminal_help_is_left_to_click_and_wraps_narrower():
-    from nncalc.cli.helpgen import render
-    from nncalc.cli.helptext import HELP
-    out, status = run_entry(["conv", "--help"], COLUMNS="60")
-    assert status["CLICK"] == "True" and status["EXIT"] == "0"
-    assert out == render("conv", columns="60") != HELP["conv"]
-    options = out[out.index("Options:"):].splitlines()[1:]     # example blocks never wrap
-    assert max(len(line) for line in options) <= 58
-
-
-@pytest.mark.parametrize("args", [
-    ["--debug", "--help"], ["activate", "relu", "--help"], ["-q", "--help"], ["bogus", "--help"],
-    ["--version"],
-])
-def test_other_invocations_go_to_click(args):
-    from nncalc.cli.entry import prerendered_help
-    assert prerendered_help(args) is None
-    _, status = run_entry(args, COLUMNS="100")
-    assert status["CLICK"] == "True"
+def test_narrow_terminal_help_wraps_narrower():
+    proc = subprocess.run([nncalc_script(), "conv", "--help"], capture_output=True, text=True,
+                          env=clean_env(COLUMNS="60", PYTHONIOENCODING="utf-8"), timeout=60)
+    options = proc.stdout[proc.stdout.index("Options:"):].splitlines()[1:]   # example blocks never wrap
+    assert proc.returncode == 0 and max(len(line) for line in options) <= 58
 
 
 def test_unknown_command_with_help_is_still_an_error():
@@ -229,15 +202,6 @@ def test_unknown_command_with_help_is_still_an_error():
                           env=clean_env(), timeout=60)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.startswith("Error: unknown command 'conc' (did you mean 'conv'?)")
-
-
-def test_completion_is_never_answered_with_stored_help():
-    from nncalc.cli.entry import prerendered_help
-    os.environ["_NNCALC_COMPLETE"] = "bash_complete"
-    try:
-        assert prerendered_help(["--help"]) is None
-    finally:
-        del os.environ["_NNCALC_COMPLETE"]
 
 
 def test_help_piped_into_head_gives_its_first_line():
@@ -260,11 +224,11 @@ def test_help_to_a_pipe_whose_reader_has_gone_exits_1_quietly():
 
 @pytest.mark.parametrize("columns", ["80", "60"])
 def test_bare_nncalc_prints_the_whole_help_on_stderr_and_exits_2(columns):
-    from nncalc.cli.helpgen import render
     env = clean_env(COLUMNS=columns, PYTHONIOENCODING="utf-8")
+    help_ = subprocess.run([nncalc_script(), "--help"], capture_output=True, env=env, timeout=60)
     proc = subprocess.run([nncalc_script()], capture_output=True, env=env, timeout=60)
     assert proc.returncode == 2 and proc.stdout == b""
-    assert proc.stderr.decode("utf-8") == render("", columns=columns)     # every line, not one folded line
+    assert proc.stderr == help_.stdout and b"\nCommands:\n" in proc.stderr    # every line, not one folded line
 
 
 def test_bare_nncalc_in_process_too(run):
@@ -273,22 +237,40 @@ def test_bare_nncalc_in_process_too(run):
     assert r.stderr.startswith("Usage: ") and "[OPTIONS] COMMAND" in r.stderr and "\nCommands:\n" in r.stderr
 
 
-@pytest.mark.parametrize("args", [["--help"], ["conv", "--help"]])
-def test_help_with_stdout_closed_or_full_takes_clicks_path(args):
+@pytest.mark.parametrize("args", [["--help"], ["conv", "--help"], ["--version"]])
+def test_help_with_stdout_closed_or_full_says_so_in_one_line(args):
     exe = nncalc_script()
     closed = subprocess.run(["bash", "-c", f"'{exe}' {' '.join(args)} >&-"], capture_output=True,
                             env=clean_env(), timeout=60)
-    assert b"Traceback" not in closed.stderr and closed.returncode in (0, 1)
+    assert closed.returncode == 1
+    assert closed.stderr == b"Error: standard output is closed; there is nowhere to write\n"
     if os.path.exists("/dev/full"):
         full = subprocess.run(["bash", "-c", f"'{exe}' {' '.join(args)} > /dev/full"], capture_output=True,
                               env=clean_env(), timeout=60)
-        assert b"Traceback" not in full.stderr and full.returncode == 1
-        assert full.stderr.decode().count("\n") == 1 and full.stderr.startswith(b"Error:")
+        assert full.returncode == 1
+        assert full.stderr == b"Error: cannot write the output: No space left on device\n"
 
 
 def test_empty_command_name_with_help_is_an_error_not_the_group_help():
-    from nncalc.cli.entry import help_key
-    assert help_key(["", "--help"]) is None
     proc = subprocess.run([nncalc_script(), "", "--help"], capture_output=True, text=True,
                           env=clean_env(), timeout=60)
-    assert proc.returncode == 2 and proc.stdout == "" and "unknown command" in proc.stderr
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("Error: unknown command ''; choose from activate, backprop")
+
+
+# --- the suite tests this checkout (tests/conftest.py) ---------------------------------------
+
+def test_the_suite_refuses_to_test_a_copy_of_nncalc(tmp_path):
+    """A copy of cli/ and core/ placed ahead on the path, as a regular install would be."""
+    checkout = Path(__file__).resolve().parent.parent
+    for folder in ("cli", "core"):
+        shutil.copytree(checkout / folder, tmp_path / "nncalc" / folder)
+    proc = subprocess.run([PYTHON, "-m", "pytest", "-p", "no:cacheprovider", "--collect-only",
+                           str(checkout / "tests" / "test_shapes.py")], capture_output=True, text=True,
+                          env=clean_env(PYTHONPATH=str(tmp_path)), cwd=tmp_path, timeout=120)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = [line for line in (proc.stdout + proc.stderr).splitlines() if "refusing" in line]
+    assert lines == [f"Exit: refusing to test nncalc.core from {tmp_path / 'nncalc' / 'core'}, nncalc.cli "
+                     f"from {tmp_path / 'nncalc' / 'cli'}, not this checkout ({checkout}); install it "
+                     "editable: pip install -e '.[test]'"]
+    assert "test_shapes" not in proc.stdout                # nothing collected, nothing run
