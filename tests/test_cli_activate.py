@@ -184,11 +184,18 @@ def test_machine_formats_carry_every_value(run, fmt):
     assert r.stdout.count("29") == 2 and "…" not in r.stdout
 
 
-@pytest.mark.parametrize("fmt", ["github", "grid", "pipe", "html", "latex", "simple"])
-def test_tabulate_styles(run, fmt):
+@pytest.mark.parametrize("fmt, header_row", [
+    ("github", "| i   |   x |   h(x) |   h'(x) |\n|-----|-----|--------|---------|\n"),
+    ("grid", "| i   |   x |   h(x) |   h'(x) |\n+=====+=====+========+=========+\n"),
+    ("pipe", "| i   |   x |   h(x) |   h'(x) |\n|:----|----:|-------:|--------:|\n"),
+    ("html", "<table>\n<thead>\n<tr><th>i  </th>"),
+    ("latex", "\\begin{tabular}{lrrr}\n\\hline\n i   &   x &   h(x) &   h'(x) \\\\\n"),
+    ("simple", "i      x    h(x)    h'(x)\n---  ---  ------  -------\n"),
+])
+def test_tabulate_styles(run, fmt, header_row):
     r = run("activate", "relu", "1", "-2", "--format", fmt)
     assert r.exit_code == 0, r.stderr
-    assert "relu" in r.stdout
+    assert header_row in r.stdout                     # the step table in that style, not a fallback
 
 
 def test_github_style_is_a_valid_markdown_table(run):
@@ -206,18 +213,31 @@ def test_no_colour_with_no_color(run):
 
 # ---------------------------------------------------------------- --plot
 
+def plot_of(stdout):
+    """The plot's lines (title to legend): everything after the result's blank line."""
+    return stdout.split("\n\n")[-1].rstrip("\n").splitlines()
+
+
 def test_plot(run):
     pytest.importorskip("uniplot")
     r = run("activate", "tanh", "-1", "0.5", "--plot")
     assert r.exit_code == 0, r.stderr
-    assert "tanh" in r.stdout
-    assert any(ch in r.stdout for ch in "│─┌└▘▗▖▝▀▄")
+    title, top, *body, bottom, axis, legend = plot_of(r.stdout)
+    assert title.strip() == "tanh" and top == "┌" + "─" * 60 + "┐" and bottom == "└" + "─" * 60 + "┘"
+    assert axis.split() == ["-5", "0", "5"]                         # the default --range -5:5
+    assert legend.split() == ["..", "h(x)", "::", "h'(x)", "OO", "given", "x"]
+    assert sum(line.count("O") for line in body) == 2                # the two given points
 
 
 def test_plot_softmax(run):
     pytest.importorskip("uniplot")
     r = run("activate", "softmax", "1", "2", "--plot", "--range", "-3:3")
-    assert r.exit_code == 0 and "softmax" in r.stdout
+    assert r.exit_code == 0, r.stderr
+    title, top, *body, bottom, axis, legend = plot_of(r.stdout)
+    assert title.strip() == "softmax of (x, 0), first component"     # not a curve of x alone
+    assert axis.split() == ["-3", "-2", "-1", "0", "1", "2", "3"]
+    assert legend.split() == ["..", "h(x)", "::", "h'(x)"]           # no "given x": not elementwise
+    assert not any("O" in line for line in body)
 
 
 @pytest.mark.parametrize("args", [

@@ -86,7 +86,8 @@ def test_padding_same_is_ceil_h_over_stride_with_extra_zero_bottom_right(stride,
     oh, ow = -(-h // stride), -(-w // stride)
     assert d["output_shape"] == [oh, ow]
     pt, pb, pl, pr = d["padding"]
-    assert pb - pt in (0, 1) and pr - pl in (0, 1)
+    total_h, total_w = (oh - 1) * stride + 2 - h, (ow - 1) * stride + 2 - w     # 2×2 kernel
+    assert (pt, pb, pl, pr) == (total_h // 2, total_h - total_h // 2, total_w // 2, total_w - total_w // 2)
     xp = np.pad(x, ((pt, pb), (pl, pr)))
     np.testing.assert_array_equal(np.array(d["result"], float),
                                   ref_corr(xp, [[1, 0], [2, -1]], stride=(stride, stride)))

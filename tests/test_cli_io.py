@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
-from conftest import file_hash, invoke
+from conftest import assert_user_error, file_hash, invoke
 
 
 def npy_bytes(arr, **kwargs):
@@ -118,7 +118,7 @@ def test_stdin_terminal_is_a_usage_error(run, user_error):
 def test_stdin_read_once(run):
     # one '-' per command; a second one (as a bare value) is not a number
     r = run("activate", "relu", "-", "-", input="1\n")
-    assert r.exit_code == 2
+    assert_user_error(r, "VALUES", "'-' is not a number")
 
 
 def test_pipe_of_json_output(run):
