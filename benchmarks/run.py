@@ -255,31 +255,32 @@ np.save(sys.stdout.buffer, x.reshape(c, h // 2, 2, w // 2, 2).max(axis=(2, 4)))
 
 def bench_startup(py, exe, tmp, runs):
     """Whole commands against the least a program doing the same must import and compute,
-    all run by the regular install's Python."""
+    all run by the regular install's Python. Start-up rows run in the environment as given;
+    the two data rows with BLAS on the run's --threads, like every other row that computes."""
     files = save_inputs(tmp)
     numpy_click = '`python -c "import numpy, click"`'
     bare = "bare one-command click group's `--help`"
-    data_runs = max(3, runs // 2)     # these take ~0.4 s a run
-    for label, cmd, base_label, base, target, n in (
-            ("`nncalc --help`", [exe, "--help"], bare, [py, "-c", BARE_GROUP, "--help"], 1.15, runs),
+    data_runs, pinned = max(3, runs // 2), dict(os.environ)    # these take ~0.4 s a run
+    for label, cmd, base_label, base, target, n, env in (
+            ("`nncalc --help`", [exe, "--help"], bare, [py, "-c", BARE_GROUP, "--help"], 1.15, runs,
+             USER_ENV),
             ("`nncalc conv --help`", [exe, "conv", "--help"], bare, [py, "-c", BARE_GROUP, "--help"],
-             None, runs),
+             None, runs, USER_ENV),
             ("`nncalc activate sigmoid 1 -q`", [exe, "activate", "sigmoid", "1", "-q"], numpy_click,
-             [py, "-c", "import numpy, click"], 1.15, runs),
+             [py, "-c", "import numpy, click"], 1.15, runs, USER_ENV),
             ("`nncalc conv -q --format npy` 3×512×512, sixteen 3×3 filters",
              [exe, "conv", "@" + files["x"], "@" + files["k"], "-q", "--format", "npy"],
              "NumPy script: np.load, sliding_window_view + tensordot, np.save to stdout",
-             [py, "-c", NUMPY_CONV, files["x"], files["k"]], 1.3, data_runs),
+             [py, "-c", NUMPY_CONV, files["x"], files["k"]], 1.3, data_runs, pinned),
             ("`nncalc pool -q --format npy` 16×512×512, 2×2 max",
              [exe, "pool", "@" + files["p"], "--size", "2", "-q", "--format", "npy"],
              "NumPy script: np.load, reshape + max, np.save to stdout",
-             [py, "-c", NUMPY_POOL, files["p"]], 1.3, data_runs)):
+             [py, "-c", NUMPY_POOL, files["p"]], 1.3, data_runs, pinned)):
         progress(f"start-up: {label} ({n} pairs)")
         for c in (cmd, base):
-            probe = subprocess.run(c, capture_output=True, check=False)
+            probe = subprocess.run(c, capture_output=True, check=False, env=env)
             assert probe.returncode == 0, f"{' '.join(c[:3])} failed: {probe.stderr.decode()[-300:]}"
-        # BLAS threads as the user has them (both sides alike); the other CLI rows pin them
-        ta, tb, r, rc = pair_cpu(cmd, base, n, env=USER_ENV)
+        ta, tb, r, rc = pair_cpu(cmd, base, n, env=env)
         shown = (ms(ta), f"{base_label} {ms(tb)}", f"{r:.2f} (CPU {rc:.2f})")
         if target is None:
             row(f"start-up {label}", *shown)

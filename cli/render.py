@@ -140,7 +140,7 @@ class Report:
     """What a command wants to show, in order; rendered by ``emit``."""
 
     def __init__(self, result, data=None):
-        self.result = np.asarray(result, dtype=np.float64) + 0.0
+        self.result = _without_negative_zero(np.asarray(result, dtype=np.float64))
         self.data = data if data is not None else {}
         self.blocks = []
 
@@ -163,6 +163,15 @@ class Report:
     def matrix(self, title, arr, mask=None, mask_text="·"):
         """A matrix (any dims); cells where ``mask`` is true show ``mask_text`` (e.g. padding)."""
         self.blocks.append(("matrix", title, np.asarray(arr, dtype=np.float64), mask, mask_text))
+
+
+def _without_negative_zero(arr):
+    """ARR with every −0.0 made 0.0, copied only when it holds one (a large result rarely does,
+    and a copy of it costs as much as computing it)."""
+    zero = arr == 0
+    if zero.any() and np.signbit(arr[zero]).any():
+        return arr + 0.0
+    return arr
 
 
 def table_rows(headers, columns, total, numeric, per, opts):
