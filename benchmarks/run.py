@@ -49,6 +49,7 @@ import datetime
 import gc
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -101,6 +102,7 @@ except ImportError:  # the NumPy and CLI rows still run
 
 MB = 2 ** 20
 CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SOURCES = ("cli", "core", "setup.cfg", "pyproject.toml", "README.md")   # what a build reads
 ROWS = []  # (measurement, nncalc, against, ratio, target, verdict)
 
 
@@ -137,13 +139,17 @@ def regular_install(venv):
     and its `nncalc` script."""
     py, exe = os.path.join(venv, "bin", "python"), os.path.join(venv, "bin", "nncalc")
     pip = [py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    if not os.path.exists(py):
-        progress(f"regular install: python -m venv {venv}; pip install {CHECKOUT}")
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-        subprocess.run(pip + [CHECKOUT], check=True)
-    else:
-        progress(f"regular install: pip install --no-deps --force-reinstall {CHECKOUT} into {venv}")
-        subprocess.run(pip + ["--no-deps", "--force-reinstall", CHECKOUT], check=True)
+    with tempfile.TemporaryDirectory() as src:    # a clean copy: no stale build/ leaks into the wheel
+        for name in SOURCES:
+            copy = shutil.copytree if os.path.isdir(os.path.join(CHECKOUT, name)) else shutil.copy
+            copy(os.path.join(CHECKOUT, name), os.path.join(src, name))
+        if not os.path.exists(py):
+            progress(f"regular install: python -m venv {venv}; pip install {CHECKOUT} (a copy)")
+            subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+            subprocess.run(pip + [src], check=True)
+        else:
+            progress(f"regular install: pip install --no-deps --force-reinstall {CHECKOUT} (a copy) into {venv}")
+            subprocess.run(pip + ["--no-deps", "--force-reinstall", src], check=True)
     return py, exe
 
 
