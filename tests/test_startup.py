@@ -35,7 +35,7 @@ try:
 except SystemExit:
     pass
 sys.stdout.flush()
-print("\\nLOADED", *(name in sys.modules for name in ("numpy", "tabulate", "uniplot")))
+print("\\nLOADED", *(name in sys.modules for name in ("numpy", "tabulate", "uniplot", "matplotlib")))
 """
 
 
@@ -45,10 +45,10 @@ def loaded_modules(args, **env):
                           env=clean_env(**env), timeout=60)
     out, _, last = proc.stdout.rstrip("\n").rpartition("\n")
     assert last.startswith("LOADED"), (proc.stdout, proc.stderr)
-    return out, dict(zip(("numpy", "tabulate", "uniplot"), (v == "True" for v in last.split()[1:])))
+    return out, dict(zip(("numpy", "tabulate", "uniplot", "matplotlib"), (v == "True" for v in last.split()[1:])))
 
 
-NOTHING_HEAVY = {"numpy": False, "tabulate": False, "uniplot": False}
+NOTHING_HEAVY = {"numpy": False, "tabulate": False, "uniplot": False, "matplotlib": False}
 COMMAND_NAMES = ["activate", "backprop", "conv", "loss", "outsize", "pool"]
 
 
@@ -59,7 +59,7 @@ COMMAND_NAMES = ["activate", "backprop", "conv", "loss", "outsize", "pool"]
     *[([name, "--help"], f"Usage: nncalc {name} [OPTIONS]") for name in COMMAND_NAMES],
     (["activate", "-h"], "Usage: nncalc activate [OPTIONS] FUNCTION VALUES…"),
 ])
-def test_help_and_version_import_neither_numpy_nor_tabulate_nor_uniplot(args, first_line):
+def test_help_and_version_import_no_numpy_tabulate_or_plotting_library(args, first_line):
     out, loaded = loaded_modules(args)
     assert out.splitlines()[0].startswith(first_line), out
     assert loaded == NOTHING_HEAVY
@@ -71,7 +71,7 @@ def test_help_and_version_import_neither_numpy_nor_tabulate_nor_uniplot(args, fi
     ("zsh", "nncalc act", "1", "plain\nactivate\nApply an activation function"),
     ("fish", "nncalc act", "act", "plain,activate\tApply an activation function"),  # fish passes the word
 ])
-def test_completion_imports_neither_numpy_nor_tabulate_nor_uniplot(shell, words, cword, expected):
+def test_completion_imports_no_numpy_tabulate_or_plotting_library(shell, words, cword, expected):
     env = {"_NNCALC_COMPLETE": f"{shell}_complete", "COMP_WORDS": words, "COMP_CWORD": cword}
     out, loaded = loaded_modules([], **env)
     assert out.startswith(expected), out
@@ -81,6 +81,12 @@ def test_completion_imports_neither_numpy_nor_tabulate_nor_uniplot(shell, words,
 def test_the_probe_does_see_numpy_when_computing():
     _, loaded = loaded_modules(["activate", "relu", "1", "-q"])
     assert loaded["numpy"]
+
+
+def test_the_probe_does_see_matplotlib_when_drawing(tmp_path):
+    pytest.importorskip("matplotlib")
+    _, loaded = loaded_modules(["activate", "relu", "1", "--draw", str(tmp_path / "relu.svg")])
+    assert loaded["matplotlib"] and (tmp_path / "relu.svg").exists()
 
 
 def test_the_probe_does_see_uniplot_when_plotting():
