@@ -188,8 +188,7 @@ def test_machine_formats_carry_every_value(run, fmt):
     ("github", "| i   |   x |   h(x) |   h'(x) |\n|-----|-----|--------|---------|\n"),
     ("grid", "| i   |   x |   h(x) |   h'(x) |\n+=====+=====+========+=========+\n"),
     ("pipe", "| i   |   x |   h(x) |   h'(x) |\n|:----|----:|-------:|--------:|\n"),
-    ("html", "<table>\n<thead>\n<tr><th>i  </th>"),
-    ("latex", "\\begin{tabular}{lrrr}\n\\hline\n i   &   x &   h(x) &   h'(x) \\\\\n"),
+    ("psql", "| i   |   x |   h(x) |   h'(x) |\n|-----+-----+--------+---------|\n"),
     ("simple", "i      x    h(x)    h'(x)\n---  ---  ------  -------\n"),
 ])
 def test_tabulate_styles(run, fmt, header_row):
