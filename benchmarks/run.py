@@ -29,6 +29,8 @@ run, alternating the two (A B A B ...) so load on a shared machine hits both:
   (conv, pool, backprop), and backprop's trace in-process;
 * peak memory of conv on 1x2048x2048 with one 3x3 kernel (tracemalloc in
   process, and the whole command's maximum resident set size);
+* reading a 10-million-value CSV (`@big.csv`, one million with --quick)
+  against np.loadtxt on the same file: read time and maximum resident set;
 * growth: conv and pool time from 64x64 to 2048x2048, with the fitted
   exponent of time against output size (1 = linear).
 
@@ -454,6 +456,56 @@ def bench_memory(exe, tmp):
             f"{rss / MB:.0f} MB", shown, f"{rss / limit:.2f}", "< 1", rss < limit)
 
 
+READ_PROBE = """
+import resource, sys, time
+path, how = sys.argv[1:3]
+import numpy as np
+if how == "nncalc":
+    from nncalc.cli.inputs import read_matrix
+    read = lambda: read_matrix("@" + path, "VALUES", 10_000_000)
+else:
+    read = lambda: np.loadtxt(path, delimiter=",", ndmin=2)
+w, c = time.perf_counter(), time.process_time()
+arr = read()
+w, c = time.perf_counter() - w, time.process_time() - c
+print(w, c, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, arr.size)
+"""
+
+
+SPAWN = "import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:]).returncode)"
+
+
+def bench_file_read(py, tmp, values, rounds):
+    """`@big.csv` as every command reads it against np.loadtxt on the same file, each in a fresh
+    process of the installed nncalc's Python PY: read time and the process's maximum resident set."""
+    progress(f"reading a {values:,}-value CSV ({rounds} rounds)")
+    x = np.random.default_rng(5).standard_normal((values // 1000, 1000))
+    path = os.path.join(tmp, "big.csv")
+    with open(path, "w", encoding="ascii") as fh:
+        for r in x.tolist():
+            fh.write(",".join(map(repr, r)) + "\n")
+    size = os.path.getsize(path)
+    del x
+    runs = {"nncalc": [], "loadtxt": []}
+    for _ in range(rounds):
+        for how in runs:
+            # started from a small helper, as in max_rss: a forked child's maximum resident set
+            # would count this large process's pages
+            out = subprocess.run([sys.executable, "-S", "-c", SPAWN, py, "-c", READ_PROBE, path, how],
+                                 capture_output=True, text=True, check=True).stdout.split()
+            assert int(out[3]) == values, out
+            runs[how].append((float(out[1] if CLOCK is time.process_time else out[0]), int(out[2]) * 1024))
+    os.remove(path)
+    ours, theirs = runs["nncalc"], runs["loadtxt"]
+    r = statistics.median(a[0] / b[0] for a, b in zip(ours, theirs))
+    what = f"{values / 1e6:g}M-value CSV ({size / MB:.0f} MB)"
+    row(f"read `@{what}`: time", ms(min(t for t, _ in ours)),
+        f"np.loadtxt {ms(min(t for t, _ in theirs))}", f"{r:.2f}", "≤ 2", r <= 2)
+    m_ours, m_theirs = max(m for _, m in ours), max(m for _, m in theirs)
+    row(f"read `@{what}`: max resident set (interpreter included)", f"{m_ours / MB:.0f} MB",
+        f"np.loadtxt {m_theirs / MB:.0f} MB", f"{m_ours / m_theirs:.2f}", "≤ 2", m_ours <= 2 * m_theirs)
+
+
 def fit_exponent(sizes, times):
     slope, _ = np.polyfit(np.log(sizes), np.log(times), 1)
     return float(slope)
@@ -512,6 +564,7 @@ def main(args):
             bench_conv_pool(rounds=3 if q else 9)
             bench_backprop_core(rounds=1 if q else 5, steps=steps)
             bench_memory(exe, tmp)
+            bench_file_read(py, tmp, values=1_000_000 if q else 10_000_000, rounds=1 if q else 3)
     growth = [] if args.startup_only else bench_growth(
         [64, 128, 256, 512, 1024] if q else [64, 128, 256, 512, 1024, 2048], min_total=0.05 if q else 0.3)
     elapsed = time.perf_counter() - started
