@@ -3,7 +3,7 @@ import sys
 
 import click
 
-from nncalc.cli import draw
+from nncalc.cli import completion, draw
 from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, given, output_options
 
 # core's field names -> this command's arguments: the one place activate names them
@@ -12,8 +12,8 @@ FIELDS = {"activation": "FUNCTION", "input": "VALUES", "alpha": "--alpha", "slop
 
 @click.command("activate", context_settings=COMMAND_SETTINGS,
                short_help="Apply an activation function; trace x, h(x) and h'(x).")
-@click.argument("function", required=False, metavar="FUNCTION")
-@click.argument("values", nargs=-1, metavar="VALUES…")
+@click.argument("function", required=False, metavar="FUNCTION", shell_complete=completion.activation)
+@click.argument("values", nargs=-1, metavar="VALUES…", shell_complete=completion.matrix)
 @click.option("--alpha", type=FiniteFloat(), metavar="α",
               help="Slope for x ≤ 0 of leaky-relu [0.01]; scale of elu [1.0].")
 @click.option("--slope", type=FiniteFloat(), metavar="c", help="c in identity h(x) = c·x [1].")

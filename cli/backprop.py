@@ -3,7 +3,7 @@ import sys
 
 import click
 
-from nncalc.cli import draw
+from nncalc.cli import completion, draw
 from nncalc.cli.options import FiniteFloat, UserError, output_options
 
 PROGRESS_DELAY = 0.5    # seconds: a run still going after this shows a progress bar (terminal stderr only)
@@ -14,17 +14,17 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 @click.command("backprop", context_settings=SETTINGS,
                short_help="Forward pass, loss, backward pass and update of a small network.")
-@click.option("--weights", multiple=True, metavar="W",
+@click.option("--weights", multiple=True, metavar="W", shell_complete=completion.matrix,
               help="One layer's weights, out×in (one row per neuron); repeat once per layer.")
-@click.option("--bias", multiple=True, metavar="B",
+@click.option("--bias", multiple=True, metavar="B", shell_complete=completion.matrix,
               help="One layer's bias: one shared number or one per neuron; repeat per layer [0].")
-@click.option("--activation", metavar="NAME[,NAME…]",
+@click.option("--activation", metavar="NAME[,NAME…]", shell_complete=completion.activation,
               help="One activation for every layer, or a comma list, one per layer [sigmoid].")
-@click.option("--input", "input_", metavar="X", help="One sample (a vector) or one sample per row.")
-@click.option("--target", metavar="T", help="Targets: the outputs' shape, or one class index per sample.")
+@click.option("--input", "input_", metavar="X", shell_complete=completion.matrix, help="One sample (a vector) or one sample per row.")
+@click.option("--target", metavar="T", shell_complete=completion.matrix, help="Targets: the outputs' shape, or one class index per sample.")
 @click.option("--lr", type=FiniteFloat(), metavar="η", help="Learning rate η > 0 [0.1].")
 @click.option("--steps", type=int, metavar="N", help="Updates to run [1]; 0 = forward, loss and gradients only.")
-@click.option("--net", metavar="FILE.json",
+@click.option("--net", metavar="FILE.json", shell_complete=completion.path,
               help="Network (and settings) from JSON; options given on the command line override it.")
 @click.option("--layers", "sizes", metavar="2,3,1",
               help="Random initial weights for these layer sizes: Xavier-uniform, "
@@ -32,7 +32,7 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
 @click.option("--seed", type=int, metavar="S", help="Seed ≥ 0 for --layers: numpy default_rng(S), "
               "layer by layer, row by row (reproducible weights). Without it a seed is drawn and "
                    "shown in the trace and JSON.")
-@click.option("--loss", "loss_name", metavar="NAME", help="half-sse, sse, mse, cross-entropy, bce [half-sse].")
+@click.option("--loss", "loss_name", metavar="NAME", shell_complete=completion.loss, help="half-sse, sse, mse, cross-entropy, bce [half-sse].")
 @click.option("--freeze-bias", is_flag=True, help="Keep the biases fixed (their gradients are still shown).")
 @click.option("--order", default="simultaneous", metavar="ORDER", show_default=True,
               help="simultaneous: all gradients from the old weights; sequential: update output layer "

@@ -1,7 +1,7 @@
 """`nncalc conv`: 2-D convolution (cross-correlation) traced window by window."""
 import click
 
-from nncalc.cli import draw, geometry
+from nncalc.cli import completion, draw, geometry
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, output_options
 from nncalc.core.errors import shape_text
 
@@ -12,18 +12,19 @@ FIELDS = {"input": "INPUT", "kernel": "KERNEL", "bias": "--bias", "stride": "--s
 
 @click.command("conv", context_settings=COMMAND_SETTINGS,
                short_help="2-D convolution (cross-correlation), traced window by window.")
-@click.argument("input_", metavar="INPUT")
-@click.argument("kernels", nargs=-1, metavar="KERNEL…")
-@click.option("--bias", metavar="B", help="One number per filter (a list for several filters).")
+@click.argument("input_", metavar="INPUT", shell_complete=completion.matrix)
+@click.argument("kernels", nargs=-1, metavar="KERNEL…", shell_complete=completion.matrix)
+@click.option("--bias", metavar="B", shell_complete=completion.matrix,
+              help="One number per filter (a list for several filters).")
 @geometry.stride_option()
 @geometry.padding_option()
 @geometry.dilation_option()
 @click.option("--flip", is_flag=True, help="True mathematical convolution: rotate each kernel 180° first.")
-@click.option("--activation", metavar="NAME",
+@click.option("--activation", metavar="NAME", shell_complete=completion.activation,
               help="Apply an element-wise activate function (relu, sigmoid, …) after the bias.")
 @click.option("--channels-last", is_flag=True,
               help="INPUT is H×W×C (or N×H×W×C); the result is then OH×OW×F (N×OH×OW×F).")
-@click.option("--backward", "dout", metavar="DY",
+@click.option("--backward", "dout", metavar="DY", shell_complete=completion.matrix,
               help="∂E/∂output (the output's shape): also print ∂E/∂X, ∂E/∂K and ∂E/∂b.")
 @draw.options(animated=True)
 @output_options

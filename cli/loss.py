@@ -1,6 +1,7 @@
 """`nncalc loss`: evaluate a loss on predictions against targets, element by element."""
 import click
 
+from nncalc.cli import completion
 from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, given, output_options
 
 LOSSES = "half-sse, sse, mse, bce, cross-entropy"
@@ -11,9 +12,10 @@ FIELDS = {"pred": "PRED", "target": "TARGET", "loss": "--loss", "eps": "--eps",
 
 @click.command("loss", context_settings=COMMAND_SETTINGS,
                short_help="A loss term by term, with its gradient.")
-@click.argument("pred", metavar="PRED")
-@click.argument("target", metavar="TARGET")
+@click.argument("pred", metavar="PRED", shell_complete=completion.matrix)
+@click.argument("target", metavar="TARGET", shell_complete=completion.matrix)
 @click.option("--loss", "loss_name", default="half-sse", metavar="NAME", show_default=True,
+              shell_complete=completion.loss,
               help=f"One of {LOSSES}.")
 @click.option("--from-logits", is_flag=True,
               help="cross-entropy: PRED holds scores; apply a stable softmax first.")

@@ -10,6 +10,8 @@ import sys
 
 import click
 
+from nncalc.cli import completion
+
 BUILTIN_FORMATS = ("text", "json", "csv", "tsv", "npy", "latex", "markdown", "html")
 DEFAULT_MAX_STEPS = 50
 DEFAULT_MAX_ELEMENTS = 10_000_000
@@ -106,6 +108,7 @@ def output_options(func):
     """Stack the shared output options and hand the command one ``out`` object."""
     options = [
         click.option("--format", "fmt", default="text", metavar="FORMAT", show_default=True,
+                     shell_complete=completion.output_format,
                      help="text, json, csv, tsv, npy (binary, to a file or pipe); latex, "
                           "markdown, html (the whole trace as a document); or a table "
                           "style: github, grid, …"),

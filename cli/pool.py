@@ -1,7 +1,7 @@
 """`nncalc pool`: max and average pooling traced window by window, and its backward pass."""
 import click
 
-from nncalc.cli import draw, geometry
+from nncalc.cli import completion, draw, geometry
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, given, output_options
 from nncalc.core.errors import shape_text
 
@@ -12,7 +12,7 @@ FIELDS = {"input": "INPUT", "size": "--size", "kernel": "--size", "stride": "--s
 
 @click.command("pool", context_settings=COMMAND_SETTINGS,
                short_help="Max or average pooling, traced, with its backward pass.")
-@click.argument("input_", metavar="INPUT")
+@click.argument("input_", metavar="INPUT", shell_complete=completion.matrix)
 @click.option("--mode", type=click.Choice(["max", "avg"], case_sensitive=False), default=None,
               help="max or avg pooling [default: max].")
 @click.option("--max", "max_", is_flag=True, help="Same as --mode max.")
@@ -25,7 +25,7 @@ FIELDS = {"input": "INPUT", "size": "--size", "kernel": "--size", "stride": "--s
 @click.option("--global", "global_", is_flag=True, help="Global pooling: one window covers each map.")
 @click.option("--count-include-pad/--no-count-include-pad", default=True,
               help="avg: divide by the whole window, padded zeros included (PyTorch's default).")
-@click.option("--backward", "dout", metavar="DOUT",
+@click.option("--backward", "dout", metavar="DOUT", shell_complete=completion.matrix,
               help="Upstream gradient (output-shaped): print how pooling routes it back.")
 @draw.options(animated=True)
 @output_options

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from nncalc.core import names as name_table
 from nncalc.core.errors import InputError, suggest
 from nncalc.core.softmax import (log_softmax, log_softmax_diag, log_softmax_jacobian, softmax,
                                  softmax_diag, softmax_jacobian, softmax_parts)
@@ -177,7 +178,7 @@ _TABLE = (
         "identity", "h(x) = c·x", "h'(x) = c", "(−∞, ∞)", "yes",
         "keeps the value; the usual output for regression",
         "stacking linear layers collapses to one linear layer (c³x is still linear)",
-        _identity, _identity_grad, aliases=("linear",), params={"slope": 1.0}),
+        _identity, _identity_grad, params={"slope": 1.0}),
     Activation(
         "step", "h(x) = 1 if x > 0 else 0", "h'(x) = 0", "{0, 1}", "no",
         "the original perceptron threshold; a clear yes/no",
@@ -205,7 +206,7 @@ _TABLE = (
         "(−∞, ∞)", "roughly",
         "small slope α for x ≤ 0 keeps neurons alive",
         "two different linear pieces, so predictions are not consistent across the two sides",
-        _leaky_relu, _leaky_relu_grad, aliases=("leakyrelu", "lrelu"), params={"alpha": 0.01}),
+        _leaky_relu, _leaky_relu_grad, params={"alpha": 0.01}),
     Activation(
         "elu", "h(x) = x if x > 0 else α(e^x − 1)", "h'(x) = 1 if x > 0 else α·e^x  (h'(0) = α)",
         "(−α, ∞)", "roughly",
@@ -227,7 +228,7 @@ _TABLE = (
         "silu", "SiLU(x) = x·σ(x)", "SiLU'(x) = σ(x)(1 + x(1 − σ(x)))", "[≈−0.28, ∞)", "roughly",
         "smooth and non-monotonic; often beats ReLU in deep networks",
         "needs an exponential; unbounded above",
-        _silu, _silu_grad, aliases=("swish",)),
+        _silu, _silu_grad),
     Activation(
         "softmax", "p_i = e^(x_i) / Σ_j e^(x_j)  (along the last axis)",
         "∂p_i/∂x_j = p_i(δ_ij − p_j); diagonal p_i(1 − p_i)", "(0, 1), rows sum to 1", "no",
@@ -239,9 +240,11 @@ _TABLE = (
         "∂log p_i/∂x_j = δ_ij − p_j; diagonal 1 − p_i", "(−∞, 0]", "no",
         "numerically stable log-probabilities for cross-entropy",
         "outputs are logs, not probabilities",
-        log_softmax, log_softmax_diag, aliases=("logsoftmax",), elementwise=False),
+        log_softmax, log_softmax_diag, elementwise=False),
 )
 
+_TABLE = tuple(a._replace(aliases=name_table.ACTIVATIONS.get(a.name, ())) for a in _TABLE)
+name_table.check_registry(name_table.ACTIVATIONS, (a.name for a in _TABLE))
 BY_NAME = {a.name: a for a in _TABLE}
 _ALIASES = {alias: a.name for a in _TABLE for alias in (a.name, *a.aliases)}
 

@@ -32,10 +32,11 @@ indices, one per row of PRED (a single index for a single vector); indices are
 turned into one-hot rows (``LossResult.target`` holds what was used).
 """
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from nncalc.core import names as name_table
 from nncalc.core.errors import InputError, shape_text, suggest
 
 BCE_LOG_FLOOR = -100.0          # torch.nn.BCELoss clamps ln o and ln(1 − o) here
@@ -56,17 +57,18 @@ class LossInfo:
 
 _TABLE = (
     LossInfo("half-sse", "half sum of squared errors", "E = ½ Σ_k (t_k − o_k)²",
-             "∂E/∂o_k = (o_k − t_k) / N", False, ("half-sum-squared-error", "hsse", "sse2")),
+             "∂E/∂o_k = (o_k − t_k) / N", False),
     LossInfo("sse", "sum of squared errors", "E = Σ_k (t_k − o_k)²",
-             "∂E/∂o_k = 2(o_k − t_k) / N", False, ("sum-squared-error",)),
+             "∂E/∂o_k = 2(o_k − t_k) / N", False),
     LossInfo("mse", "mean squared error", "E = (1/n) Σ (t − o)²  (n = every element)",
-             "∂E/∂o = 2(o − t) / n", False, ("mean-squared-error", "l2")),
+             "∂E/∂o = 2(o − t) / n", False),
     LossInfo("bce", "binary cross-entropy", "E = −(1/n) Σ [t·ln o + (1 − t)·ln(1 − o)]  (n = every element)",
-             "∂E/∂o = (o − t) / (o(1 − o)) / n", True, ("binary-cross-entropy", "binary-crossentropy")),
+             "∂E/∂o = (o − t) / (o(1 − o)) / n", True),
     LossInfo("cross-entropy", "categorical cross-entropy", "E = −Σ_k t_k·ln(p_k + ε)",
-             "∂E/∂p_k = −t_k / (p_k + ε) / N", True,
-             ("ce", "crossentropy", "categorical-cross-entropy", "cce", "xent", "log-loss")),
+             "∂E/∂p_k = −t_k / (p_k + ε) / N", True),
 )
+_TABLE = tuple(replace(info, aliases=name_table.LOSSES.get(info.name, ())) for info in _TABLE)
+name_table.check_registry(name_table.LOSSES, (info.name for info in _TABLE))
 BY_NAME = {info.name: info for info in _TABLE}
 _ALIASES = {alias: info.name for info in _TABLE for alias in (info.name, *info.aliases)}
 
