@@ -12,7 +12,7 @@ import sys
 import click
 import numpy as np
 
-from nncalc.cli import numbers
+from nncalc.cli import numbers, terminal
 from nncalc.cli.numbers import column, dumps, exact, rounded
 from nncalc.cli.options import UserError
 from nncalc.core.errors import shape_text
@@ -67,20 +67,21 @@ def _rows(arr, sep, digits):
     return text + "\n"
 
 
-def _summarize(block, full):
-    """Cells of a 2-D block as strings, with '…' rows/columns cut out of big ones."""
+def _summarize(block, full, edge=SUMMARY_EDGE):
+    """Cells of a 2-D block as strings, with '…' rows/columns cut out of big ones
+    (EDGE columns each side: fewer to fit a narrow terminal)."""
     rows, cols = block.shape
     r_idx = list(range(rows))
     c_idx = list(range(cols))
     if not full and rows > SUMMARY_LIMIT:
         r_idx = r_idx[:SUMMARY_EDGE] + [None] + r_idx[-SUMMARY_EDGE:]
-    if not full and cols > SUMMARY_LIMIT:
-        c_idx = c_idx[:SUMMARY_EDGE] + [None] + c_idx[-SUMMARY_EDGE:]
+    if not full and cols > (SUMMARY_LIMIT if edge == SUMMARY_EDGE else 2 * edge + 1):
+        c_idx = c_idx[:edge] + [None] + c_idx[-edge:]
     return r_idx, c_idx
 
 
-def matrix_cells(block, digits, full, mask=None, mask_text="·"):
-    r_idx, c_idx = _summarize(block, full)
+def matrix_cells(block, digits, full, mask=None, mask_text="·", edge=SUMMARY_EDGE):
+    r_idx, c_idx = _summarize(block, full, edge)
     keep_r = [r for r in r_idx if r is not None]
     keep_c = [c for c in c_idx if c is not None]
     sub = block[np.ix_(keep_r, keep_c)]
@@ -197,11 +198,14 @@ def table_rows(headers, columns, total, numeric, per, opts):
     return rows, is_numeric, note
 
 
-def _render_table(headers, columns, total, numeric, per, wrap, opts, tablefmt):
+def _render_table(headers, columns, total, numeric, per, wrap, opts, tablefmt, width=None):
     rows, is_numeric, note = table_rows(headers, columns, total, numeric, per, opts)
     align = ["right" if num else "left" for num in is_numeric]
-    text = _tabulate(rows, headers, tablefmt, align, wrap)
-    return text + "\n" + note if note else text
+    # a table of prose (wrap) reads left to right by importance: its last columns go first
+    text, left_out = terminal.table(rows, headers, align, lambda *a: _tabulate(*a[:2], tablefmt, *a[2:]),
+                                    width, opts.full, wrap, range(len(align) - 1, 0, -1) if wrap else None)
+    notes = [terminal.wrap(n, width) for n in (note, left_out) if n]
+    return "\n".join([text] + notes)
 
 
 def _tabulate(rows, headers, tablefmt, colalign, wrap=None):
@@ -212,30 +216,40 @@ def _tabulate(rows, headers, tablefmt, colalign, wrap=None):
                     colalign=colalign or None, maxcolwidths=wrap)
 
 
-def matrix_blocks(arr, opts, mask=None, mask_text="·"):
+def matrix_blocks(arr, opts, mask=None, mask_text="·", edge=SUMMARY_EDGE):
     """[(channel label, rows of cell text, columns in the block)]: the 2-D blocks of a matrix
     as shown, big ones cut."""
     masks = _channels(np.broadcast_to(mask, arr.shape)) if mask is not None else None
     return [(label, matrix_cells(block, _digits(opts), opts.full, masks[n][1] if masks else None,
-                                 mask_text), block.shape[1])
+                                 mask_text, edge), block.shape[1])
             for n, (label, block) in enumerate(_channels(arr))]
 
 
-def _render_matrix(arr, opts, tablefmt, title=None, mask=None, mask_text="·"):
+def _render_matrix(arr, opts, tablefmt, title=None, mask=None, mask_text="·", width=None):
+    """The matrix as a table; in a terminal of WIDTH columns, fewer columns around the '…' if need be."""
+    for edge in range(SUMMARY_EDGE, 0, -1):
+        text = _matrix_text(arr, opts, tablefmt, title, mask, mask_text, edge, width)
+        if opts.full or terminal.fits(text, width):
+            break
+    note = "" if edge == SUMMARY_EDGE else f"(columns left out to fit {width} columns; --full shows every column)"
+    return text + (f"\n{terminal.wrap(note, width)}" if note else "")
+
+
+def _matrix_text(arr, opts, tablefmt, title, mask, mask_text, edge, width):
     parts = []
     if title:
-        parts.append(f"{title} ({shape_text(arr.shape)}):")
-    for label, cells, width in matrix_blocks(arr, opts, mask, mask_text):
+        parts.append(terminal.wrap(f"{title} ({shape_text(arr.shape)}):", width))
+    for label, cells, columns in matrix_blocks(arr, opts, mask, mask_text, edge):
         if label:
             parts.append(label)
         # markup formats (github, html, latex, …) need a header row: the column indices
-        headers = None if tablefmt == "plain" else _column_labels(width, opts.full)
+        headers = None if tablefmt == "plain" else _column_labels(columns, opts.full, edge)
         parts.append(_tabulate(cells, headers, tablefmt, ["right"] * len(cells[0])))
     return "\n".join(parts)
 
 
-def _column_labels(n, full):
-    _, c_idx = _summarize(np.empty((1, n)), full)
+def _column_labels(n, full, edge=SUMMARY_EDGE):
+    _, c_idx = _summarize(np.empty((1, n)), full, edge)
     return ["…" if c is None else str(c) for c in c_idx]
 
 
@@ -246,20 +260,22 @@ def _digits(opts):
 def _text(report, opts):
     tablefmt = "plain" if opts.format == "text" else opts.format
     styled = opts.format == "text"
+    width = terminal.width() if styled else None      # None: a pipe or a file, the full layout
     parts = []
     for block in report.blocks:
         kind = block[0]
         if kind == "heading":
-            parts.append(click.style(block[1], bold=True) if styled else block[1])
+            text = terminal.wrap(block[1], width)
+            parts.append(click.style(text, bold=True) if styled else text)
         elif kind == "line":
-            parts.append(block[1])
+            parts.append(terminal.wrap(block[1], width))
         elif kind == "table":
             # wrapped cells need rules between rows to be read as one cell
             fmt = opts.format if opts.format != "text" else "grid" if block[6] else "simple"
-            parts.append(_render_table(*block[1:], opts, fmt))
+            parts.append(_render_table(*block[1:], opts, fmt, width))
             parts.append("")
         elif kind == "matrix":
-            parts.append(_render_matrix(block[2], opts, tablefmt, block[1], *block[3:]))
+            parts.append(_render_matrix(block[2], opts, tablefmt, block[1], *block[3:], width=width))
             parts.append("")
     return "\n".join(parts).rstrip("\n") + "\n"
 
