@@ -229,10 +229,13 @@ def _render_matrix(arr, opts, tablefmt, title=None, mask=None, mask_text="·", w
     """The matrix as a table; in a terminal of WIDTH columns, fewer columns around the '…' if need be."""
     for edge in range(SUMMARY_EDGE, 0, -1):
         text = _matrix_text(arr, opts, tablefmt, title, mask, mask_text, edge, width)
+        first = text if edge == SUMMARY_EDGE else first
         if opts.full or terminal.fits(text, width):
             break
-    note = "" if edge == SUMMARY_EDGE else f"(columns left out to fit {width} columns; --full shows every column)"
-    return text + (f"\n{terminal.wrap(note, width)}" if note else "")
+    if text == first:               # too few columns to leave any out
+        return text
+    note = f"(columns left out to fit {width} columns; --full shows every column)"
+    return f"{text}\n{terminal.wrap(note, width)}"
 
 
 def _matrix_text(arr, opts, tablefmt, title, mask, mask_text, edge, width):
