@@ -106,7 +106,7 @@ def _silence_stdout():
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="nncalc", prog_name="nncalc")
+@click.version_option(None, "-V", "--version", package_name="nncalc", prog_name="nncalc")
 @click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
               help="Show the Python traceback of an error (for bug reports).")
 def cli():

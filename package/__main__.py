@@ -1,0 +1,4 @@
+"""`python -m nncalc ...`: the same command line as the `nncalc` script."""
+from nncalc.cli.main import cli
+
+cli()
