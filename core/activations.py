@@ -243,6 +243,7 @@ _TABLE = (
         log_softmax, log_softmax_diag, elementwise=False),
 )
 
+# a new activation's name and aliases go in core/names.py too (shell completion reads them there)
 _TABLE = tuple(a._replace(aliases=name_table.ACTIVATIONS.get(a.name, ())) for a in _TABLE)
 name_table.check_registry(name_table.ACTIVATIONS, (a.name for a in _TABLE))
 BY_NAME = {a.name: a for a in _TABLE}

@@ -67,6 +67,7 @@ _TABLE = (
     LossInfo("cross-entropy", "categorical cross-entropy", "E = −Σ_k t_k·ln(p_k + ε)",
              "∂E/∂p_k = −t_k / (p_k + ε) / N", True),
 )
+# a new loss's name and aliases go in core/names.py too (shell completion reads them there)
 _TABLE = tuple(replace(info, aliases=name_table.LOSSES.get(info.name, ())) for info in _TABLE)
 name_table.check_registry(name_table.LOSSES, (info.name for info in _TABLE))
 BY_NAME = {info.name: info for info in _TABLE}
