@@ -22,7 +22,7 @@ import numpy as np
 
 from nncalc.core.forms import check_size
 
-CHUNK = 1 << 22                                   # bytes read at a time
+CHUNK = 1 << 20                                   # bytes read at a time
 _PLAIN = b"0123456789.+-eE, \t\n"                 # every byte a plain file may hold
 _BLANK_LINE = re.compile(rb"\n[ \t]*\n")
 _LEADING_BLANK = re.compile(rb"[ \t]*\n")
