@@ -201,9 +201,12 @@ def table_rows(headers, columns, total, numeric, per, opts):
 def _render_table(headers, columns, total, numeric, per, wrap, opts, tablefmt, width=None):
     rows, is_numeric, note = table_rows(headers, columns, total, numeric, per, opts)
     align = ["right" if num else "left" for num in is_numeric]
+    def draw(rows, headers, align, widths):
+        return _tabulate(rows, headers, tablefmt, align, widths)
+
     # a table of prose (wrap) reads left to right by importance: its last columns go first
-    text, left_out = terminal.table(rows, headers, align, lambda *a: _tabulate(*a[:2], tablefmt, *a[2:]),
-                                    width, opts.full, wrap, range(len(align) - 1, 0, -1) if wrap else None)
+    text, left_out = terminal.table(rows, headers, align, draw, width, opts.full, wrap,
+                                    range(len(align) - 1, 0, -1) if wrap else None)
     notes = [terminal.wrap(n, width) for n in (note, left_out) if n]
     return "\n".join([text] + notes)
 
