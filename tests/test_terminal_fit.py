@@ -147,19 +147,19 @@ def test_a_real_terminal_with_columns_set():
     env.update(COLUMNS="60", NO_COLOR="1")
     code = "from nncalc.cli.main import cli; cli.main()"
     args = ["conv", "1 2 3 0; 0 1 2 3; 3 0 1 2; 2 3 0 1", "2 0 1; 0 1 2; 1 0 2", "--padding", "1"]
-    proc = subprocess.run([sys.executable, "-c", code, *args], stdout=follower, stderr=subprocess.PIPE,
-                          env=env, timeout=60)
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=follower, stderr=subprocess.DEVNULL,
+                            env=env)
     os.close(follower)
     chunks = []
-    while True:
+    while True:                             # read as it writes: a full terminal buffer would block it
         try:
             data = os.read(leader, 65536)
-        except OSError:
+        except OSError:                     # EIO: the command has closed the terminal
             break
         if not data:
             break
         chunks.append(data)
     os.close(leader)
+    assert proc.wait(timeout=60) == 0
     out = b"".join(chunks).decode().replace("\r\n", "\n")
-    assert proc.returncode == 0, proc.stderr
     assert out.startswith("conv: cross-correlation") and widest(out) <= 60
