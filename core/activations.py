@@ -40,6 +40,7 @@ class Activation(NamedTuple):
     aliases: tuple = ()
     params: dict = {}        # parameter name -> default; never mutated
     elementwise: bool = True
+    derivative_given_output: object = None  # h'(x) from (x, h(x)) where that saves a second h(x); same bits
 
 
 # ---------------------------------------------------------------- element-wise
@@ -48,12 +49,17 @@ def sigmoid(x):
     """sigma(x) = 1 / (1 + e^-x), evaluated without exp of a positive number."""
     x = np.asarray(x, dtype=np.float64)
     z = np.exp(-np.abs(x))                      # in (0, 1], never overflows
-    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+    d = 1.0 + z
+    return np.where(x >= 0, 1.0 / d, z / d)
 
 
 def _sigmoid_grad(x):
     # sigma(x) * (1 - sigma(x)) with 1 - sigma(x) taken as sigma(-x): no cancellation.
-    return sigmoid(x) * sigmoid(-x)
+    return _sigmoid_grad_given(x, sigmoid(x))
+
+
+def _sigmoid_grad_given(x, y):
+    return y * sigmoid(-x)
 
 
 def _identity(x, slope=1.0):
@@ -188,7 +194,7 @@ _TABLE = (
         "sigmoid", "σ(x) = 1 / (1 + e^(−x))", "σ'(x) = σ(x)(1 − σ(x))", "(0, 1)", "no",
         "simple; turns a score into a probability, suited to a binary-classification output",
         "vanishing gradient (σ' ≤ 0.25), output not zero-centred, zig-zag updates slow training",
-        sigmoid, _sigmoid_grad),
+        sigmoid, _sigmoid_grad, derivative_given_output=_sigmoid_grad_given),
     Activation(
         "tanh", "tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))", "tanh'(x) = 1 − tanh²(x)",
         "(−1, 1)", "yes",
@@ -288,9 +294,6 @@ def params_for(act, params):
     merged = dict(act.params)
     merged.update({k: float(v) for k, v in params.items() if v is not None})
     return merged
-
-
-_params = params_for    # the old private name core/network.py still calls; goes when it uses params_for
 
 
 def forward(name, x, **params):

@@ -197,14 +197,6 @@ def check_probabilities(x, what, field):
                          field=field)
 
 
-def _check_probabilities(x, what, arg):
-    # the older flag-naming form core/netio.py still calls; goes when it calls check_probabilities
-    try:
-        check_probabilities(x, what, None)
-    except InputError as exc:
-        raise InputError(exc.message, arg=arg) from None
-
-
 def _check_distribution(p):
     """Categorical cross-entropy takes one probability distribution per row of PRED."""
     sums = p.reshape(-1, p.shape[-1] if p.ndim else 1).sum(axis=-1)
@@ -259,6 +251,35 @@ def compute(name, pred, target, eps=CE_EPS, from_logits=False):
     return res
 
 
+def softmax_ce_grad(p, t):
+    """∂E/∂z of cross-entropy after softmax, for N×K probabilities P = softmax(z): (p·Σt − t)/N
+    ((p − t)/N for one-hot rows). The one formula for this gradient in nncalc."""
+    return (p * t.sum(axis=1, keepdims=True) - t) / t.shape[0]
+
+
+def value_and_grad(name, o, t, z=None):
+    """(E, ∂E/∂o) for N×K float64 outputs O and targets T, without records: the per-step path of
+    training. The operations are evaluate()'s, so both give the same bits. cross-entropy takes the
+    scores Z and O = softmax(Z), and returns ∂E/∂z (see softmax_ce_grad) instead of ∂E/∂o."""
+    n = o.shape[0]
+    if name in ("half-sse", "sse", "mse"):
+        d = o - t
+        sq = d * d
+        if name == "half-sse":
+            return (0.5 * sq).sum() / n, d / n
+        if name == "sse":
+            return sq.sum() / n, 2.0 * d / n
+        return sq.sum() / o.size, 2.0 * d / o.size
+    if name == "bce":
+        log_o = np.maximum(np.log(o), BCE_LOG_FLOOR)
+        log_1mo = np.maximum(np.log1p(-o), BCE_LOG_FLOOR)
+        value = (-(t * log_o + (1.0 - t) * log_1mo)).sum() / o.size
+        return value, (o - t) / np.maximum(o * (1.0 - o), BCE_GRAD_EPS) / o.size
+    shifted = z - z.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return np.where(t == 0, 0.0, -t * logp).sum() / n, softmax_ce_grad(o, t)
+
+
 def evaluate(name, o, t, eps=CE_EPS, from_logits=False, class_indices=None):
     """compute() without the checks: O and T are float64 arrays of one shape, already valid."""
     info = BY_NAME[name]
@@ -296,8 +317,7 @@ def evaluate(name, o, t, eps=CE_EPS, from_logits=False, class_indices=None):
                 logp = (shifted - lse).reshape(o.shape)
                 probs = np.exp(logp)
                 terms = np.where(t == 0, 0.0, -t * logp)
-                tsum = t.reshape(-1, k).sum(axis=-1, keepdims=True)
-                grad = ((probs.reshape(-1, k) * tsum - t.reshape(-1, k)) / n).reshape(o.shape)
+                grad = softmax_ce_grad(probs.reshape(-1, k), t.reshape(-1, k)).reshape(o.shape)
                 formula, grad_formula = CE_FROM_LOGITS
             else:
                 used_eps = float(eps)

@@ -52,15 +52,17 @@ class UpdateRecord:
     change_b: np.ndarray
     new_b: np.ndarray
     bias_frozen: bool = False
+    main: str = "weights"   # the parameter old_w … new_w hold: weights (dense) or kernels (conv)
 
 
 @dataclass
 class StepTrace:
     step: int                       # 1-based; 0 when steps=0 (gradients only)
     forward: list                   # ForwardRecord per layer, input first
-    loss: losses.LossResult
+    loss: losses.LossResult         # None for a forward pass without a target
     backward: list                  # BackwardRecord per layer, output layer first
     updates: list = None            # UpdateRecord in the order applied (output first); None if no step
+    grad_input: np.ndarray = None   # ∂E/∂input (batch layout: N×features or N×C×H×W)
 
 
 @dataclass
@@ -76,10 +78,15 @@ class TrainResult:
     first_step: StepTrace
     last_step: StepTrace
     loss_history: np.ndarray    # loss before each step, then after the last: steps + 1 values
-    layers: list                # Layer objects after the last step
-    weights: list
+    layers: list                # layer specs after the last step (dense: netio.Layer; core/netspec.py)
+    weights: list               # each parametrised layer's weights or kernels
     biases: list
     final_loss: float
     final_outputs: np.ndarray
     traces: dict = field(default_factory=dict)     # step -> StepTrace for every recorded step
     diverged: bool = False      # a loss or weight became inf or nan
+    accuracy_history: np.ndarray = None     # cross-entropy, bce: accuracy before each step, then after
+    input_shape: tuple = ()     # one sample's shape
+    grad_input: np.ndarray = None           # ∂E/∂input of the first step, in the input's shape
+    forward_only: bool = False  # no target: the forward pass alone (no loss, no step)
+    targets: np.ndarray = None  # the targets as used (one-hot for class indices), in the outputs' layout

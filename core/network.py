@@ -1,265 +1,250 @@
-"""A small fully-connected network, a = h(W·x + b) layer by layer, and backprop.
+"""One engine for any chain of layers: forward, loss, backward, update, traced when asked.
 
-Conventions (the `backprop` command states them too):
+The layers are core/layers.py's and core/convlayers.py's; a fully-connected
+network is the chain of its dense layers. Conventions (the `backprop` command
+states them too):
 
-* Weights of a layer are out×in: one row per neuron, one column per input, so
-  net_j = Σ_i w_ji·x_i + b_j. A bias is one number shared by the layer's
-  neurons (its gradient is then the sum of the neurons' δ) or one per neuron.
-* X is one sample (a vector) or one sample per row; records keep 2-D arrays
-  (samples × values) and `TrainResult.single` says a vector was given.
-* Backward, output layer first: δ = ∂E/∂out · ∂out/∂net; for a hidden layer
-  ∂E/∂out_i = Σ_j δ_j·w_ji over the next layer's neurons.  ∂E/∂w_ji = δ_j·out_i
-  and ∂E/∂b_j = δ_j, summed over the samples; the 1/N of a batch is already in
-  ∂E/∂out, as the loss's reduction says (see core/losses.py).
+* Dense weights are out×in: net_j = Σ_i w_ji·x_i + b_j. A bias is one number
+  shared by the layer's neurons (its gradient is then the sum of their δ) or
+  one per neuron. Conv kernels are F×C×kh×kw, one bias per filter.
+* X is one sample or a batch along axis 0; dense records keep 2-D arrays
+  (samples × values) and `TrainResult.single` says one sample was given.
+* Backward, output layer first: each layer turns G = ∂E/∂out into
+  δ = ∂E/∂net, its parameter gradients (summed over the samples; the 1/N of a
+  batch is already in ∂E/∂out, as the loss's reduction says) and ∂E/∂in, which
+  is the G of the layer below. Losses, values and gradients, are
+  core/losses.py's.
 * Cross-entropy: the output layer is softmax and δ_out = (p − t)/N directly
-  (p·Σt − t for targets whose rows do not sum to 1). The loss is evaluated
-  exactly from the output layer's scores with a stable log-softmax, so no eps.
-  softmax / log-softmax anywhere else use their full Jacobian: δ = p ⊙ (g − Σ g·p).
-* Order. ``simultaneous`` (default): every gradient is computed with the weights
-  as they were before the step, then all layers move. ``sequential``: each
-  layer is updated as soon as its gradient is known, output layer first, and
-  the next (earlier) layer's Σ δ·w uses the already-updated weights - as some
-  hand-worked examples do. It is not true gradient descent on E.
+  (p·Σt − t for targets whose rows do not sum to 1); E comes exactly from the
+  output layer's scores with a stable log-softmax, so no eps.
+* Order. ``simultaneous`` (default): every gradient is computed with the
+  parameters as they were before the step, then all layers move.
+  ``sequential``: each layer is updated as soon as its gradient is known,
+  output layer first, and ∂E/∂in for the layer below uses the updated
+  parameters, as some hand-worked examples do. It is not gradient descent on E.
 * freeze_bias: biases keep their values (their gradients are still shown).
 """
 import numpy as np
 
-from nncalc.core import activations as acts
-from nncalc.core import losses
-from nncalc.core import optimizers
-from nncalc.core.errors import InputError, suggest
-from nncalc.core.netio import (Layer, _check_network_loss, init_layers, load_net,  # noqa: F401
-                               make_layers, parse_activation, prepare_data, resolve_activations)
-from nncalc.core.netrecords import (BackwardRecord, ForwardRecord, StepTrace, TrainResult,  # noqa: F401
-                                    UpdateRecord)
-
-ORDERS = ("simultaneous", "sequential")
+from nncalc.core import losses, netspec, optimizers
+from nncalc.core.netdata import check_settings, prepare
+from nncalc.core.netrecords import StepTrace, TrainResult, UpdateRecord
+from nncalc.core.netio import Layer
 
 
-# ------------------------------------------------------------------ the engine
+class Network:
+    """The layers built from specs, a loss, an optimizer and an order: the per-step loop."""
 
-class _Engine:
-    """The lean per-step loop; every public function goes through it."""
-
-    def __init__(self, layers, loss, opt=None, order="simultaneous", freeze_bias=False):
-        self.W = [np.array(l.weights, dtype=np.float64) for l in layers]
-        self.b = [np.array(l.bias, dtype=np.float64) for l in layers]
-        self.layers = layers
+    def __init__(self, specs, loss, in_shape, opt=None, order="simultaneous", freeze_bias=False, trace_steps=0):
+        self.specs = specs
+        self.layers = netspec.build(specs, in_shape, trace_steps)
         self.loss = loss
         self.ce = loss == "cross-entropy"
         self.opt = opt
         self.sequential = order == "sequential"
         self.freeze_bias = freeze_bias
-        self.fns = []
-        self.acts = [acts.get(l.activation) for l in layers]
-        for l, a in zip(layers, self.acts):
-            p = acts._params(a, l.params)
-            self.fns.append((a.forward, a.derivative, p, a.name if not a.elementwise else None))
 
-    def forward(self, x):
-        inputs, nets, outs = [], [], []
-        a = x
-        for W, b, (f, _, p, _) in zip(self.W, self.b, self.fns):
-            inputs.append(a)
-            z = a @ W.T + b
-            a = f(z, **p)
-            nets.append(z)
-            outs.append(a)
-        return inputs, nets, outs
+    def forward(self, x, trace=False):
+        for layer in self.layers:
+            x = layer.forward(x, trace)
+        return x
 
-    def loss_value_grad(self, o, t, z):
-        """(E, ∂E/∂o) mirroring losses.compute; for cross-entropy (E, δ_out) from the scores z."""
-        n = o.shape[0]
-        name = self.loss
-        if name == "half-sse":
-            d = o - t
-            return (0.5 * (d * d)).sum() / n, d / n
-        if name == "sse":
-            d = o - t
-            return (d * d).sum() / n, 2.0 * d / n
-        if name == "mse":
-            d = o - t
-            return (d * d).sum() / o.size, 2.0 * d / o.size
-        if name == "bce":
-            log_o = np.maximum(np.log(o), losses.BCE_LOG_FLOOR)
-            log_1mo = np.maximum(np.log1p(-o), losses.BCE_LOG_FLOOR)
-            value = (-(t * log_o + (1.0 - t) * log_1mo)).sum() / o.size
-            return value, (o - t) / np.maximum(o * (1.0 - o), losses.BCE_GRAD_EPS) / o.size
-        shifted = z - z.max(axis=1, keepdims=True)
-        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        value = np.where(t == 0, 0.0, -t * logp).sum() / n
-        return value, (o * t.sum(axis=1, keepdims=True) - t) / n
+    def output(self, x):
+        """The network's output as N×K (a conv or pool output is flattened per sample)."""
+        o = self.forward(x)
+        return o if o.ndim == 2 else o.reshape(o.shape[0], -1)
+
+    def value(self, x, t):
+        """E for the current parameters (the value the step would report)."""
+        o = self.output(x)
+        return losses.value_and_grad(self.loss, o, t, self.layers[-1].net if self.ce else None)[0]
 
     def step(self, x, t, trace=False, update=True, step_no=0):
-        """One forward + backward (+ update). Returns (loss before the step, StepTrace or None)."""
-        W, b, fns, opt = self.W, self.b, self.fns, self.opt
-        if trace:
-            w0, b0, back, ups = list(W), list(b), [], []
-        inputs, nets, outs = self.forward(x)
-        if trace:       # the loss record's numbers are the ones the lean path computes (same operations)
-            if self.ce:
-                lrec = losses.evaluate("cross-entropy", nets[-1], t, from_logits=True)
-                value, g = lrec.value, (outs[-1] * t.sum(axis=1, keepdims=True) - t) / t.shape[0]
-            else:
-                lrec = losses.evaluate(self.loss, outs[-1], t)
-                value, g = lrec.value, lrec.grad
-        else:
-            value, g = self.loss_value_grad(outs[-1], t, nets[-1])
-        last = len(W) - 1
-        down = None
+        """One forward + backward (+ update): (E before the step, outputs, StepTrace or None)."""
+        layers = self.layers
+        o = self.forward(x, trace)
+        shape = o.shape
+        o = o if o.ndim == 2 else o.reshape(o.shape[0], -1)
+        z = layers[-1].net if self.ce else None
+        value, g = losses.value_and_grad(self.loss, o, t, z)
+        g = g.reshape(shape)
+        back, ups, below = [], [], None
+        last = len(layers) - 1
         for l in range(last, -1, -1):
-            f, dfn, p, coupled = fns[l]
-            deriv = dfn(nets[l], **p) if (trace or coupled is None) else None
-            if l == last and self.ce:
-                delta = g
-            elif coupled is None:
-                delta = g * deriv
-            elif coupled == "softmax":
-                y = outs[l]
-                delta = y * (g - (g * y).sum(axis=1, keepdims=True))
-            else:   # log-softmax: J = I − 1pᵀ
-                delta = g - np.exp(outs[l]) * g.sum(axis=1, keepdims=True)
-            gW = delta.T @ inputs[l]
-            gb = delta.sum(axis=0) if b[l].ndim else delta.sum()
+            layer = layers[l]
+            delta, grads, rec = layer.deltas(g, trace, l == last and self.ce)
+            need = l > 0 or trace
+            if need and not self.sequential:
+                used, dx = layer.params.get("weights"), layer.grad_input(delta)
+            if update and grads:
+                self._update(layer, l, grads, trace, ups)
+            if need and self.sequential:
+                used, dx = layer.params.get("weights"), layer.grad_input(delta)
             if trace:
-                dE = g
-                if l == last and self.ce:
-                    with np.errstate(divide="ignore", invalid="ignore"):
-                        dE = np.where(t == 0, 0.0, -t / outs[l]) / t.shape[0]
-                back.append(self._backward_record(l, dE, deriv, delta, gW, gb, inputs[l], down))
-            if l and not self.sequential:
-                used = W[l]                         # the weights this gradient is computed with
-                g_next = delta @ used
-            if update:
-                oldw, oldb = W[l], b[l]
-                W[l], cw = opt.update((l, "w"), oldw, gW)
-                if self.freeze_bias:
-                    cb = np.zeros_like(oldb)
-                else:
-                    b[l], cb = opt.update((l, "b"), oldb, gb)
-                if trace:
-                    ups.append(UpdateRecord(l + 1, opt.change_formula, oldw, gW, cw, W[l],
-                                            oldb, gb, cb, b[l], self.freeze_bias))
-            if l:
-                if self.sequential:                 # the layer below sees the weights just updated
-                    used = W[l]
-                    g_next = delta @ used
-                down = (delta, used)
-                g = g_next
+                self._note(rec, l == last, o, t, below)
+                if need and getattr(rec, "grad_input", 0) is None:     # conv: the ∂E/∂X it passes down
+                    rec.grad_input = dx
+                back.append(rec)
+                below = (delta, used) if layer.type == "dense" else None
+            if need:
+                g = dx
         if not trace:
-            return value, outs[-1], None
-        fwd = []
-        for i, a in enumerate(self.acts):
-            fwd.append(ForwardRecord(i + 1, a.name, dict(fns[i][2]), a.formula, inputs[i], w0[i], b0[i],
-                                     nets[i], outs[i]))
-        return value, outs[-1], StepTrace(step_no, fwd, lrec, back, ups if update else None)
+            return value, o, None
+        fwd = [layer.record for layer in layers]
+        lrec = losses.evaluate("cross-entropy", z, t, from_logits=True) if self.ce else \
+            losses.evaluate(self.loss, o, t)
+        return value, o, StepTrace(step_no, fwd, lrec, back, ups if update else None, grad_input=g)
 
-    def _backward_record(self, l, dE, deriv, delta, gW, gb, inputs, down):
-        a = self.acts[l]
-        if l == len(self.W) - 1 and self.ce:
-            rule = "δ = (p − t)/N  (softmax output with cross-entropy)"
-        elif a.name == "softmax":
-            rule = "δ = p ⊙ (∂E/∂out − Σ_k ∂E/∂out_k·p_k)  (full softmax Jacobian)"
-        elif a.name == "log-softmax":
-            rule = "δ = ∂E/∂out − p·Σ_k ∂E/∂out_k  (full log-softmax Jacobian)"
+    def _note(self, rec, is_last, o, t, below):
+        """Record details the layer cannot know: ∂E/∂p at a cross-entropy output, the Σ δ·w above."""
+        if is_last and self.ce and hasattr(rec, "dE_dout"):
+            rec.dE_dout = losses.evaluate("cross-entropy", o, t, eps=0.0).grad.reshape(rec.dE_dout.shape)
+        if below is not None and hasattr(rec, "downstream_delta"):
+            rec.downstream_delta, rec.downstream_weights = below
+
+    def _update(self, layer, l, grads, trace, ups):
+        p, opt = layer.params, self.opt
+        main = layer.main
+        old_m, old_b = p[main], p["bias"]
+        p[main], cm = opt.update((l, main), old_m, grads[main])
+        if self.freeze_bias:
+            cb = np.zeros_like(old_b)
         else:
-            rule = "δ = ∂E/∂out · ∂out/∂net"
-        dd, dw = down if down is not None else (None, None)
-        return BackwardRecord(l + 1, rule, dE, deriv, a.derivative_formula, delta, gW, gb, inputs, dd, dw)
+            p["bias"], cb = opt.update((l, "bias"), old_b, grads["bias"])
+        if trace:
+            ups.append(UpdateRecord(l + 1, opt.change_formula, old_m, grads[main], cm, p[main],
+                                    old_b, grads["bias"], cb, p["bias"], self.freeze_bias, main))
+
+    def trained_specs(self):
+        """The specs with the current parameters (dense: netio.Layer, as given)."""
+        out = []
+        for spec, layer in zip(self.specs, self.layers):
+            if layer.type == "dense":
+                spec = Layer(layer.params["weights"], layer.params["bias"], spec.activation, dict(spec.params))
+            elif layer.type == "conv":
+                spec = netspec.ConvSpec(layer.kernels_as_given(layer.params["kernels"]),
+                                        layer.params["bias"].reshape(np.shape(spec.bias)), spec.stride,
+                                        spec.padding, spec.dilation, spec.activation, dict(spec.params))
+            out.append(spec)
+        return out
 
 
 # ------------------------------------------------------------------ public API
 
-def _setup(layers, X, T, loss, lr=1.0, steps=0, optimizer="sgd", order="simultaneous", **opt_kw):
-    name = _check_network_loss(layers, loss)
-    if not np.isfinite(lr) or lr <= 0:
-        raise InputError(f"the learning rate must be a number > 0, got {lr}", arg="--lr")
-    if int(steps) != steps or steps < 0:
-        raise InputError(f"steps must be a whole number ≥ 0, got {steps}", arg="--steps")
-    key = str(order).strip().lower()
-    if key not in ORDERS:
-        raise InputError(f"unknown order '{order}'{suggest(key, ORDERS)}; choose from "
-                         f"{', '.join(ORDERS)}", arg="--order")
-    opt = optimizers.make(optimizer, lr, **opt_kw)
-    x, t, single = prepare_data(layers, X, T, name)
-    return name, opt, key, x, t, single
-
-
 def forward(layers, X):
-    """ForwardRecord per layer (input layer first): inputs, weights, bias, net = Σ w·x + b, out = h(net)."""
-    x, _, _ = prepare_data(layers, X)
-    eng = _Engine(layers, "half-sse")
+    """The forward record of each layer (input layer first)."""
+    d = prepare(layers, X)
+    net = Network(layers, "half-sse", d.in_shape)
     with np.errstate(all="ignore"):
-        inputs, nets, outs = eng.forward(x)
-    return [ForwardRecord(i + 1, l.activation, dict(eng.fns[i][2]), acts.get(l.activation).formula,
-                          inputs[i], eng.W[i], eng.b[i], nets[i], outs[i]) for i, l in enumerate(layers)]
+        net.forward(d.x, trace=True)
+    return [layer.record for layer in net.layers]
 
 
-def trace_step(layers, X, T, loss):
-    """Forward, loss and backward for the current weights, without an update (StepTrace, step 0)."""
-    name, _, _, x, t, _ = _setup(layers, X, T, loss)
-    eng = _Engine(layers, name)
+def trace_step(layers, X, T, loss, max_steps=0):
+    """Forward, loss and backward for the current parameters, without an update (StepTrace, step 0)."""
+    name, _, _ = check_settings(layers, loss)
+    d = prepare(layers, X, T, name)
+    net = Network(layers, name, d.in_shape, trace_steps=max_steps)
     with np.errstate(all="ignore"):
-        _, _, tr = eng.step(x, t, trace=True, update=False)
-    return tr
+        return net.step(d.x, d.t, trace=True, update=False)[2]
 
 
 def backward(layers, X, T, loss):
-    """BackwardRecord per layer, output layer first (see the module docstring)."""
+    """The backward record of each layer, output layer first (see the module docstring)."""
     return trace_step(layers, X, T, loss).backward
 
 
+def _wanted(record, steps):
+    if record == "first-last":
+        return {1, steps}
+    if record == "none" or record is None:
+        return set()
+    if record == "all":
+        return set(range(1, steps + 1))
+    return {int(k) for k in record}
+
+
 def train(layers, X, T, loss, lr=0.1, steps=1, optimizer="sgd", order="simultaneous", freeze_bias=False,
-          record="first-last", momentum=0.9, betas=(0.9, 0.999), adam_eps=1e-8, progress=None):
+          record="first-last", momentum=0.9, betas=(0.9, 0.999), adam_eps=1e-8, progress=None, max_steps=0):
     """Run STEPS updates; trace the steps named by RECORD.
 
     RECORD: "first-last" (default), "none", "all" or an iterable of 1-based step numbers.
-    steps=0 computes the gradients without updating (first_step = last_step, step 0, updates None).
-    PROGRESS, if given, is called with a number of steps just done, about 100 times a run
-    (the CLI draws a progress bar with it; core never prints).
+    steps=0 computes the gradients without updating (first_step = last_step, step 0, updates None);
+    with T None it is the forward pass alone (no loss). MAX_STEPS: window rows kept in conv and
+    pool records. PROGRESS, if given, is called with a number of steps just done, about 100 times
+    a run (the CLI draws a progress bar with it; core never prints).
     """
-    kw = {"momentum": momentum} if optimizers.canonical(optimizer) == "momentum" else \
-        {"betas": betas, "eps": adam_eps} if optimizers.canonical(optimizer) == "adam" else {}
-    name, opt, order, x, t, single = _setup(layers, X, T, loss, lr, steps, optimizer, order, **kw)
-    steps = int(steps)
-    if record == "first-last":
-        wanted = {1, steps}
-    elif record == "none" or record is None:
-        wanted = set()
-    elif record == "all":
-        wanted = set(range(1, steps + 1))
-    else:
-        wanted = {int(k) for k in record}
-    eng = _Engine(layers, name, opt, order, bool(freeze_bias))
+    canon = optimizers.canonical(optimizer)
+    kw = {"momentum": momentum} if canon == "momentum" else \
+        {"betas": betas, "eps": adam_eps} if canon == "adam" else {}
+    name, order, steps = check_settings(layers, loss, lr, steps, order, forward_only=T is None)
+    opt = optimizers.make(optimizer, lr, **kw)
+    d = prepare(layers, X, T, name)
+    net = Network(layers, name, d.in_shape, opt, order, bool(freeze_bias), max_steps)
+    if T is None:
+        return _forward_only(net, d, name, opt, order, lr)
+    wanted = _wanted(record, steps)
     hist = np.empty(steps + 1)
+    acc = np.empty(steps + 1) if name in ("cross-entropy", "bce") else None
     traces = {}
-    step = eng.step
+    step, x, t = net.step, d.x, d.t
     every = max(1, steps // 100) if progress is not None else steps + 1
     with np.errstate(all="ignore"):
         if steps == 0:
-            hist[0], outputs, traces[0] = step(x, t, trace=True, update=False)
+            hist[0], outputs, traces[0] = step(x, t, True, False)
+            if acc is not None:
+                acc[0] = accuracy(name, outputs, t)
         for k in range(1, steps + 1):
-            if k in wanted:
-                hist[k - 1], out, traces[k] = step(x, t, True, True, k)
-            else:
-                hist[k - 1], out, _ = step(x, t)
+            hist[k - 1], out, tr = step(x, t, k in wanted, True, k)
+            if tr is not None:
+                traces[k] = tr
+            if acc is not None:
+                acc[k - 1] = accuracy(name, out, t)
             if k == 1:
                 outputs = out
             if k % every == 0:
                 progress(every)
-        _, nets, outs = eng.forward(x)
-        hist[steps] = eng.loss_value_grad(outs[-1], t, nets[-1])[0]
-    first = traces.get(1 if steps else 0)
-    last = traces.get(steps)
-    new_layers = [Layer(w, b, l.activation, dict(l.params)) for w, b, l in zip(eng.W, eng.b, layers)]
-    shape = (lambda a: a.reshape(-1)) if single else (lambda a: a)
-    diverged = not (np.all(np.isfinite(hist)) and all(np.all(np.isfinite(w)) for w in eng.W + eng.b))
-    return TrainResult(name, opt.name, order, float(lr), steps, single, shape(outputs), float(hist[0]), first, last,
-                       hist, new_layers, list(eng.W), list(eng.b), float(hist[steps]), shape(outs[-1]),
-                       traces, diverged)
+        final = net.output(x)
+        hist[steps] = losses.value_and_grad(name, final, t, net.layers[-1].net if net.ce else None)[0]
+        if acc is not None:
+            acc[steps] = accuracy(name, final, t)
+    first, last = traces.get(1 if steps else 0), traces.get(steps)
+    specs = net.trained_specs()
+    params = [layer.params for layer in net.layers if layer.params]
+    diverged = not (np.all(np.isfinite(hist)) and all(np.all(np.isfinite(a)) for p in params for a in p.values()))
+    return TrainResult(name, opt.name, order, float(lr), steps, d.single, d.shape_out(outputs), float(hist[0]),
+                       first, last, hist, specs, [p[_main(p)] for p in params], [p["bias"] for p in params],
+                       float(hist[steps]), d.shape_out(final), traces, diverged,
+                       accuracy_history=acc, input_shape=d.in_shape,
+                       grad_input=None if first is None else d.shape_in(first.grad_input), targets=d.shape_out(t))
+
+
+def _main(p):
+    return "kernels" if "kernels" in p else "weights"
+
+
+def _forward_only(net, d, name, opt, order, lr):
+    with np.errstate(all="ignore"):
+        net.forward(d.x, trace=True)
+        o = net.output(d.x)
+    fwd = [layer.record for layer in net.layers]
+    tr = StepTrace(0, fwd, None, [], None)
+    params = [layer.params for layer in net.layers if layer.params]
+    nan = np.array([np.nan])
+    return TrainResult(name, opt.name, order, float(lr), 0, d.single, d.shape_out(o), None, tr, tr, nan,
+                       net.trained_specs(), [p[_main(p)] for p in params], [p["bias"] for p in params], None,
+                       d.shape_out(o), {0: tr}, False, input_shape=d.in_shape, forward_only=True)
+
+
+def accuracy(loss, o, t):
+    """The fraction of samples classified right: argmax for cross-entropy; for bce every
+    output on the target's side of 0.5 (o > 0.5 against t > 0.5)."""
+    if loss == "cross-entropy":
+        return float(np.mean(o.argmax(axis=1) == t.argmax(axis=1)))
+    return float(np.mean(np.all((o > 0.5) == (t > 0.5), axis=1)))
 
 
 def numeric_gradient(layers, X, T, loss, h=1e-6, progress=None):
-    """Central-difference check of every weight and bias: see core/gradcheck.py."""
+    """Central-difference check of every parameter: see core/gradcheck.py."""
     from nncalc.core.gradcheck import numeric_gradient as check
     return check(layers, X, T, loss, h, progress)

@@ -81,17 +81,18 @@ def canonical(name):
             "adam": "adam"}.get(key)
 
 
-def make(name, lr, momentum=0.9, betas=(0.9, 0.999), eps=1e-8, arg="--optimizer"):
+def make(name, lr, momentum=0.9, betas=(0.9, 0.999), eps=1e-8):
+    """The optimizer NAME; errors name the fields optimizer, momentum, betas."""
     key = canonical(name)
     if key is None:
         raise InputError(f"unknown optimizer '{name}'{suggest(name, NAMES)}; choose from {', '.join(NAMES)}",
-                         arg=arg)
+                         field="optimizer", code="unknown")
     if key == "sgd":
         return SGD(lr)
     if key == "momentum":
         if not 0 <= momentum < 1:
-            raise InputError(f"momentum must be in [0, 1), got {momentum}", arg="--momentum")
+            raise InputError(f"momentum must be in [0, 1), got {momentum}", field="momentum")
         return Momentum(lr, momentum)
     if not all(0 <= b < 1 for b in betas):
-        raise InputError(f"adam betas must be in [0, 1), got {tuple(betas)}", arg="--betas")
+        raise InputError(f"adam betas must be in [0, 1), got {tuple(betas)}", field="betas")
     return Adam(lr, betas, eps)

@@ -118,15 +118,26 @@ def _argmax(xp, geom):
     oh, ow = geom.out_hw
     kw = geom.kernel[1]
     pt, _, pl, _ = geom.padding
-    best = np.full(xp.shape[:-2] + (oh, ow), -np.inf)
-    a0 = _first_real(oh, geom.stride[0], pt)[:, None]
-    b0 = _first_real(ow, geom.stride[1], pl)[None, :]
-    idx = np.broadcast_to(a0 * kw + b0, best.shape).copy()
-    for a, b, rows, cols in windows.offset_slices(geom):
-        v = xp[..., rows, cols]
-        m = (v > best) | np.isnan(v)
-        np.copyto(best, v, where=m)
-        idx[m] = a * kw + b
+    if not any(geom.padding) and not np.isnan(xp).any():
+        # compare each window cell with the window's maximum, last cell first, so that the
+        # first maximum is the one kept (as the loop below, which also handles NaN and padding)
+        cells = [(a * kw + b, xp[..., rows, cols]) for a, b, rows, cols in windows.offset_slices(geom)]
+        best = cells[0][1]
+        for _, v in cells[1:]:
+            best = np.maximum(best, v)
+        idx = np.zeros(best.shape, dtype=np.intp)
+        for k, v in reversed(cells):
+            np.copyto(idx, k, where=v == best)
+    else:
+        best = np.full(xp.shape[:-2] + (oh, ow), -np.inf)
+        a0 = _first_real(oh, geom.stride[0], pt)[:, None]
+        b0 = _first_real(ow, geom.stride[1], pl)[None, :]
+        idx = np.broadcast_to(a0 * kw + b0, best.shape).copy()
+        for a, b, rows, cols in windows.offset_slices(geom):
+            v = xp[..., rows, cols]
+            m = (v > best) | np.isnan(v)
+            np.copyto(best, v, where=m)
+            idx[m] = a * kw + b
     rows = np.arange(oh)[:, None] * geom.stride[0] - pt + idx // kw
     cols = np.arange(ow)[None, :] * geom.stride[1] - pl + idx % kw
     return rows, cols

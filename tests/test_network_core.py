@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings, strategies as st
 from nncalc.core import activations as acts
 from nncalc.core import network
 from nncalc.core.errors import InputError
-from nncalc.core.netio import init_layers, load_net, make_layers, parse_activation, resolve_activations
+from nncalc.core.netio import Layer, init_layers, load_net, make_layers, parse_activation, resolve_activations
 
 SIGMA1 = 0.7310585786300049
 
@@ -70,7 +70,7 @@ def test_simultaneous_records_the_weights_the_gradient_used():
 
 def test_gradient_check_reports_progress_once_per_parameter():
     from nncalc.core.gradcheck import parameter_count
-    layers = [network.Layer(np.ones((3, 2)), 0.0, "sigmoid"), network.Layer(np.ones((1, 3)), np.zeros(1), "identity")]
+    layers = [Layer(np.ones((3, 2)), 0.0, "sigmoid"), Layer(np.ones((1, 3)), np.zeros(1), "identity")]
     calls = []
     network.numeric_gradient(layers, [1.0, 2.0], [0.5], "half-sse", progress=calls.append)
     assert parameter_count(layers) == 6 + 1 + 3 + 1 == sum(calls) and set(calls) == {1}
@@ -212,20 +212,22 @@ def test_load_net():
     assert tr.backward[1].delta[0, 0] == -0.05287709278426674
 
 
-@pytest.mark.parametrize("data,needle", [
+@pytest.mark.parametrize("data,field,needle", [
     ({"layers": [{"weights": [[1]], "activation": "sigmoid"}, {"bias": 1, "activation": "identity"}]},
-     "layer 2 has no 'weights'"),
-    ({"layers": [{"weights": [[1]]}]}, "layer 1 has no 'activation'"),
-    ({"layer": []}, "no 'layers'"),
+     "layers[2].weights", "layer 2 has no 'weights'"),
+    ({"layers": [{"weights": [[1]]}]}, "layers[1].activation", "layer 1 has no 'activation'"),
+    ({"layer": []}, "layers", "no 'layers'"),
     ({"layers": [{"weights": [[1, 2]], "activation": "relu"}, {"weights": [[1, 2]], "activation": "relu"}]},
-     "layer 2: weights are 1×2 but layer 1 outputs 1 value"),
-    ({"layers": [{"weights": [[1]], "activation": "sigmoid"}], "loss": "cross-entropy"}, "softmax"),
-    ({"layers": [{"weights": [[1]], "activation": "sigmoid"}], "lr": "fast"}, "'lr'"),
+     "layers[2].weights", "layer 2: weights are 1×2 but layer 1 outputs 1 value"),
+    ({"layers": [{"weights": [[1]], "activation": "sigmoid"}], "loss": "cross-entropy"}, "layers[1].activation",
+     "softmax"),
+    ({"layers": [{"weights": [[1]], "activation": "sigmoid"}], "lr": "fast"}, "lr", "'lr'"),
 ])
-def test_load_net_errors(data, needle):
+def test_load_net_errors(data, field, needle):
     with pytest.raises(InputError) as e:
         load_net(data)
-    assert e.value.arg == "--net" and needle in e.value.message
+    assert e.value.field == field and needle in e.value.message
+    assert e.value.arg is None and "--" not in e.value.message      # core names fields, never flags
 
 
 def _error(fn, *a, **kw):
@@ -237,47 +239,47 @@ def _error(fn, *a, **kw):
 def test_errors():
     l2 = make_layers([[[1.0, 2.0], [3.0, 4.0]], [[1.0, 1.0]]], None, "sigmoid")
     e = _error(make_layers, [[[1.0, 2.0], [3.0, 4.0]], [[1.0, 2.0, 3.0]]], None, "sigmoid")
-    assert e.arg == "--weights" and e.message == "layer 2: weights are 1×3 but layer 1 outputs 2 values"
+    assert e.field == "layers[2].weights" and e.message == "layer 2: weights are 1×3 but layer 1 outputs 2 values"
     e = _error(network.train, l2, [1.0, 2.0, 3.0], [1.0], "half-sse")
-    assert e.arg == "--input" and "3 values per sample, but layer 1's --weights are 2×2" in e.message
+    assert e.field == "input" and "3 values per sample, but layer 1's weights are 2×2" in e.message
     e = _error(network.train, l2, [1.0, 2.0], [1.0, 0.0], "half-sse")
-    assert e.arg == "--target" and "shape 2" in e.message
+    assert e.field == "target" and "shape 2" in e.message
     e = _error(network.train, l2, [[1.0, 2.0]] * 3, [1.0, 0.0], "half-sse")
-    assert e.arg == "--target"
-    assert _error(network.train, l2, [1.0, 2.0], [1.0], "half-sse", lr=0).arg == "--lr"
-    assert _error(network.train, l2, [1.0, 2.0], [1.0], "half-sse", lr=-1).arg == "--lr"
-    assert _error(network.train, l2, [1.0, 2.0], [1.0], "half-sse", steps=-1).arg == "--steps"
+    assert e.field == "target"
+    assert _error(network.train, l2, [1.0, 2.0], [1.0], "half-sse", lr=0).field == "lr"
+    assert _error(network.train, l2, [1.0, 2.0], [1.0], "half-sse", lr=-1).field == "lr"
+    assert _error(network.train, l2, [1.0, 2.0], [1.0], "half-sse", steps=-1).field == "steps"
     e = _error(network.train, l2, [1.0, 2.0], [1.0], "half-sse", optimizer="adamm")
-    assert e.arg == "--optimizer" and "did you mean 'adam'" in e.message
+    assert e.field == "optimizer" and "did you mean 'adam'" in e.message
     e = _error(network.train, l2, [1.0, 2.0], [1.0], "half-sse", order="sequentail")
-    assert e.arg == "--order" and "sequential" in e.message
+    assert e.field == "order" and "sequential" in e.message
     e = _error(network.train, l2, [1.0, 2.0], [1.0], "cross-entropy")
-    assert e.arg == "--activation" and "softmax" in e.message
+    assert e.field == "layers[2].activation" and e.code == "needs-softmax" and "softmax" in e.message
     e = _error(resolve_activations, "relu,tanh", 2, "cross-entropy")
-    assert e.arg == "--activation" and "softmax" in e.message
+    assert e.field == "activation" and "softmax" in e.message
     e = _error(make_layers, [[[1.0]]], None, "sigmoi")
-    assert e.arg == "--activation" and "did you mean 'sigmoid'" in e.message
+    assert e.field == "activation" and "did you mean 'sigmoid'" in e.message
     e = _error(make_layers, [[[1.0, 2.0], [3.0, 4.0]]], [[1.0, 2.0, 3.0]], "sigmoid")
-    assert e.arg == "--bias" and "layer 1" in e.message
+    assert e.field == "layers[1].bias" and "layer 1" in e.message
     e = _error(resolve_activations, "sigmoid,relu,tanh", 2)
-    assert e.arg == "--activation"
+    assert e.field == "activation"
     e = _error(network.train, l2, [1.0, 2.0], [1.0], "losss")
-    assert e.arg == "--loss"
-    assert _error(network.train, l2, [1.0, np.nan], [1.0], "half-sse").arg == "--input"
-    assert _error(network.train, l2, [1.0, 2.0], [np.inf], "half-sse").arg == "--target"
+    assert e.field == "loss"
+    assert _error(network.train, l2, [1.0, np.nan], [1.0], "half-sse").field == "input"
+    assert _error(network.train, l2, [1.0, 2.0], [np.inf], "half-sse").field == "target"
     two = make_layers([[[1.0, 2.0], [3.0, 4.0]]], None, "sigmoid")
     e = _error(network.train, two, [[1.0, 2.0]] * 2, [[3], [0]], "half-sse")
-    assert e.arg == "--target" and "out of range" in e.message
+    assert e.field == "target" and "out of range" in e.message
     l_id = make_layers([[[1.0]]], None, "identity")
-    assert _error(network.train, l_id, [1.0], [1.0], "bce").arg == "--activation"
+    assert _error(network.train, l_id, [1.0], [1.0], "bce").code == "needs-sigmoid"
     e = _error(network.train, two, [1.0, 2.0], [0.5, 0.5, 0.5], "half-sse")
-    assert e.arg == "--target" and "the target has shape 3 but the network gives 2 values" in e.message
+    assert e.field == "target" and "the target has shape 3 but the network gives 2 values" in e.message
     e = _error(resolve_activations, "relu", 1, "cross-entropy")
-    assert e.arg == "--activation" and "softmax" in e.message and "no hidden layer" in e.message
+    assert e.field == "activation" and "softmax" in e.message and "no hidden layer" in e.message
     assert resolve_activations("softmax", 1, "cross-entropy") == [("softmax", {})]
-    assert _error(init_layers, [2, 1], seed=-1).arg == "--seed"
-    assert _error(network.train, make_layers([[[1.0], [1.0]]], None, "softmax"), [1.0], [5], "ce").arg \
-        == "--target"
+    assert _error(init_layers, [2, 1], seed=-1).field == "seed"
+    assert _error(network.train, make_layers([[[1.0], [1.0]]], None, "softmax"), [1.0], [5], "ce").field \
+        == "target"
 
 
 # ------------------------------------------------------------------ finite differences

@@ -1,0 +1,129 @@
+"""The data and settings of a `backprop` run, checked against the network before any step.
+
+X is one sample or a batch. A network whose first layer is conv or pool takes
+H×W (one channel), C×H×W (one image) or N×C×H×W (a batch); any other takes a
+vector (one sample) or one sample per row. T has the outputs' shape (N×K, or K
+for one sample) or gives one class index per sample. Errors name fields:
+``input``, ``target``, ``lr``, ``steps``, ``order``, ``loss`` and
+``layers[i].key`` (layers counted from 1).
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from nncalc.core import losses, netspec
+from nncalc.core.errors import InputError, shape_text, suggest
+
+ORDERS = ("simultaneous", "sequential")
+
+
+@dataclass
+class Data:
+    x: np.ndarray           # N×features, or N×C×H×W
+    t: np.ndarray           # N×K targets as used (one-hot for class indices), or None
+    single: bool            # one sample was given (not a batch)
+    in_shape: tuple         # one sample's shape
+    given_shape: tuple      # X's shape as given
+    class_indices: np.ndarray = None
+
+    def shape_out(self, o):
+        """Outputs in X's layout: a vector for one sample, else N×K."""
+        return o.reshape(-1) if self.single else o
+
+    def shape_in(self, g):
+        """∂E/∂input in X's shape as given."""
+        return g.reshape(self.given_shape)
+
+
+def _values(n):
+    return f"{n} value{'s' * (n != 1)}"
+
+
+def _input(layers, X):
+    x = np.array(X, dtype=np.float64)
+    if not np.all(np.isfinite(x)):
+        raise InputError("the input must be finite numbers", field="input")
+    if netspec.kind(layers[0]) in netspec.SPATIAL:
+        if x.ndim not in (2, 3, 4) or x.size == 0:
+            raise InputError(f"layer 1 is {netspec.kind(layers[0])}: the input must be H×W, C×H×W or "
+                             f"N×C×H×W, got shape {shape_text(x.shape)}", field="input", code="shape")
+        x4 = x.reshape((1,) * (4 - x.ndim) + x.shape)
+        return x4, x.ndim < 4, x4.shape[1:]
+    single = x.ndim <= 1
+    x = x.reshape(1, -1) if single else x
+    if x.ndim != 2:
+        raise InputError(f"the input must be a vector or one sample per row, got {x.ndim} dimensions",
+                         field="input", code="shape")
+    first = layers[0]
+    if netspec.kind(first) == "dense" and x.shape[1] != first.weights.shape[1]:
+        w = first.weights.shape
+        raise InputError(f"{_values(x.shape[1])} per sample, but layer 1's weights are {w[0]}×{w[1]} "
+                         f"(one column per input, so it takes {w[1]})", field="input", code="shape")
+    return x, single, x.shape[1:]
+
+
+def prepare(layers, X, T=None, loss=None):
+    """X and T checked against the network (see the module docstring)."""
+    if not layers:
+        raise InputError("the network has no layers", field="layers")
+    x, single, in_shape = _input(layers, X)
+    out_shape = netspec.out_shapes(layers, in_shape)[-1]
+    d = Data(x, None, single, tuple(in_shape), np.shape(X))
+    if T is None:
+        return d
+    k = int(np.prod(out_shape))
+    shape = (k,) if single else (x.shape[0], k)
+    t = np.array(T, dtype=np.float64)
+    n = x.shape[0]
+    if len(out_shape) > 1 and ((single and t.ndim >= 2 and t.size == k)
+                               or (t.ndim >= 3 and t.shape[0] == n and t.size == n * k)):
+        t = t.reshape(shape)            # maps out (a network without flatten): flattened like the outputs
+    try:
+        t, d.class_indices = losses.prepare_target(np.zeros(shape), t)
+    except InputError as e:
+        if e.code == "class_index":     # an index out of range or not whole: that message is better
+            raise InputError(e.message, field="target", code="class_index") from None
+        want = _values(k) if single else f"{x.shape[0]}×{k} values"
+        raise InputError(f"the target has shape {shape_text(np.shape(T))} but the network gives "
+                         f"{want} (one class index per sample also works)", field="target", code="shape") from None
+    t = t.reshape(x.shape[0], k)
+    if not np.all(np.isfinite(t)):
+        raise InputError("the target must be finite numbers", field="target")
+    if loss is not None and losses.get(loss).probabilities:
+        losses.check_probabilities(t, f"{loss} targets", "target")
+    d.t = t
+    return d
+
+
+def class_indices(layers, X, T):
+    """The class indices (0-based) TARGET stands for, or None when it gives the outputs' values."""
+    return prepare(layers, X, T).class_indices
+
+
+def check_settings(layers, loss, lr=1.0, steps=0, order="simultaneous", forward_only=False):
+    """(loss name, order, steps) once the loss fits the output layer and lr, steps, order are valid."""
+    try:
+        name = losses.get(loss).name
+    except InputError as e:
+        raise InputError(e.message, field="loss", code="unknown") from None
+    out_act = netspec.output_activation(layers)
+    n = len(layers)
+    if name == "cross-entropy" and out_act != "softmax" and not forward_only:
+        hint = "name one activation for the hidden layers or end the list with softmax" if \
+            all(netspec.kind(s) == "dense" for s in layers) else "end the network with a softmax layer"
+        raise InputError(f"cross-entropy needs a softmax output layer, but layer {n} is "
+                         f"{out_act or netspec.kind(layers[-1])}; {hint}",
+                         field=f"layers[{n}].activation", code="needs-softmax")
+    if name == "bce" and out_act not in ("sigmoid", "softmax") and not forward_only:
+        raise InputError(f"bce needs outputs in [0, 1] (a sigmoid output layer), "
+                         f"but layer {n} is {out_act or netspec.kind(layers[-1])}", field=f"layers[{n}].activation",
+                         code="needs-sigmoid")
+    if not np.isfinite(lr) or lr <= 0:
+        raise InputError(f"the learning rate must be a number > 0, got {lr}", field="lr")
+    if int(steps) != steps or steps < 0:
+        raise InputError(f"steps must be a whole number ≥ 0, got {steps}", field="steps")
+    key = str(order).strip().lower()
+    if key not in ORDERS:
+        raise InputError(f"unknown order '{order}'{suggest(key, ORDERS)}; choose from {', '.join(ORDERS)}",
+                         field="order")
+    return name, key, int(steps)
