@@ -25,7 +25,8 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
 @click.option("--lr", type=FiniteFloat(), metavar="η", help="Learning rate η > 0 [0.1].")
 @click.option("--steps", type=int, metavar="N", help="Updates to run [1]; 0 = forward, loss and gradients only.")
 @click.option("--net", metavar="FILE.json", shell_complete=completion.path,
-              help="Network (and settings) from JSON; options given on the command line override it.")
+              help="Network (and settings) from a JSON file, or the JSON text itself ('{…}'); options "
+                   "given on the command line override it.")
 @click.option("--layers", "sizes", metavar="2,3,1",
               help="Random initial weights for these layer sizes: Xavier-uniform, "
                    "U(−√(6/(in+out)), +√(6/(in+out))), biases 0.")
@@ -50,13 +51,14 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
 @output_options
 def command(weights, bias, activation, input_, target, lr, steps, net, sizes, seed, loss_name,
             freeze_bias, order, optimizer, momentum, beta1, beta2, eps, check, plot, picture, out):
-    """Train a small fully-connected network: forward, loss, backprop and update, traced.
+    """Train a small network (dense, conv, pool, flatten layers): forward, loss, backprop and update, traced.
 
     \b
       nncalc backprop --weights 1 --bias 0 --weights 1 --bias 1 --activation sigmoid,identity --input 1 --target 2
       nncalc backprop --weights "0.15 0.2; 0.25 0.3" --bias 0.35 --weights "0.4 0.45; 0.5 0.55" --bias 0.6 --input "0.05 0.1" --target "0.01 0.99" --lr 0.5
       nncalc backprop --layers 2,3,1 --seed 0 --input "0 0; 0 1; 1 0; 1 1" --target "0; 1; 1; 0" --lr 2 --steps 2000 --plot
       nncalc backprop --layers 4,5,3 --seed 1 --activation relu --loss cross-entropy --input "1 2 3 4" --target 2
+      nncalc backprop --layers "conv:2,2 relu pool:2 flatten fc:3 softmax" --seed 0 --input @image.json --target 1 --loss cross-entropy
       nncalc backprop --net net.json --steps 10 --optimizer adam --check
 
     \b
@@ -75,26 +77,38 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
     step; sequential updates each layer as soon as its δ is known, output
     layer first, and the layer below uses the new weights (not true gradient
     descent). Several steps: the first and last are traced, then the loss per
-    step (sampled to 20 rows; first and last always); a progress bar goes to
-    stderr when it is a terminal. --net JSON: {"layers": [{"weights": [[..]],
-    "bias": 0, "activation": "sigmoid"}, ...]} with optional "input",
-    "target", "loss", "lr", "steps", "optimizer"; options given override it.
-    The result is every layer's weights after the last step: with -q one
-    matrix per layer, a blank line between (L×out×in when the layers share a
-    shape); the biases are in --format json.
+    step (sampled to 20 rows; first and last always; with an accuracy column
+    for cross-entropy and bce); a progress bar goes to stderr when it is a
+    terminal. --steps 0 without a target is the forward pass alone.
+    --net JSON: {"layers": [{"weights": [[..]], "bias": 0, "activation":
+    "sigmoid"}, ...]} with optional "input", "target", "loss", "lr", "steps",
+    "optimizer"; options given override it. Layer types: a layer without
+    "type" is dense; {"type": "conv", "kernels": F×C×kh×kw (or kh×kw), "bias",
+    "stride", "padding" (per side, same, valid), "dilation", "activation"},
+    {"type": "pool", "mode": "max"|"avg", "size", "stride", "padding"},
+    {"type": "flatten"} (row-major over C×H×W, as PyTorch's flatten(1)),
+    {"type": "activation", "function"}. Convolution is cross-correlation,
+    dilation 1 = none, output sizes floor; ReLU'(0) = 0. A conv or pool first
+    layer takes H×W, C×H×W or a batch N×C×H×W. --layers also takes outsize's
+    chain tokens (conv:OUT,K[,S,P,D], pool:K[,S,P], avgpool:K, flatten,
+    fc:OUT, activation names; an activation right after conv/fc is that
+    layer's); weights are then Xavier-uniform with conv fan-in C·kh·kw and
+    fan-out F·kh·kw. The --format json object saves the trained network
+    ("layers", "loss", "lr", "optimizer", "input", "target"): give it back with
+    --net to continue. The result is every layer's weights (or kernels) after
+    the last step: with -q one array per layer, a blank line between
+    (L×out×in when the layers share a shape); the biases are in --format json.
     """
-    import numpy as np
-    from nncalc.cli import inputs
-    from nncalc.core import losses, netio, network, optimizers
-    from nncalc.core.errors import InputError, suggest
+    from nncalc.cli import inputs, netinput, nettrace, render
+    from nncalc.core import gradcheck, losses, netdata, netinit, netio, netspec, network, optimizers
+    from nncalc.core.errors import suggest
 
-    settings = {}
-    base = None
+    settings, base = {}, None
     if net is not None:
-        base, settings = _read_net(net, out.max_elements)
+        base, settings = netinput.read_net(net, out.max_elements)
     loss = loss_name if loss_name is not None else settings.get("loss", "half-sse")
     with inputs.naming("--loss"):
-        loss = losses.get(loss, arg="--loss").name
+        loss = losses.get(loss).name
     opt_name = optimizer if optimizer is not None else settings.get("optimizer", "sgd")
     if optimizers.canonical(opt_name) is None:
         raise UserError(f"unknown optimizer '{opt_name}'{suggest(opt_name, optimizers.NAMES)}; "
@@ -117,46 +131,48 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
         raise UserError("seeds the random weights of --layers; give --layers too", "--seed")
     if sizes is not None and (weights or base is not None):
         raise UserError("gives random weights; it cannot be combined with --weights or --net", "--layers")
+    if sizes is not None and bias:
+        raise UserError("--layers starts every bias at 0; --bias needs --weights", "--bias")
+
+    x = netinput.data(input_, settings, "input", "--input", out.max_elements)
+    if x is None:
+        raise UserError("give --input (or 'input' in --net)", "--input")
+    t = netinput.data(target, settings, "target", "--target", out.max_elements)
+    if t is None and steps > 0:
+        raise UserError("give --target (or 'target' in --net); --steps 0 without a target is the "
+                        "forward pass alone", "--target")
+    if t is None and check:
+        raise UserError("compares gradients of the loss; it needs --target", "--check")
 
     # ---- the network
-    if sizes is not None:
-        parsed = _parse_sizes(sizes)
-        weights_needed = sum(a * b for a, b in zip(parsed, parsed[1:]))
-        if weights_needed > out.max_elements:
-            raise UserError(f"{weights_needed:,} weights are over the limit of {out.max_elements:,} "
-                            "(raise it with --max-elements)", "--layers")
-        if bias:
-            raise UserError("--layers starts every bias at 0; --bias needs --weights", "--bias")
-        if seed is None:    # drawn here, and printed, so any run can be repeated with --seed
-            import secrets
-            seed = secrets.randbelow(2 ** 32)
-        with inputs.naming("--layers"):
-            layers = netio.init_layers(parsed, seed, activation or _default_activation(loss, len(parsed) - 1),
-                                       loss, arg="--layers")
-    else:
-        if not weights and base is None:
-            raise UserError("give the network: --weights (once per layer), --net FILE.json or --layers",
-                            "--weights")
-        ws = [inputs.read_matrix(w, "--weights", out.max_elements) for w in weights] if weights \
-            else [l.weights for l in base]
-        if bias:
-            bs = [inputs.read_matrix(b, "--bias", out.max_elements) for b in bias]
-        elif base is not None and len(base) == len(ws):
-            bs = [l.bias for l in base]
-        else:
-            bs = None
+    if sizes is not None and seed is None:      # drawn here, and printed, so any run can be repeated
+        import secrets
+        seed = secrets.randbelow(2 ** 32)
+    if sizes is not None and netinput.is_chain(sizes):
         if activation is not None:
-            acts = activation
-        elif base is not None and len(base) == len(ws):
-            acts = [(l.activation, dict(l.params)) for l in base]
-        else:
-            acts = _default_activation(loss, len(ws))
-        with inputs.naming("--weights"):
-            layers = netio.make_layers(ws, bs, acts, loss)
+            raise UserError("the chain names its activations (conv:6,5 relu …); leave --activation out",
+                            "--activation")
+        source = netinput.Source("--layers")
+        with netinput.flags(source):
+            layers = netinit.init_chain(sizes, netinput.chain_in_shape(sizes, x), seed)
+    elif sizes is not None:
+        parsed = netinput.parse_sizes(sizes)
+        _limit(sum(a * b for a, b in zip(parsed, parsed[1:])), out)
+        source = netinput.Source("--layers", activation="--activation" if activation else None)
+        with netinput.flags(source):
+            layers = netio.init_layers(parsed, seed, activation or netinput.default_activation(loss, len(parsed) - 1),
+                                       loss)
+    elif base is not None and not all(netspec.kind(s) == "dense" for s in base):
+        for flag, given in (("--weights", weights), ("--bias", bias), ("--activation", activation)):
+            if given:
+                raise UserError("applies to fully-connected networks; this --net file has "
+                                f"{', '.join(sorted({netspec.kind(s) for s in base} - {'dense'}))} layers", flag)
+        source, layers = netinput.Source("--net"), base
+    else:
+        source = netinput.Source("--weights" if weights else "--net", "--bias" if bias else None,
+                                 "--activation" if activation is not None or not base else None)
+        layers = netinput.dense_layers(weights, bias, activation, base, loss, out.max_elements, source)
 
-    # ---- data
-    x = _data(input_, settings, "input", "--input", inputs, out, np)
-    t = _data(target, settings, "target", "--target", inputs, out, np)
     kw = {}
     if momentum is not None:
         kw["momentum"] = momentum
@@ -164,41 +180,52 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
         kw["betas"] = (0.9 if beta1 is None else beta1, 0.999 if beta2 is None else beta2)
         if eps is not None:
             kw["adam_eps"] = eps
-    from nncalc.cli import nettrace, render
-    if out.format == "npy" and nettrace.stacked_weights([l.weights for l in layers]) is None:
-        _emit_layers([l.weights for l in layers], out, render)     # refused now, not after training
+    if out.format == "npy" and t is not None and nettrace.stacked_weights(_main_params(layers)) is None:
+        _emit_layers(_main_params(layers), out)     # refused now, not after training
     bar = _Progress(steps)
     try:
-        res = network.train(layers, x, t, loss, lr=lr, steps=steps, optimizer=opt_name, order=order,
-                            freeze_bias=freeze_bias, progress=bar if bar.wanted else None, **kw)
-        bar.close()
-        if check:
-            from nncalc.core.gradcheck import parameter_count
-            bar = _Progress(parameter_count(layers), "checking gradients")
-            chk = network.numeric_gradient(layers, x, t, loss, progress=bar if bar.wanted else None)
-        else:
+        with netinput.flags(source, "--weights"):
+            res = network.train(layers, x, t, loss, lr=lr, steps=steps, optimizer=opt_name, order=order,
+                                freeze_bias=freeze_bias, progress=bar if bar.wanted else None,
+                                max_steps=out.steps, **kw)
+            bar.close()
             chk = None
-    except InputError as exc:
-        raise UserError(exc.message, exc.arg or "--weights") from None
+            if check:
+                bar = _Progress(gradcheck.parameter_count(layers), "checking gradients")
+                chk = network.numeric_gradient(layers, x, t, loss, progress=bar if bar.wanted else None)
+            classes = None if t is None else netdata.class_indices(layers, x, t)
     finally:
         bar.close()
     picture.loss(res, out)
-    report = nettrace.report(res, chk, out, seed if sizes is not None else None,
-                             netio.class_indices(layers, x, t))
+    report = nettrace.report(res, chk, out, seed if sizes is not None else None, classes, x)
     if plot:
         report.line(nettrace.plot(res, out))
+    result = res.final_outputs if res.forward_only else res.weights
     if out.format == "json" and not out.quiet:
-        click.echo(render.dumps({**report.data, "result": list(res.weights)}))
+        click.echo(render.dumps({**report.data, "result": result if res.forward_only else list(result)}))
         return
-    if nettrace.stacked_weights(res.weights) is None and (out.quiet or out.format in ("csv", "tsv", "npy")):
-        _emit_layers(res.weights, out, render)
+    if not res.forward_only and nettrace.stacked_weights(result) is None and \
+            (out.quiet or out.format in ("csv", "tsv", "npy")):
+        _emit_layers(result, out)
         return
     render.emit(report, out)
 
 
-def _emit_layers(weights, out, render):
+def _limit(count, out):
+    if count > out.max_elements:
+        raise UserError(f"{count:,} weights are over the limit of {out.max_elements:,} "
+                        "(raise it with --max-elements)", "--layers")
+
+
+def _main_params(layers):
+    return [getattr(s, "kernels", getattr(s, "weights", None)) for s in layers
+            if hasattr(s, "kernels") or hasattr(s, "weights")]
+
+
+def _emit_layers(weights, out):
     """The result when the layers differ in shape: one matrix per layer, a blank line between
     (a JSON list with --format json); npy holds one array, so it is refused."""
+    from nncalc.cli import render
     if out.format == "npy":
         from nncalc.core.errors import shape_text
         shapes = ", ".join(shape_text(w.shape) for w in weights)
@@ -212,11 +239,6 @@ def _emit_layers(weights, out, render):
 
 def render_num(v):
     return f"{v:g}" if isinstance(v, float) else str(v)
-
-
-def _default_activation(loss, n_layers):
-    """sigmoid; with cross-entropy the output layer is softmax, so a single layer is softmax."""
-    return "softmax" if loss == "cross-entropy" and n_layers == 1 else "sigmoid"
 
 
 def _check_optimizer_options(opt, momentum, beta1, beta2, eps):
@@ -233,58 +255,6 @@ def _check_optimizer_options(opt, momentum, beta1, beta2, eps):
             raise UserError(f"must be in [0, 1), got {v:g}", name)
     if eps is not None and not eps > 0:
         raise UserError(f"must be > 0, got {eps:g}", "--eps")
-
-
-def _parse_sizes(text):
-    try:
-        sizes = [int(s) for s in text.replace(" ", "").split(",")]
-    except ValueError:
-        raise UserError(f"'{text}' is not a comma list of layer sizes such as 2,3,1", "--layers") from None
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise UserError(f"needs at least two sizes ≥ 1 (inputs, …, outputs), got '{text}'", "--layers")
-    return sizes
-
-
-def _read_net(path, max_elements):
-    import json
-    from nncalc.cli.inputs import read_file
-    from nncalc.core import netio
-    from nncalc.core.errors import InputError
-    path = path[1:] if path.startswith("@") else path
-    raw = read_file(path, "--net", max_elements)     # size-limited, never written
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except RecursionError:
-        raise UserError(f"'{path}' nests JSON too deeply to be a network", "--net") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise UserError(f"'{path}' is not valid JSON: {exc}", "--net") from None
-    try:
-        layers, settings = netio.load_net(data, "--net")
-    except InputError as exc:
-        raise UserError(exc.message, "--net") from None
-    if "steps" in settings:
-        s = settings["steps"]
-        if isinstance(s, bool) or not isinstance(s, (int, float)) or s != int(s):
-            raise UserError(f"'steps' must be a whole number, got {s!r}", "--net")
-        settings["steps"] = int(s)
-    for key in ("optimizer",):
-        if key in settings and not isinstance(settings[key], str):
-            raise UserError(f"'{key}' must be a name, got {settings[key]!r}", "--net")
-    return layers, settings
-
-
-def _data(value, settings, key, arg, inputs, out, np):
-    if value is not None:
-        return inputs.read_matrix(value, arg, out.max_elements)
-    if key in settings:
-        try:
-            a = np.array(settings[key], dtype=np.float64)
-        except (TypeError, ValueError):
-            raise UserError(f"'{key}' must be a number or a list of numbers", "--net") from None
-        if not np.all(np.isfinite(a)):
-            raise UserError(f"'{key}' must hold finite numbers", "--net")
-        return a
-    raise UserError(f"give {arg} (or '{key}' in --net)", arg)
 
 
 def _stderr_is_tty():

@@ -88,21 +88,23 @@ def stacked_weights(weights):
     return None
 
 
-def report(res, chk, out, seed=None, class_indices=None):
+def report(res, chk, out, seed=None, class_indices=None, x=None):
     """The Report for a TrainResult (and an optional GradientCheck): trace tables plus JSON data.
 
     ``seed``: the seed of --layers' random weights, shown so the run can be repeated;
-    ``class_indices``: what --target stood for when it gave one class per sample."""
-    from nncalc.cli import render
+    ``class_indices``: what --target stood for when it gave one class per sample;
+    ``x``: the input as given, kept in the JSON (with the targets) so that it can be run again with --net."""
+    from nncalc.cli import netjson, render
     fmt = Fmt(out)
     first, last = res.first_step, res.last_step
-    stacked = stacked_weights(res.weights)      # None: the CLI prints the layers one by one
-    report = render.Report(res.weights[-1] if stacked is None else stacked, _data(res, chk))
-    n_layers = len(res.weights)
-    sizes = [first.forward[0].inputs.shape[1]] + [w.shape[0] for w in res.weights]
-    report.heading(f"backprop: {n_layers} layer{'s' * (n_layers != 1)} "
-                   f"({' → '.join(map(str, sizes))}), loss {res.loss}, {res.optimizer}, η = "
-                   f"{render.exact(res.lr)}, {res.steps} step{'s' * (res.steps != 1)}, {res.order}")
+    stacked = stacked_weights(res.weights) if res.weights else None  # None: printed layer by layer
+    shown = res.final_outputs if res.forward_only else res.weights[-1] if stacked is None else stacked
+    report = render.Report(shown, netjson.data(res, chk, x))
+    n_layers = len(res.layers)
+    report.heading(f"backprop: {n_layers} layer{'s' * (n_layers != 1)} ({' → '.join(_sizes(res))}), "
+                   + ("forward pass only (no target)" if res.forward_only else
+                      f"loss {res.loss}, {res.optimizer}, η = {render.exact(res.lr)}, {res.steps} "
+                      f"step{'s' * (res.steps != 1)}, {res.order}"))
     if seed is not None:
         report.data["seed"] = seed
         report.line(f"initial weights: Xavier-uniform, seed {seed} (--seed {seed} repeats them), biases 0")
@@ -115,6 +117,10 @@ def report(res, chk, out, seed=None, class_indices=None):
         report.line("sequential: each layer is updated as soon as its δ is known, and the layer below "
                     "uses the new weights in Σ δ·w")
     report.line("")
+    if res.forward_only:
+        step(report, first, res, fmt, "Forward pass")
+        report.matrix("Outputs", res.final_outputs)
+        return report
     if res.steps == 0:
         step(report, first, res, fmt, "Step 0 (no update: forward, loss and gradients)")
     else:
@@ -127,52 +133,64 @@ def report(res, chk, out, seed=None, class_indices=None):
         history(report, res)
     report.line(f"Loss: {fmt(res.initial_loss)} before training → {fmt(res.final_loss)} "
                 f"after {res.steps} step{'s' * (res.steps != 1)}")
+    if res.accuracy_history is not None:
+        acc = res.accuracy_history
+        report.line(f"Accuracy: {fmt(acc[0])} before training → {fmt(acc[-1])} after {res.steps} "
+                    f"step{'s' * (res.steps != 1)} ({_accuracy_rule(res.loss)})")
     if res.diverged:
         report.line("Warning: the loss or a weight became inf or nan (diverged); try a smaller --lr")
     report.line("")
-    for i, (w, b) in enumerate(zip(res.weights, res.biases), 1):
-        title = "Weights" if res.steps else "Weights (unchanged)"
+    k = 0
+    for i, spec in enumerate(res.layers, 1):
+        if not hasattr(spec, "bias"):
+            continue
+        w, b = res.weights[k], res.biases[k]
+        k += 1
+        title = ("Weights" if hasattr(spec, "weights") else "Kernels") + ("" if res.steps else " (unchanged)")
         report.matrix(f"{title} of layer {i} after step {res.steps}, bias {render.inline(b)}", w)
     return report
 
 
-def _data(res, chk):
-    first = res.first_step
-    grads = sorted(first.backward, key=lambda r: r.layer)
-    data = {"loss": res.loss, "optimizer": res.optimizer, "order": res.order, "lr": res.lr,
-            "steps": res.steps, "outputs": res.outputs, "initial_loss": res.initial_loss,
-            "gradients": [{"weights": r.grad_w, "biases": r.grad_b} for r in grads],
-            "weights": list(res.weights), "biases": list(res.biases), "final_loss": res.final_loss,
-            "final_outputs": res.final_outputs, "loss_history": res.loss_history,
-            "diverged": res.diverged,
-            "first_step": {"forward": [{"layer": r.layer, "activation": r.activation, "net": r.net, "out": r.out}
-                                       for r in first.forward],
-                           "loss": first.loss.value, "terms": first.loss.terms,
-                           "backward": [{"layer": r.layer, "dE_dout": r.dE_dout, "dout_dnet": r.dout_dnet,
-                                         "delta": r.delta} for r in first.backward]}}
-    if chk is not None:
-        data["check"] = {"h": chk.h, "max_rel_error": chk.max_rel_error,
-                         "layers": [{"numeric_weights": c.numeric_w, "numeric_biases": c.numeric_b,
-                                     "rel_error_weights": c.rel_error_w, "rel_error_biases": c.rel_error_b}
-                                    for c in chk.layers]}
-    return data
+def _accuracy_rule(loss):
+    return "argmax of the outputs = the target's class" if loss == "cross-entropy" else \
+        "every output on the target's side of 0.5"
+
+
+def _sizes(res):
+    """'2 → 3 → 1' for a dense chain; shapes such as '1×4×4 → 2×3×3 → 18 → 3' otherwise."""
+    from nncalc.core import netspec
+    from nncalc.core.errors import shape_text
+    shapes = [tuple(res.input_shape)] + netspec.out_shapes(res.layers, res.input_shape)
+    return [shape_text(s) for s in shapes]
 
 
 def step(report, tr, res, fmt, title):
+    from nncalc.cli import cnntrace
     report.heading(f"{title} ——————")
     samples = tr.forward[0].inputs.shape[0]
     who = "neuron" if samples == 1 else "sample:neuron"
     for rec in tr.forward:
-        _forward(report, rec, fmt, samples, who)
+        if type(rec).__name__ == "ForwardRecord":
+            _forward(report, rec, fmt, samples, who)
+        else:
+            cnntrace.forward(report, rec, fmt, samples)
+    if tr.loss is None:
+        return
     report.line(f"Loss {tr.loss.name}: {tr.loss.formula}")
     k = tr.loss.terms.size // samples
     loss_table(report, tr.loss, fmt, [_label(n, j, samples) for n in range(samples) for j in range(k)],
                "output" if samples == 1 else "sample:output")
     report.line("")
     for rec in tr.backward:                 # output layer first
-        _backward(report, rec, fmt, samples, who)
+        if type(rec).__name__ == "BackwardRecord":
+            _backward(report, rec, fmt, samples, who)
+        else:
+            cnntrace.backward(report, rec, fmt)
     for rec in sorted(tr.backward, key=lambda r: r.layer):
-        _gradients(report, rec, fmt, samples)
+        if type(rec).__name__ == "BackwardRecord":
+            _gradients(report, rec, fmt, samples)
+        elif type(rec).__name__ == "ConvBackward":
+            cnntrace.gradients(report, rec, fmt)
     if tr.updates:
         for up in sorted(tr.updates, key=lambda u: u.layer):
             _update(report, up, fmt)
@@ -249,12 +267,9 @@ def _update(report, up, fmt):
     import numpy as np
     report.line(f"Update, layer {up.layer}: new = old + change, change = {up.change_formula}"
                 + ("  (biases frozen)" if up.bias_frozen else ""))
-    out_n, in_n = up.old_w.shape
-    names = [_param("w", j, i, out_n, in_n) for j in range(out_n) for i in range(in_n)]
+    names, bias_names = _names(up.main, up.old_w.shape, np.shape(up.old_b))
+    names += bias_names
     cols = [list(a.ravel()) for a in (up.old_w, up.change_w, up.new_w)]
-    ob = np.atleast_1d(np.asarray(up.old_b, dtype=np.float64))
-    shared = np.ndim(up.old_b) == 0
-    names += ["b (shared)"] if shared else [_param("b", j, None, out_n, in_n) for j in range(ob.size)]
     for col, a in zip(cols, (up.old_b, up.change_b, up.new_b)):
         col += list(np.broadcast_to(np.asarray(a, dtype=np.float64), np.shape(up.old_b)).ravel())
     lim = fmt.limit
@@ -263,20 +278,29 @@ def _update(report, up, fmt):
                  numeric=[False, True, True, True])
 
 
+def _names(main, shape, bias_shape, check=False):
+    """Parameter names: w11 … and b1 … (b / b (shared)) for a dense layer, K[f,c,a,b] and b[f] for conv."""
+    if main == "kernels":
+        from nncalc.cli.cnntrace import param_names
+        return param_names("kernels", shape), param_names("bias", bias_shape)
+    out_n, in_n = shape
+    names = [_param("w", j, i, out_n, in_n) for j in range(out_n) for i in range(in_n)]
+    if len(bias_shape) == 0:
+        return names, ["b" if check else "b (shared)"]
+    return names, [f"b{j + 1}" if check else _param("b", j, None, out_n, in_n) for j in range(bias_shape[0])]
+
+
 def check_table(report, chk, fmt):
     import numpy as np
     report.heading("Gradient check at the initial weights: central differences, "
                    f"step h·max(1, |θ|), h = {fmt(chk.h)}")
     names, bp, num, rel = [], [], [], []
     for c in chk.layers:
-        out_n, in_n = c.backprop_w.shape
-        names += [f"layer {c.layer} {_param('w', j, i, out_n, in_n)}" for j in range(out_n) for i in range(in_n)]
+        main, bias = _names(c.main, c.backprop_w.shape, np.shape(c.backprop_b), check=True)
+        names += [f"layer {c.layer} {n}" for n in main + bias]
         bp += list(c.backprop_w.ravel())
         num += list(c.numeric_w.ravel())
         rel += list(c.rel_error_w.ravel())
-        shared = np.ndim(c.backprop_b) == 0
-        nb = np.atleast_1d(c.backprop_b).size
-        names += [f"layer {c.layer} b" + ("" if shared else f"{j + 1}") for j in range(nb)]
         bp += list(np.atleast_1d(c.backprop_b))
         num += list(np.atleast_1d(c.numeric_b))
         rel += list(np.atleast_1d(c.rel_error_b))
@@ -296,8 +320,11 @@ def history(report, res):
     n = hist.size
     idx = np.unique(np.round(np.linspace(0, n - 1, min(n, HISTORY_ROWS))).astype(int))
     report.line("Loss per step (step 0 = before training" + (", sampled" if idx.size < n else "") + ")")
-    report.table(["step", "E"], [[str(int(k)) for k in idx], [float(hist[k]) for k in idx]],
-                 numeric=[False, True])
+    headers, cols = ["step", "E"], [[str(int(k)) for k in idx], [float(hist[k]) for k in idx]]
+    if res.accuracy_history is not None:
+        headers.append("accuracy")
+        cols.append([float(res.accuracy_history[k]) for k in idx])
+    report.table(headers, cols, numeric=[False] + [True] * (len(cols) - 1))
 
 
 def plot(res, out):

@@ -273,7 +273,7 @@ CASES = [
     Case("backprop-weights-ragged", ["backprop", "--weights", "1 2; 3", "--input", "1 2", "--target", "1"],
          ["--weights", "row 2"]),
     Case("backprop-input-mismatch", ["backprop", "--weights", "1 2", "--input", "1 2 3", "--target", "1"],
-         ["--input", "--weights"]),
+         ["--input", "layer 1's weights are 1×2"]),
     Case("backprop-unknown-loss", ["backprop", "--weights", "1", "--input", "1", "--target", "1",
                                    "--loss", "hinge"], ["--loss", "hinge"]),
     Case("backprop-unknown-optimizer", ["backprop", "--weights", "1", "--input", "1", "--target", "1",

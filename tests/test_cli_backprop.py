@@ -31,7 +31,7 @@ def test_worked_example_json(run):
     assert hidden["dout_dnet"] == [[0.19661193324148185]]
     assert hidden["delta"] == [[-0.05287709278426674]]
     assert d["gradients"][0]["weights"] == [[-0.05287709278426674]]
-    assert d["gradients"][0]["biases"] == [-0.05287709278426674]
+    assert d["gradients"][0]["bias"] == [-0.05287709278426674]          # keyed like the layer's parameters
     assert d["initial_loss"] == pytest.approx(0.5 * 0.2689414213699951 ** 2, rel=1e-15)
     # one sgd step with η = 0.1
     assert d["weights"][0] == [[1 + 0.1 * 0.05287709278426674]]
@@ -245,7 +245,7 @@ def test_help(run):
 @pytest.mark.parametrize("args, fragments", [
     (["--weights", "1 2; 3 4", "--weights", "1 2 3", "--input", "1 1", "--target", "1"],
      ["--weights", "layer 2", "1×3", "layer 1 outputs 2"]),
-    (["--weights", "1 2", "--input", "1 1 1", "--target", "1"], ["--weights", "layer 1", "1×2", "3 values"]),
+    (["--weights", "1 2", "--input", "1 1 1", "--target", "1"], ["--input", "layer 1's weights", "1×2", "3 values"]),
     (["--weights", "1 2", "--input", "1 1", "--target", "1 2"], ["--target", "shape 2"]),
     (["--weights", "1 2", "--input", "1 1", "--target", "2", "--loss", "bce"], ["--target", "[0, 1]"]),
     (["--weights", "1 2; 3 4", "--input", "1 1", "--target", "0.5 1.5", "--loss", "cross-entropy"],
