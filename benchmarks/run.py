@@ -87,7 +87,7 @@ import numpy as np  # noqa: E402
 
 from _timing import pair_cpu  # noqa: E402
 
-from nncalc.core import network  # noqa: E402
+from nncalc.core import netinit, netio, network  # noqa: E402
 from nncalc.core.conv import conv2d  # noqa: E402
 from nncalc.core.pool import pool2d  # noqa: E402
 
@@ -366,7 +366,7 @@ def bench_backprop_core(rounds, steps):
     W1, b1 = np.array([[0.15, 0.20], [0.25, 0.30]]), np.array([0.35, 0.35])
     W2, b2 = np.array([[0.40, 0.45], [0.50, 0.55]]), np.array([0.60, 0.60])
     X, T, lr = np.array([0.05, 0.10]), np.array([0.01, 0.99]), 0.5
-    layers = network.make_layers([W1, W2], [b1, b2], "sigmoid")
+    layers = netio.make_layers([W1, W2], [b1, b2], "sigmoid")
 
     def ours(record="none", steps=steps):
         return network.train(layers, X, T, "half-sse", lr=lr, steps=steps, record=record)
@@ -411,6 +411,122 @@ def bench_traced_cli(exe, tmp, runs, steps):
         assert probe.returncode == 0, f"{' '.join(cmd)} failed: {probe.stderr.decode()[-300:]}"
         ta, tb, r, rc = pair_cpu(cmd, cmd + quiet, runs)
         row(label, ms(ta), f"`-q --format npy` {ms(tb)}", f"{r:.2f} (CPU {rc:.2f})", f"≤ {target}", r <= target)
+
+
+# ---------------------------------------------------------------- networks: CNN and the FC per-step cost
+
+LENET = "conv:6,5 relu pool:2 conv:16,5 relu pool:2 flatten fc:10 softmax"
+
+PLAIN_FC = """
+import sys
+import numpy as np
+W1 = np.array([[0.15, 0.20], [0.25, 0.30]]); b1 = np.array([0.35, 0.35])
+W2 = np.array([[0.40, 0.45], [0.50, 0.55]]); b2 = np.array([0.60, 0.60])
+x = np.array([[0.05, 0.10]]); t = np.array([[0.01, 0.99]]); lr = 0.5
+for _ in range(int(sys.argv[1])):
+    h = 1 / (1 + np.exp(-(x @ W1.T + b1))); o = 1 / (1 + np.exp(-(h @ W2.T + b2)))
+    d2 = (o - t) * o * (1 - o); d1 = (d2 @ W2) * h * (1 - h)
+    W2 = W2 - lr * (d2.T @ h); b2 = b2 - lr * d2.sum(0); W1 = W1 - lr * (d1.T @ x); b1 = b1 - lr * d1.sum(0)
+print(W1, W2)
+"""
+
+TORCH_LENET = """
+import json, sys
+import torch
+torch.set_num_threads(1)
+F = torch.nn.functional
+net = json.load(open(sys.argv[1]))
+L = net["layers"]
+P = [torch.tensor(L[i][k], dtype=torch.float64, requires_grad=True)
+     for i, k in ((0, "kernels"), (0, "bias"), (2, "kernels"), (2, "bias"), (5, "weights"), (5, "bias"))]
+X = torch.tensor(net["input"], dtype=torch.float64)
+T = torch.tensor(net["target"], dtype=torch.int64)
+opt = torch.optim.SGD(P, lr=net["lr"])
+for _ in range(int(sys.argv[2])):
+    opt.zero_grad()
+    a = F.max_pool2d(F.relu(F.conv2d(X, P[0], P[1])), 2)
+    a = F.max_pool2d(F.relu(F.conv2d(a, P[2], P[3])), 2)
+    F.cross_entropy(a.flatten(1) @ P[4].T + P[5], T).backward()
+    opt.step()
+print(P[0].detach().numpy())
+"""
+
+
+def lenet(batch, seed=0):
+    """LeNet-sized specs (1×28×28 → conv 6@5×5 relu → maxpool 2 → conv 16@5×5 relu → maxpool 2 →
+    flatten → dense 10 softmax) and a random batch with class targets."""
+    specs = netinit.init_chain(LENET, (1, 28, 28), seed)
+    rng = np.random.default_rng(seed + 1)
+    return specs, rng.uniform(0, 1, (batch, 1, 28, 28)), rng.integers(0, 10, batch)
+
+
+def torch_lenet_step(specs, x, t):
+    F = torch.nn.functional
+    params = [torch.tensor(a, requires_grad=True) for a in (specs[0].kernels, specs[0].bias, specs[2].kernels,
+                                                           specs[2].bias, specs[5].weights, specs[5].bias)]
+    X, T = torch.tensor(x), torch.tensor(t)
+    opt = torch.optim.SGD(params, lr=0.01)
+
+    def step():
+        opt.zero_grad()
+        a = F.max_pool2d(F.relu(F.conv2d(X, params[0], params[1])), 2)
+        a = F.max_pool2d(F.relu(F.conv2d(a, params[2], params[3])), 2)
+        F.cross_entropy(a.flatten(1) @ params[4].T + params[5], T).backward()
+        opt.step()
+    return step
+
+
+def bench_cnn_core(rounds, steps=10):
+    """LeNet per SGD step in-process against the same float64 network in PyTorch (one thread)."""
+    if torch is None:
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        for batch in (1, 32):
+            specs, x, t = lenet(batch)
+            progress(f"LeNet batch {batch}, {steps} SGD steps vs PyTorch ({rounds} rounds)")
+            theirs_step = torch_lenet_step(specs, x, t)
+            a, b, r = compare(lambda: network.train(specs, x, t, "cross-entropy", lr=0.01, steps=steps,
+                                                    record="none"),
+                              lambda: [theirs_step() for _ in range(steps)], rounds)
+            row(f"LeNet (1×28×28, conv 6@5×5, pool, conv 16@5×5, pool, dense 10), batch {batch}: "
+                "one SGD step, in-process", ms(a / steps), f"PyTorch float64, 1 thread {ms(b / steps)}",
+                f"{r:.2f}", "≤ 1", r <= 1)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def bench_network_cli(exe, tmp, runs, fc_steps, cnn_steps):
+    """Whole commands: `backprop --net lenet.json -q` against a PyTorch script, and the 2-2-2 FC
+    network against a plain NumPy loop script."""
+    if torch is not None:
+        specs, x, t = lenet(1)
+        path = os.path.join(tmp, "lenet.json")
+        from nncalc.core import netspec
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump({"layers": [{k: (v.tolist() if hasattr(v, "tolist") else v)
+                                   for k, v in netspec.to_json(s).items()} for s in specs],
+                       "input": x.tolist(), "target": t.tolist(), "loss": "cross-entropy", "lr": 0.01}, fh)
+        script = os.path.join(tmp, "torch_lenet.py")
+        with open(script, "w", encoding="utf-8") as fh:
+            fh.write(TORCH_LENET)
+        ours = [exe, "backprop", "--net", path, "--steps", str(cnn_steps), "-q"]
+        theirs = [sys.executable, script, path, str(cnn_steps)]
+        progress(f"backprop LeNet {cnn_steps} steps, whole command vs a PyTorch script ({runs} pairs)")
+        ta, tb, r, rc = pair_cpu(ours, theirs, runs)
+        row(f"`nncalc backprop --net lenet.json --steps {cnn_steps:,} -q` (one 28×28 image)", ms(ta),
+            f"PyTorch script, same steps (float64, 1 thread) {ms(tb)}", f"{r:.2f} (CPU {rc:.2f})", "≤ 1", r <= 1)
+    script = os.path.join(tmp, "plain_fc.py")
+    with open(script, "w", encoding="utf-8") as fh:
+        fh.write(PLAIN_FC)
+    ours = [exe, "backprop", "--weights", "0.15 0.20; 0.25 0.30", "--bias", "0.35", "--weights",
+            "0.40 0.45; 0.50 0.55", "--bias", "0.60", "--activation", "sigmoid", "--input", "0.05 0.10",
+            "--target", "0.01 0.99", "--lr", "0.5", "--steps", str(fc_steps), "-q"]
+    progress(f"backprop 2-2-2 {fc_steps} steps, whole command vs a NumPy loop script ({runs} pairs)")
+    ta, tb, r, rc = pair_cpu(ours, [sys.executable, script, str(fc_steps)], runs)
+    row(f"`nncalc backprop` 2-2-2 sigmoid, {fc_steps:,} steps, `-q`", ms(ta),
+        f"plain NumPy loop script {ms(tb)}", f"{r:.2f} (CPU {rc:.2f})", "≤ 1.5", r <= 1.5)
 
 
 RSS_PROBE = """
@@ -563,6 +679,8 @@ def main(args):
             bench_traced_cli(exe, tmp, runs=3 if q else 7, steps=steps)
             bench_conv_pool(rounds=3 if q else 9)
             bench_backprop_core(rounds=1 if q else 5, steps=steps)
+            bench_cnn_core(rounds=3 if q else 7)
+            bench_network_cli(exe, tmp, runs=3 if q else 7, fc_steps=steps, cnn_steps=200 if q else 2_000)
             bench_memory(exe, tmp)
             bench_file_read(py, tmp, values=1_000_000 if q else 10_000_000, rounds=1 if q else 3)
     growth = [] if args.startup_only else bench_growth(
