@@ -48,10 +48,12 @@ class Source:
 @contextlib.contextmanager
 def flags(source, default=None):
     """Turn core's InputError into a UserError naming the flag its field came from."""
+    from nncalc.cli.inputs import user_error
     try:
         yield
     except InputError as exc:
-        raise UserError(exc.message, source.flag(exc.field) or exc.arg or default) from None
+        flag = source.flag(exc.field)
+        raise user_error(exc, {exc.field: flag} if flag else {}, default) from None
 
 
 def is_chain(text):

@@ -14,8 +14,8 @@ from nncalc.cli.options import UserError
 from nncalc.core.errors import InputError
 
 CORE = Path(__file__).resolve().parent.parent / "core"
-# modules still being converted from the older arg= form (issue 10; the cnn engineer's)
-NOT_YET_CONVERTED = {"network.py", "netio.py", "gradcheck.py", "optimizers.py"}
+# modules still being converted from the older arg= form (issue 10)
+NOT_YET_CONVERTED = set()
 # modules whose messages are all .format() templates, which gettext can extract (f-strings
 # it cannot); the others still have f-string messages (issue 15 will need them converted)
 FORMAT_ONLY = {"activations.py", "chain.py", "errors.py", "losses.py", "pool.py", "shapes.py",
