@@ -252,7 +252,10 @@ def _dense_from_json(i, layer, default_act):
     act = layer.get("activation", default_act)
     if act is None:
         raise InputError(f"layer {i} has no 'activation'", field=f"layers[{i}].activation", code="missing")
-    name, params = parse_activation(act, f"layers[{i}].activation")
+    try:
+        name, params = parse_activation(act, f"layers[{i}].activation")
+    except InputError as e:
+        raise InputError(f"layer {i}: {e.message}", field=e.field, code=e.code) from None
     try:
         w = np.array(layer["weights"], dtype=np.float64)
     except (TypeError, ValueError):

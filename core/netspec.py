@@ -93,6 +93,13 @@ def _geometry_value(value, i, key, minimum):
         raise _err(i, key, e.message) from None
 
 
+def _activation(i, key, text, parse_activation):
+    try:
+        return parse_activation(text, _f(i, key))
+    except InputError as e:
+        raise _err(i, key, e.message, e.code) from None
+
+
 def conv_from_json(i, d, parse_activation):
     if "kernels" not in d:
         raise _err(i, "kernels", "a conv layer needs 'kernels' (F×C×kh×kw, or kh×kw for one filter)",
@@ -106,7 +113,7 @@ def conv_from_json(i, d, parse_activation):
         b = np.full(filters, float(b))
     if b.size != filters:
         raise _err(i, "bias", f"{b.size} bias values for {filters} filter{'s' * (filters != 1)}")
-    name, params = parse_activation(d.get("activation", "identity"), _f(i, "activation"))
+    name, params = _activation(i, "activation", d.get("activation", "identity"), parse_activation)
     if name in ("softmax", "log-softmax"):
         raise _err(i, "activation", f"{name} works along a sample's values; put it after flatten")
     return ConvSpec(k, b.reshape(filters) if k.ndim == 4 else b.reshape(()),
@@ -136,7 +143,7 @@ def typed_from_json(i, d, parse_activation):
     if t == "activation":
         if "function" not in d:
             raise _err(i, "function", "an activation layer needs 'function'", code="missing")
-        name, params = parse_activation(d["function"], _f(i, "function"))
+        name, params = _activation(i, "function", d["function"], parse_activation)
         return ActivationSpec(name, params)
     raise _err(i, "type", f"unknown layer type {d['type']!r}{suggest(t, TYPES)}; choose from {', '.join(TYPES)}",
                code="unknown-type")
