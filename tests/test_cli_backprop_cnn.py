@@ -257,3 +257,20 @@ def test_a_network_ending_in_maps_takes_a_map_target(run, tmp_path):
     # half-sse, one sample: G = o − t = [[1, 5], [0, 1]]; ∂E/∂K[a,b] = Σ x[i+a, j+b]·G[i,j]
     assert d["gradients"][0] == {"kernels": [[12, 5], [5, 17]], "bias": [7]}
     assert d["grad_input"] == [[1, 5, 0], [0, 2, 5], [0, 0, 1]]
+
+
+def test_a_saved_fully_connected_run_continues_to_the_same_bits(run, tmp_path):
+    args = ["--layers", "2,3,1", "--seed", "0", "--input", "0 0; 0 1; 1 0; 1 1", "--target", "0; 1; 1; 0",
+            "--lr", "2"]
+    first = as_json(run, *args, "--steps", "40")
+    resumed = as_json(run, "--net", _write(tmp_path, first), "--steps", "60")
+    straight = as_json(run, *args, "--steps", "100")
+    assert resumed["weights"] == straight["weights"] and resumed["biases"] == straight["biases"]
+    assert resumed["loss_history"] == straight["loss_history"][40:]
+
+
+def test_forward_only_for_a_fully_connected_net(run):
+    d = as_json(run, "--weights", "1", "--bias", "0", "--weights", "1", "--bias", "1",
+                "--activation", "sigmoid,identity", "--input", "1", "--steps", "0")
+    assert d["outputs"] == d["result"] == [0.7310585786300049 + 1.0]
+    assert [f["out"] for f in d["first_step"]["forward"]] == [[[0.7310585786300049]], [[0.7310585786300049 + 1.0]]]
