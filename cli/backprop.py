@@ -100,7 +100,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
     (L×out×in when the layers share a shape); the biases are in --format json.
     """
     from nncalc.cli import inputs, netinput, nettrace, render
-    from nncalc.core import gradcheck, losses, netdata, netinit, netio, netspec, network, optimizers
+    from nncalc.core import gradcheck, losses, netdata, netio, netspec, network, optimizers
     from nncalc.core.errors import suggest
 
     settings, base = {}, None
@@ -152,6 +152,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
         if activation is not None:
             raise UserError("the chain names its activations (conv:6,5 relu …); leave --activation out",
                             "--activation")
+        from nncalc.core import netinit
         source = netinput.Source("--layers")
         with netinput.flags(source):
             layers = netinit.init_chain(sizes, netinput.chain_in_shape(sizes, x), seed)

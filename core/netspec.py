@@ -17,8 +17,6 @@ import math
 
 import numpy as np
 
-from nncalc.core import conv as convmod
-from nncalc.core import shapes, windows
 from nncalc.core.errors import InputError, shape_text, suggest
 
 TYPES = ("dense", "conv", "pool", "flatten", "activation")
@@ -81,6 +79,7 @@ def _array(value, i, key):
 
 
 def _geometry_value(value, i, key, minimum):
+    from nncalc.core import shapes
     try:
         if key == "padding" and isinstance(value, str):
             if value.strip().lower() not in ("same", "valid"):
@@ -199,6 +198,9 @@ def _layer_out(i, s, shape):
             raise _err(i, "weights", f"weights are {w[0]}×{w[1]} (one column per input) but its input has "
                        f"{shape[0]} value{'s' * (shape[0] != 1)}", code="mismatch")
         return (s.weights.shape[0],)
+    if t in SPATIAL:        # imported here: a fully-connected run never loads the window machinery
+        from nncalc.core import conv as convmod
+        from nncalc.core import windows
     if t == "conv":
         k4 = s.kernels if s.kernels.ndim == 4 else s.kernels[None, None]
         if k4.shape[1] != shape[0]:
@@ -231,11 +233,12 @@ def _layer_out(i, s, shape):
 
 def build(specs, in_shape, trace_steps=0):
     """The computing layers (core/layers.py, core/convlayers.py) for SPECS on one sample of IN_SHAPE."""
-    from nncalc.core.convlayers import Conv, Pool
     from nncalc.core.layers import Activation, Dense, Flatten
     built, shape = [], tuple(in_shape)
     for i, s in enumerate(specs, 1):
         t = kind(s)
+        if t in SPATIAL:
+            from nncalc.core.convlayers import Conv, Pool
         if t == "dense":
             built.append(Dense(i, s.weights, s.bias, s.activation, s.params))
         elif t == "conv":
