@@ -497,12 +497,19 @@ def bench_cnn_core(rounds, steps=10):
         torch.set_num_threads(threads)
 
 
+def _probe(cmd):
+    """Run CMD once and insist it succeeds: a failing command would time as fast."""
+    proc = subprocess.run(cmd, capture_output=True, check=False)
+    assert proc.returncode == 0, f"{' '.join(cmd)} failed: {proc.stderr.decode()[-300:]}"
+
+
 def bench_network_cli(exe, tmp, runs, fc_steps, cnn_steps):
     """Whole commands: `backprop --net lenet.json -q` against a PyTorch script, and the 2-2-2 FC
     network against a plain NumPy loop script."""
     if torch is not None:
         specs, x, t = lenet(1)
         path = os.path.join(tmp, "lenet.json")
+        import json
         from nncalc.core import netspec
         with open(path, "w", encoding="utf-8") as fh:
             json.dump({"layers": [{k: (v.tolist() if hasattr(v, "tolist") else v)
@@ -514,6 +521,8 @@ def bench_network_cli(exe, tmp, runs, fc_steps, cnn_steps):
         ours = [exe, "backprop", "--net", path, "--steps", str(cnn_steps), "-q"]
         theirs = [sys.executable, script, path, str(cnn_steps)]
         progress(f"backprop LeNet {cnn_steps} steps, whole command vs a PyTorch script ({runs} pairs)")
+        _probe(ours)
+        _probe(theirs)
         ta, tb, r, rc = pair_cpu(ours, theirs, runs)
         row(f"`nncalc backprop --net lenet.json --steps {cnn_steps:,} -q` (one 28×28 image)", ms(ta),
             f"PyTorch script, same steps (float64, 1 thread) {ms(tb)}", f"{r:.2f} (CPU {rc:.2f})", "≤ 1", r <= 1)
@@ -524,7 +533,10 @@ def bench_network_cli(exe, tmp, runs, fc_steps, cnn_steps):
             "0.40 0.45; 0.50 0.55", "--bias", "0.60", "--activation", "sigmoid", "--input", "0.05 0.10",
             "--target", "0.01 0.99", "--lr", "0.5", "--steps", str(fc_steps), "-q"]
     progress(f"backprop 2-2-2 {fc_steps} steps, whole command vs a NumPy loop script ({runs} pairs)")
-    ta, tb, r, rc = pair_cpu(ours, [sys.executable, script, str(fc_steps)], runs)
+    theirs = [sys.executable, script, str(fc_steps)]
+    _probe(ours)
+    _probe(theirs)
+    ta, tb, r, rc = pair_cpu(ours, theirs, runs)
     row(f"`nncalc backprop` 2-2-2 sigmoid, {fc_steps:,} steps, `-q`", ms(ta),
         f"plain NumPy loop script {ms(tb)}", f"{r:.2f} (CPU {rc:.2f})", "≤ 1.5", r <= 1.5)
 

@@ -30,12 +30,11 @@ class Fmt:
 
     def products(self, pairs, tail=None, keep=TERMS_SHOWN):
         """'a·b + c·d - e·f' (a sign of the first factor becomes the operator), then an optional tail term."""
-        pairs = list(pairs)
-        parts = [(a, f"{self(abs(a))}·{self.factor(b)}") for a, b in pairs]
-        if tail is not None:
-            parts.append((tail, self(abs(tail))))
-        if len(parts) > keep:
-            parts = parts[:keep // 2] + [(0.0, "…")] + parts[-(keep - keep // 2 - 1):]
+        items = list(pairs) + ([] if tail is None else [(tail, None)])
+        if len(items) > keep:       # only the terms shown are formatted (a conv tap sums thousands)
+            items = items[:keep // 2] + [None] + items[-(keep - keep // 2 - 1):]
+        parts = [(0.0, "…") if it is None else (it[0], self(abs(it[0])) if it[1] is None else
+                                                f"{self(abs(it[0]))}·{self.factor(it[1])}") for it in items]
         text = ""
         for k, (a, s) in enumerate(parts):
             neg = a < 0 and s != "…"
