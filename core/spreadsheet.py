@@ -89,8 +89,8 @@ def _choose_separator(lines):
                              f"({line.strip()[:24]!r}): decimal commas, or commas between values? "
                              "Write decimal points, or put the line sep=<tab> first to read the "
                              "commas as decimal commas")
-    if any('"' in line for _, line in lines):
-        return "\t" if any("\t" in _strip_quoted(line).strip() for _, line in lines) else ","
+    if any('"' in line for _, line in lines):     # a tab between cells, not one at a line's end
+        return "\t" if any("\t" in _strip_quoted(line.strip()) for _, line in lines) else ","
     return None
 
 
@@ -98,11 +98,14 @@ def _strip_quoted(line):
     return re.sub(r'"[^"]*"', "", line)
 
 
-def _cell(text, sep, where, marks):
+def _unquoted(text):
+    """A cell's text as the user wrote it, without the quotes around it."""
     t = text.strip()
-    quoted = len(t) >= 2 and t[0] == t[-1] == '"'
-    if quoted:
-        t = t[1:-1].strip()
+    return t[1:-1].strip() if len(t) >= 2 and t[0] == t[-1] == '"' else t
+
+
+def _cell(text, sep, where, marks):
+    t = _unquoted(text)
     if not t:
         raise InputError(f"{where} is an empty cell")
     if "," in t:
@@ -145,7 +148,7 @@ def read(text, parse_number, describe):
             where = f"line {n}, column {col}"
             t = _cell(f, sep, where, marks)
             if not parse_number(t):
-                raise InputError(f"{where}: {describe(t)} (read by the spreadsheet rules of a "
+                raise InputError(f"{where}: {describe(_unquoted(f))} (read by the spreadsheet rules of a "
                                  f".csv/.tsv/.txt file: columns separated by {_WORD[sep]})")
             row.append(t)
         rows.append(row)

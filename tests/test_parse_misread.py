@@ -39,6 +39,8 @@ def refused(fn, *args):
     (b'"1,5";"2,25"\n"3";"4"\n', [[1.5, 2.25], [3, 4]]),                   # LibreOffice de, quoted
     (b'"1","2"\r\n"3","4"\r\n', [[1, 2], [3, 4]]),                         # quoted, comma-separated
     (b'"0,5","1"\n', [0.5, 1]),                                            # a quoted decimal comma
+    (b'"1"\t"2"\r\n"3"\t"4"\r\n', [[1, 2], [3, 4]]),                     # quoted, tab-separated
+    (b'"1"\t2\n3\t"4"\n', [[1, 2], [3, 4]]),                               # some cells quoted
     (b"1;2\r\n3;4\r\n;\r\n;\r\n", [[1, 2], [3, 4]]),                       # trailing empty rows
     (b"sep=;\r\n0,5\r\n0,25\r\n", [[0.5], [0.25]]),                        # one column, declared
     (b"sep=\t\n0,5\t1\n", [0.5, 1]),
@@ -73,6 +75,7 @@ def test_files_without_spreadsheet_marks_read_as_before(data, shape):
     (b"1;2;\r\n3;4;5\r\n", ["line 1, column 3 is an empty cell"]),
     (b"1;2;3\r\n4;5\r\n", ["row 2 has 2 values, row 1 has 3"]),
     (b"sep=|\n1|2\n", ["sep=|"]),
+    (b'"1, 2",3\n', ["line 1, column 1: '1, 2' is not a number"]),     # the cell as written
 ])
 def test_spreadsheet_refusals_say_why(data, fragments):
     message = refused(sheet, data)
