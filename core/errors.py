@@ -19,6 +19,11 @@ def shape_text(shape):
     return "×".join(str(int(s)) for s in shape) if len(shape) else "scalar"
 
 
+def plural(n, word):
+    """'1 value', '3 values'."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def suggest(word, choices, rename=None):
     """" (did you mean 'x'?)" for the closest of CHOICES, or "" (difflib loads only here).
 

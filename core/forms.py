@@ -7,13 +7,10 @@ import re
 import numpy as np
 
 from nncalc.core.errors import InputError
+from nncalc.core.pasted import nested_shape
 
 MAX_DIMS = 4
 NPY_MAGIC = b"\x93NUMPY"
-
-
-def _plural(n, word):
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def check_size(count, max_elements):
@@ -41,8 +38,8 @@ def _json_depth_ok(text):
             raise InputError(f"JSON nested deeper than {MAX_DIMS} levels")
 
 
-class _JSONSyntaxError(InputError):
-    pass
+class JSONSyntaxError(InputError):
+    """Text that is not JSON at all (parse.parse_string then tries it as a printout)."""
 
 
 def _reject_constant(name):
@@ -51,24 +48,12 @@ def _reject_constant(name):
     return float(name)                     # Infinity, -Infinity
 
 
-def _json_shape(node, path=()):
-    """Shape of a rectangular nested list of numbers, or InputError saying where not."""
+def _json_number(node, path):
+    """Refuse a JSON leaf that is not a number (true, null, a string, an object)."""
     if isinstance(node, bool) or node is None or isinstance(node, (str, dict)):
         import json
         at = "".join(f"[{i}]" for i in path) or "top level"
         raise InputError(f"{json.dumps(node)} at {at} is not a number")
-    if not isinstance(node, list):
-        return ()
-    if not node:
-        raise InputError("empty list: no numbers given")
-    shapes = [_json_shape(child, path + (i,)) for i, child in enumerate(node)]
-    for i, s in enumerate(shapes[1:], 1):
-        if s != shapes[0]:
-            if len(path) == 0 and len(s) == 1 and len(shapes[0]) == 1:
-                raise InputError(f"row {i + 1} has {_plural(s[0], 'value')}, row 1 has {shapes[0][0]}")
-            at = "".join(f"[{j}]" for j in path)
-            raise InputError(f"item {at}[{i}] has shape {list(s)}, item {at}[0] has {list(shapes[0])}")
-    return (len(node),) + shapes[0]
 
 
 def parse_json(text, max_elements=None):
@@ -80,14 +65,14 @@ def parse_json(text, max_elements=None):
     except InputError:
         raise
     except (ValueError, RecursionError) as exc:
-        raise _JSONSyntaxError(f"not valid JSON ({exc})") from None
+        raise JSONSyntaxError(f"not valid JSON ({exc})") from None
     if isinstance(obj, dict):
         if "result" not in obj:
             raise InputError('a JSON object must hold the matrix under "result"')
         obj = obj["result"]
     if not isinstance(obj, list):
         obj = [obj]
-    shape = _json_shape(obj)
+    shape = nested_shape(obj, _json_number)
     if len(shape) > MAX_DIMS:
         raise InputError(f"JSON nested deeper than {MAX_DIMS} levels")
     check_size(int(np.prod(shape)), max_elements)

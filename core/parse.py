@@ -31,9 +31,9 @@ import re
 import numpy as np
 
 from nncalc.core import pasted, spreadsheet
-from nncalc.core.errors import InputError, shape_text
-from nncalc.core.forms import (MAX_DIMS, NPY_MAGIC, _JSONSyntaxError, _plural,  # noqa: F401 (API)
-                               check_size, check_values, parse_json, parse_npy)
+from nncalc.core.errors import InputError, plural, shape_text
+from nncalc.core.forms import (MAX_DIMS, NPY_MAGIC, JSONSyntaxError, check_size, check_values,
+                               parse_json, parse_npy)
 
 
 _NUMBER = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?)", re.ASCII | re.IGNORECASE)
@@ -168,7 +168,7 @@ def assemble(channels, matrix=False, stack=False):
         width = len(rows[0])
         for ri, row in enumerate(rows, 1):
             if len(row) != width:
-                raise InputError(f"{_where(ci, ri, several)} has {_plural(len(row), 'value')}, "
+                raise InputError(f"{_where(ci, ri, several)} has {plural(len(row), 'value')}, "
                                  f"row 1 has {width}")
             data.extend(row)
         shapes.append((len(rows), width))
@@ -245,7 +245,7 @@ def parse_string(text, max_elements=None):
     if looks_like_json(text):
         try:
             return parse_json(text, max_elements)
-        except _JSONSyntaxError as exc:
+        except JSONSyntaxError as exc:
             if text.lstrip().startswith("{"):
                 raise
             try:                            # e.g. "[.5, 1]" or "[[1., 2.]]": not JSON, fine as text

@@ -9,7 +9,7 @@ refused: the values it leaves out are not there to read.
 """
 import re
 
-from nncalc.core.errors import InputError
+from nncalc.core.errors import InputError, plural
 
 # array(…) / tensor(…) and the keyword arguments a repr may end with
 _WRAPPER = re.compile(r"\s*(array|tensor)\(", re.ASCII)
@@ -110,25 +110,28 @@ def parse_nested(text, is_number, describe):
     tree = node(())
     if pos != len(items):
         raise InputError(f"{''.join(items[pos:])[:30]!r} after the last ']'")
-    return tree, _shape(tree, ())
+    return tree, nested_shape(tree)
 
 
 def _at(path):
     return "item " + "".join(f"[{i}]" for i in path) if path else "the outer list"
 
 
-def _shape(node, path):
+def nested_shape(node, leaf=None, path=()):
+    """The shape of a rectangular nested list (a printout's tree, a JSON value), or an
+    InputError saying where it is not; ``leaf(node, path)`` may refuse a leaf."""
     if not isinstance(node, list):
+        if leaf is not None:
+            leaf(node, path)
         return ()
     if not node:
         raise InputError("empty list: no numbers given")
-    shapes = [_shape(child, path + (i,)) for i, child in enumerate(node)]
+    shapes = [nested_shape(child, leaf, path + (i,)) for i, child in enumerate(node)]
     for i, s in enumerate(shapes[1:], 1):
         if s != shapes[0]:
             if len(s) == 1 and len(shapes[0]) == 1:
-                where = f"row {i + 1}" if not path else f"{_at(path + (i,))}"
-                raise InputError(f"{where} has {s[0]} value{'s' * (s[0] != 1)}, "
-                                 f"{'row 1' if not path else _at(path + (0,))} has {shapes[0][0]}")
+                here, first = (f"row {i + 1}", "row 1") if not path else (_at(path + (i,)), _at(path + (0,)))
+                raise InputError(f"{here} has {plural(s[0], 'value')}, {first} has {shapes[0][0]}")
             raise InputError(f"{_at(path + (i,))} has shape {list(s)}, {_at(path + (0,))} has {list(shapes[0])}")
     return (len(node),) + shapes[0]
 

@@ -23,7 +23,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from nncalc.cli import render
-from nncalc.core import parse
+from nncalc.core import forms, parse
 from nncalc.core.errors import InputError
 
 from conftest import invoke
@@ -111,7 +111,7 @@ def test_parse_bytes_arbitrary_bytes(data, kind):
 @given(st.binary(max_size=60))
 def test_parse_bytes_behind_an_npy_magic(tail):
     # past the magic string every byte is the .npy header parser's problem
-    parsed_or_refused(parse.parse_bytes, parse.NPY_MAGIC + tail, None, MAX_ELEMENTS)
+    parsed_or_refused(parse.parse_bytes, forms.NPY_MAGIC + tail, None, MAX_ELEMENTS)
 
 
 @settings(max_examples=800, deadline=None)

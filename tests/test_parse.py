@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from nncalc.core import parse
+from nncalc.core import forms, parse
 from nncalc.core.errors import InputError
 
 INF = math.inf
@@ -139,9 +139,17 @@ def test_json_errors(text, message):
     assert message in str(exc.value)
 
 
+@pytest.mark.parametrize("text", ["[[[1, 2], [3, 4]], [[1, 2], [3]]]",          # JSON
+                                  "[[[1 2]\n  [3 4]]\n\n [[1 2]\n  [3]]]"])    # NumPy's print
+def test_json_and_printouts_say_the_same_about_a_ragged_row(text):
+    with pytest.raises(InputError) as exc:
+        parse.parse_string(text)
+    assert exc.value.message == "item [1][1] has 1 value, item [1][0] has 2"
+
+
 def test_json_depth_bomb_is_refused_quickly():
     with pytest.raises(InputError, match="deeper than 4"):
-        parse.parse_json("[" * 100_000 + "]" * 100_000)
+        forms.parse_json("[" * 100_000 + "]" * 100_000)
 
 
 # ------------------------------------------------------------------ NPY form
