@@ -145,15 +145,7 @@ def _single(dims, kernel, stride, padding, dilation, ceil, out, read_as):
     from nncalc.core import shapes
     h, w = _hw(dims)
     with inputs.naming("SIZE", FIELDS):
-        same_pads = None
-        if padding == "same":
-            same_pads = (shapes.same_padding(h, kernel[0], stride[0], dilation[0])
-                         + shapes.same_padding(w, kernel[1], stride[1], dilation[1]))
-            sides = same_pads
-        elif padding == "valid":
-            sides = (0, 0, 0, 0)
-        else:
-            sides = (padding[0], padding[0], padding[1], padding[1])
+        sides = shapes.padding_sides(padding, (h, w), kernel, stride, dilation)
         rh, rw = shapes.out_size2d((h, w), kernel, stride, sides, dilation, ceil)
     data = {"exact": [float(rh.quotient), float(rw.quotient)],
             "size": {"h": geometry.size_json(rh), "w": geometry.size_json(rw)},
@@ -162,7 +154,7 @@ def _single(dims, kernel, stride, padding, dilation, ceil, out, read_as):
     report.heading(f"outsize: input {h}×{w}, kernel {kernel[0]}×{kernel[1]}, stride "
                    f"{stride[0]},{stride[1]}, dilation {dilation[0]},{dilation[1]}")
     report.line(read_as)
-    if same_pads:
+    if padding == "same":
         report.line(f"padding 'same': output = ⌈input/stride⌉ needs top {sides[0]}, bottom {sides[1]}, "
                     f"left {sides[2]}, right {sides[3]} (an odd extra zero goes bottom/right)")
     report.line("")

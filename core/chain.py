@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import math
 
 from nncalc.core.errors import InputError, shape_text
-from nncalc.core.shapes import as_int, out_size2d, pair, same_padding
+from nncalc.core.shapes import as_int, out_size2d, padding_sides, pair
 
 _FIELDS = {
     "conv": ("out", "k", "s", "p", "d"),
@@ -142,11 +142,8 @@ def _spatial_row(i, layer, shape):
     p = layer.params
     k = pair(p["k"], "kernel", 1)
     if layer.kind == "conv":
-        stride, dilation, pads = pair(p.get("s", 1), "stride", 1), pair(p.get("d", 1), "dilation", 1), p.get("p", 0)
-        if pads == "same":      # TensorFlow's rule, as `conv --padding same`: out = ceil(in / stride)
-            pads = (same_padding(h, k[0], stride[0], dilation[0]) + same_padding(w, k[1], stride[1], dilation[1]))
-        elif pads == "valid":
-            pads = 0
+        stride, dilation = pair(p.get("s", 1), "stride", 1), pair(p.get("d", 1), "dilation", 1)
+        pads = padding_sides(p.get("p", 0), (h, w), k, stride, dilation)    # 'same' as `conv --padding same`
         rh, rw = out_size2d((h, w), k, stride, pads, dilation)
         out = as_int(p["out"], "out", 1)
         params = out * (c * k[0] * k[1] + 1)

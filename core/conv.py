@@ -83,23 +83,6 @@ def normalise_kernels(kernels, channels):
     return k4, single
 
 
-def resolve_padding(padding, hw, kernel, stride, dilation):
-    """Padding per side (top, bottom, left, right) from an int, (ph, pw), a 4-tuple,
-    "valid" (none) or "same" (out = ceil(in/stride), odd extra on bottom/right)."""
-    if isinstance(padding, str):
-        mode = padding.strip().lower()
-        if mode == "valid":
-            return (0, 0, 0, 0)
-        if mode == "same":
-            sh, sw = shapes.pair(stride, "stride", 1)
-            dh, dw = shapes.pair(dilation, "dilation", 1)
-            return (shapes.same_padding(hw[0], kernel[0], sh, dh)
-                    + shapes.same_padding(hw[1], kernel[1], sw, dw))
-        raise InputError("padding must be a number, (ph, pw), 'same' or 'valid', got {padding!r}".format(
-            padding=padding), field="padding")
-    return shapes.four_sides(padding)
-
-
 def _bias_vector(bias, filters):
     if bias is None:
         return np.zeros(filters)
@@ -160,7 +143,7 @@ def _setup(x, kernels, bias, stride, padding, dilation, flip, max_elements):
     x4, x_ndim = normalise_input(x)
     k4, single = normalise_kernels(kernels, x4.shape[1])
     applied = np.ascontiguousarray(k4[:, :, ::-1, ::-1] if flip else k4)
-    sides = resolve_padding(padding, x4.shape[2:], applied.shape[2:], stride, dilation)
+    sides = shapes.padding_sides(padding, x4.shape[2:], applied.shape[2:], stride, dilation)
     geom = windows.geometry(x4.shape[2:], applied.shape[2:], stride, sides, dilation)
     windows.check_work(geom, x4.shape[0] * x4.shape[1], x4.shape[0] * k4.shape[0], max_elements)
     return x4, x_ndim, k4, applied, single, sides, geom, _bias_vector(bias, k4.shape[0])

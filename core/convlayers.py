@@ -23,7 +23,7 @@ import numpy as np
 from nncalc.core import conv as convmod
 from nncalc.core import convgrad
 from nncalc.core import pool as poolmod
-from nncalc.core import windows
+from nncalc.core import shapes, windows
 from nncalc.core.layers import RULES, Act
 
 
@@ -39,7 +39,7 @@ class Conv:
         k4 = k4.reshape((1, 1) + k4.shape) if self.single else k4
         self.params = {"kernels": k4, "bias": np.array(bias, dtype=np.float64).reshape(k4.shape[0])}
         self.act = Act(activation, params)
-        sides = convmod.resolve_padding(padding, in_hw, k4.shape[2:], stride, dilation)
+        sides = shapes.padding_sides(padding, in_hw, k4.shape[2:], stride, dilation)
         self.geom = windows.geometry(in_hw, k4.shape[2:], stride, sides, dilation)
         self.trace_steps = trace_steps
 

@@ -199,15 +199,14 @@ def _layer_out(i, s, shape):
                        f"{shape[0]} value{'s' * (shape[0] != 1)}", code="mismatch")
         return (s.weights.shape[0],)
     if t in SPATIAL:        # imported here: a fully-connected run never loads the window machinery
-        from nncalc.core import conv as convmod
-        from nncalc.core import windows
+        from nncalc.core import shapes, windows
     if t == "conv":
         k4 = s.kernels if s.kernels.ndim == 4 else s.kernels[None, None]
         if k4.shape[1] != shape[0]:
             raise _err(i, "kernels", f"kernels are {shape_text(k4.shape)} (F×C×kh×kw) but the input has "
                        f"{shape[0]} channel{'s' * (shape[0] != 1)} ({shape_text(shape)})", code="mismatch")
         try:
-            sides = convmod.resolve_padding(s.padding, shape[1:], k4.shape[2:], s.stride, s.dilation)
+            sides = shapes.padding_sides(s.padding, shape[1:], k4.shape[2:], s.stride, s.dilation)
             g = windows.geometry(shape[1:], k4.shape[2:], s.stride, sides, s.dilation)
         except InputError as e:
             raise _err(i, "kernels", f"{e.message} ({shape_text(shape)} input)", code="too-large") from None

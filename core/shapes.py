@@ -146,6 +146,22 @@ def four_sides(padding):
     return (ph, ph, pw, pw)
 
 
+def padding_sides(padding, hw, kernel, stride=1, dilation=1):
+    """Padding per side (top, bottom, left, right) from an int, (ph, pw), a 4-tuple,
+    "valid" (none) or "same" (out = ceil(in/stride), odd extra on bottom/right)."""
+    if isinstance(padding, str):
+        mode = padding.strip().lower()
+        if mode == "valid":
+            return (0, 0, 0, 0)
+        if mode == "same":
+            (sh, sw), (dh, dw) = pair(stride, "stride", 1), pair(dilation, "dilation", 1)
+            kh, kw = pair(kernel, "kernel", 1)
+            return same_padding(hw[0], kh, sh, dh) + same_padding(hw[1], kw, sw, dw)
+        raise InputError("padding must be a number, (ph, pw), 'same' or 'valid', got {padding!r}".format(
+            padding=padding), field="padding")
+    return four_sides(padding)
+
+
 def same_padding(n, k, stride=1, dilation=1):
     """(before, after) padding so that out = ceil(n / stride) (TensorFlow/Keras "same").
 

@@ -97,6 +97,25 @@ def test_same_padding_gives_ceil_n_over_s(n, k, s, d):
     assert shapes.out_size(n, k, s, (before, after), d).size == math.ceil(n / s)
 
 
+@pytest.mark.parametrize("padding, sides", [
+    ("same", (1, 1, 0, 1)),        # H 5, k 3: 2 zeros; W 6, k 2: 1 zero, after
+    (" Valid ", (0, 0, 0, 0)),
+    (2, (2, 2, 2, 2)),
+    ((1, 3), (1, 1, 3, 3)),
+    ((0, 1, 2, 3), (0, 1, 2, 3)),
+])
+def test_padding_sides_for_conv_chain_and_outsize(padding, sides):
+    assert shapes.padding_sides(padding, (5, 6), (3, 2)) == sides
+    # stride 2, dilation 2: H 3 outputs need (3−1)·2 + 5 − 5 = 4 zeros, W (3−1)·2 + 3 − 6 = 1
+    assert shapes.padding_sides("same", (5, 6), (3, 2), 2, 2) == (2, 2, 0, 1)
+
+
+def test_padding_sides_refuses_other_words():
+    with pytest.raises(InputError) as e:
+        shapes.padding_sides("full", (5, 5), 3)
+    assert e.value.field == "padding" and "'same' or 'valid'" in e.value.message
+
+
 @given(n=st.integers(1, 40), k=st.integers(1, 7), s=st.integers(1, 4), p=st.integers(0, 3),
        d=st.integers(1, 3), ceil=st.booleans())
 def test_formula_counts_windows(n, k, s, p, d, ceil):
