@@ -196,11 +196,11 @@ def test_avg_pool_shows_sum_and_count(run, tmp_path):
     ("pool", [X], ".svg, .png or .gif"),
     ("activate", ["relu", "1"], ".svg or .png"),
 ])
-@pytest.mark.parametrize("name", ["p.jpg", "p", "p.svg.txt"])
+@pytest.mark.parametrize("name, shown", [("p.jpg", "has '.jpg';"), ("p", "has no extension;"),
+                                         ("p.svg.txt", "has '.txt';")])
 def test_other_extensions_are_refused_with_the_list(run, user_error, tmp_path, command, args,
-                                                    allowed, name):
-    line = user_error(run(command, *args, "--draw", tmp_path / name), "--draw", allowed)
-    assert name.rsplit(".", 1)[-1] in line or "no extension" in line
+                                                    allowed, name, shown):
+    user_error(run(command, *args, "--draw", tmp_path / name), "--draw", shown, allowed)
     assert not (tmp_path / name).exists()
 
 
