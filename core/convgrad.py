@@ -119,9 +119,7 @@ def _blocks(n, geom, channels, budget):
 
 def _cols(xp, geom, samples, r0, r1):
     """im2col of a block: (C·kh·kw) × (nb·r·OW), rows in (c, a, b) order."""
-    view = windows.window_view(xp[samples], geom)[:, :, r0:r1]  # nb, C, r, OW, kh, kw
-    nb, c, r, ow, kh, kw = view.shape
-    return np.ascontiguousarray(view.transpose(1, 4, 5, 0, 2, 3)).reshape(c * kh * kw, nb * r * ow)
+    return windows.im2col(windows.window_view(xp[samples], geom)[:, :, r0:r1])
 
 
 def _gmat(g4, samples, r0, r1):
@@ -190,14 +188,12 @@ def input_grad(dout, saved):
     n, c = xp.shape[:2]
     f, _, kh, kw = k4.shape
     ow = geom.out_hw[1]
-    (sh, sw), (dh, dw) = geom.stride, geom.dilation
     wtap = k4.transpose(2, 3, 1, 0).reshape(-1, f)    # rows in (a, b, c) order: one tap is contiguous
     gp = np.zeros((c, n) + xp.shape[2:])               # channel-major while adding, as dcols is
     for samples, r0, r1, _ in _saved_blocks(saved, n, geom.out_hw[0]):
         dcols = (wtap @ _gmat(g4, samples, r0, r1)).reshape(kh, kw, c, -1, r1 - r0, ow)
         for a, b in itertools.product(range(kh), range(kw)):
-            rows = slice(r0 * sh + a * dh, (r1 - 1) * sh + a * dh + 1, sh)
-            cols = slice(b * dw, (ow - 1) * sw + b * dw + 1, sw)
+            rows, cols = windows.tap_slices(geom, a, b, (r0, r1))
             gp[:, samples, rows, cols] += dcols[a, b]
     return gp.transpose(1, 0, 2, 3)
 
@@ -235,20 +231,13 @@ def backward(dout, saved, flip=False, max_steps=0):
                    full_view=full_view(geom, k4, g4))
 
 
-def _tap(geom, a, b):
-    """Slices of xp's rows and columns under kernel tap (a, b) in every window."""
-    (oh, ow), (sh, sw), (dh, dw) = geom.out_hw, geom.stride, geom.dilation
-    return (slice(a * dh, a * dh + (oh - 1) * sh + 1, sh),
-            slice(b * dw, b * dw + (ow - 1) * sw + 1, sw))
-
-
 def tap_steps(xp, geom, k4, g4, grad_k, flip, max_steps):
     """KernelTapStep for the first ``max_steps`` taps (f, c, a, b) of the kernels as given."""
     kh, kw = k4.shape[2:]
     steps = []
     for f, c, a, b in itertools.islice(np.ndindex(*k4.shape), int(max_steps)):
         aa, bb = (kh - 1 - a, kw - 1 - b) if flip else (a, b)
-        rows, cols = _tap(geom, aa, bb)
+        rows, cols = windows.tap_slices(geom, aa, bb)
         steps.append(KernelTapStep(tap=(f, c, a, b), rows=(rows.start, rows.stop, rows.step),
                                    cols=(cols.start, cols.stop, cols.step), inputs=xp[:, c, rows, cols],
                                    dout=g4[:, f], total=float(grad_k[f, c, a, b])))

@@ -123,17 +123,21 @@ def window_view(xp, geom):
     return view
 
 
+def tap_slices(geom, a, b, out_rows=None):
+    """The (row, col) slices of the padded input whose elements are cell (a, b) of every
+    window (of output rows r0..r1−1 when ``out_rows`` = (r0, r1)): an (..., OH, OW) view."""
+    (oh, ow), (sh, sw), (dh, dw) = geom.out_hw, geom.stride, geom.dilation
+    r0, r1 = out_rows or (0, oh)
+    return (slice(r0 * sh + a * dh, (r1 - 1) * sh + a * dh + 1, sh),
+            slice(b * dw, (ow - 1) * sw + b * dw + 1, sw))
+
+
 def offset_slices(geom):
-    """For each kernel offset (a, b) in row-major order, the (row, col) slices of the
-    padded input whose elements are cell (a, b) of every window: an (..., OH, OW) view."""
-    oh, ow = geom.out_hw
+    """For each kernel offset (a, b) in row-major order: a, b and its tap_slices."""
     kh, kw = geom.kernel
-    sh, sw = geom.stride
-    dh, dw = geom.dilation
     for a in range(kh):
-        rows = slice(a * dh, a * dh + (oh - 1) * sh + 1, sh)
         for b in range(kw):
-            yield a, b, rows, slice(b * dw, b * dw + (ow - 1) * sw + 1, sw)
+            yield (a, b) + tap_slices(geom, a, b)
 
 
 def row_chunks(geom, channels, budget_bytes=2 * 2 ** 20):
@@ -147,10 +151,12 @@ def row_chunks(geom, channels, budget_bytes=2 * 2 ** 20):
 
 
 def im2col(view_chunk):
-    """Copy a (C, r, OW, kh, kw) window view into a (C*kh*kw, r*OW) matrix
-    (rows ordered channel, kernel row, kernel column, matching a C×kh×kw filter)."""
-    c, r, ow, kh, kw = view_chunk.shape
-    return np.ascontiguousarray(view_chunk.transpose(0, 3, 4, 1, 2)).reshape(c * kh * kw, r * ow)
+    """Copy a (C, r, OW, kh, kw) window view, or a batch (nb, C, r, OW, kh, kw) of them, into a
+    (C*kh*kw, [nb*]r*OW) matrix (rows ordered channel, kernel row, kernel column, matching a
+    C×kh×kw filter; columns sample by sample, then row-major positions)."""
+    batch = view_chunk if view_chunk.ndim == 6 else view_chunk[None]
+    nb, c, r, ow, kh, kw = batch.shape
+    return np.ascontiguousarray(batch.transpose(1, 4, 5, 0, 2, 3)).reshape(c * kh * kw, nb * r * ow)
 
 
 def input_position(geom, i, j, a, b):
