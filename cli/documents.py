@@ -62,6 +62,8 @@ def _is_number(cell):
 # ------------------------------------------------------------------ LaTeX
 
 class Latex:
+    EMPTY = r"\noindent (empty)\par"      # an empty matrix, in this format's markup
+
     def __init__(self, opts):
         self.opts = opts
         self.parts = []
@@ -109,7 +111,7 @@ class Latex:
 
     def matrix(self, arr, blocks):
         if arr.size == 0:
-            self.parts.append(r"\noindent (empty)\par")
+            self.parts.append(self.EMPTY)
             return
         for label, cells, width in blocks:
             if label:
@@ -131,6 +133,8 @@ PARAGRAPH_START = re.compile(r"[#+\-=>]|\d+[.)](\s|$)")
 
 
 class Markdown(Latex):
+    EMPTY = "(empty)"
+
     def heading(self, text):
         self.parts.append("### " + mt.markdown(text))
 
@@ -174,6 +178,8 @@ MATRIX = ('<table class="matrix" style="border-left: 2px solid; border-right: 2p
 
 
 class Html(Latex):
+    EMPTY = "<p>(empty)</p>"
+
     def heading(self, text):
         self.parts.append(f"<h2>{mt.to_html(text)}</h2>")
 
@@ -200,17 +206,8 @@ class Html(Latex):
             out.append(MATRIX + "\n" + rows + "</table>")
         return "\n".join(out)
 
-    def matrix(self, arr, blocks):
-        if arr.size == 0:
-            self.parts.append("<p>(empty)</p>")
-            return
-        for label, cells, width in blocks:
-            if label:
-                self.line(label, 0)
-            self.parts.append(self._display([(label, cells, width)], labels=False))
-
     def quiet(self, result):
-        return ("<p>(empty)</p>" if result.size == 0 else self._display(_blocks(result, self.opts), True)) + "\n"
+        return (self.EMPTY if result.size == 0 else self._display(_blocks(result, self.opts), True)) + "\n"
 
     def document(self):
         title = next((p[4:-5] for p in self.parts if p.startswith("<h2>")), "nncalc")

@@ -153,3 +153,13 @@ def test_activate_list_is_one_table_in_every_document():
     assert header[0] == "function" and len(rows) == 12
     tex = ok("activate", "--list", "--format", "latex").stdout
     assert tex.count("\\begin{tabular}") == 1 and "p{" in tex       # prose columns wrap
+
+
+@pytest.mark.parametrize("fmt, empty", [("latex", "\\noindent (empty)\\par"), ("markdown", "(empty)"),
+                                        ("html", "<p>(empty)</p>")])
+def test_an_empty_matrix_is_said_in_the_format_s_own_markup(fmt, empty):
+    report = Report(np.array([1.0]))
+    report.matrix("Nothing", np.zeros((0, 3)))
+    doc = documents.render(report, opts(fmt))
+    assert empty in doc.split("\n")
+    assert ("\\par" in doc) == (fmt == "latex")      # Markdown wrote LaTeX's \noindent (empty)\par
