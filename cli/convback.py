@@ -2,9 +2,8 @@
 from nncalc.cli.options import UserError
 from nncalc.core.errors import shape_text
 
-# core's field names (and the older flag-style names) -> this command's arguments
-FIELDS = {"dout": "--backward", "input": "INPUT", "--input": "INPUT", "kernel": "KERNEL",
-          "--kernel": "KERNEL", "bias": "--bias", "--bias": "--bias"}
+# core's field names -> this command's arguments (the forward pass has checked the others)
+FIELDS = {"dout": "--backward", "input": "INPUT", "kernel": "KERNEL", "bias": "--bias"}
 
 
 def check_dout(d, output_shape):
