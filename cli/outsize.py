@@ -236,8 +236,8 @@ def _chain(dims, tokens, out, read_as, channels_last):
 FIELD_LEGEND = (
     "RF: receptive field r, the input span one output sees (padding included);",
     "jump: effective stride S; pad: effective padding P (output 0 sees −P … r−1−P).",
-    "Row by row: r = r' + (k−1)·S', S = S'·s, P = P' + p·S' (' = row above,",
-    "k = D·(K−1)+1, p = top/left padding); blank once flatten/fc ends the grid.",
+    "Row by row, ' marking the row above, k = D·(K−1)+1 and p the top/left padding:",
+    "r = r' + (k−1)·S', S = S'·s, P = P' + p·S'; blank once flatten/fc ends the grid.",
 )
 
 
