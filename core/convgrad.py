@@ -103,18 +103,18 @@ class ConvGrads:
 
 
 def _blocks(n, geom, channels, budget):
-    """(samples slice, r0, r1) blocks whose im2col matrix stays within ``budget`` bytes."""
+    """(samples slice, r0, r1) blocks whose im2col matrix stays within ``budget`` bytes:
+    several whole samples when one fits, else windows.row_chunks of one sample."""
     oh, ow = geom.out_hw
-    per_row = channels * geom.kernel[0] * geom.kernel[1] * ow * 8
-    if per_row * oh <= budget:
-        step = max(1, budget // (per_row * oh))
+    per_sample = channels * geom.kernel[0] * geom.kernel[1] * ow * 8 * oh
+    if per_sample <= budget:
+        step = max(1, budget // per_sample)
         for n0 in range(0, n, step):
             yield slice(n0, min(n, n0 + step)), 0, oh
         return
-    rows = max(1, budget // per_row)
     for b in range(n):
-        for r0 in range(0, oh, rows):
-            yield slice(b, b + 1), r0, min(oh, r0 + rows)
+        for r0, r1 in windows.row_chunks(geom, channels, budget):
+            yield slice(b, b + 1), r0, r1
 
 
 def _cols(xp, geom, samples, r0, r1):
