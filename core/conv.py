@@ -206,10 +206,9 @@ def conv2d_backward(x, kernels, dout, bias=None, stride=1, padding=0, dilation=1
                          f"output shape {shape_text(out_shape)}", field="dout", code="shape")
     g4 = d.reshape(out4)
     with np.errstate(invalid="ignore", over="ignore"):
-        if activation is None:      # the gradients need only the padded input
-            saved = convgrad.ConvSaved(convgrad.padded(x4, geom), geom, applied)
-        else:
-            z, saved = convgrad.forward(x4, applied, b, geom)
+        saved = convgrad.ConvSaved(convgrad.padded(x4, geom), geom, applied)
+        if activation is not None:  # h'(z) at conv2d's own z, bit for bit (not a second product)
+            z = correlate(saved.padded, applied, geom) + b[None, :, None, None]
             from nncalc.core import activations
             g4 = g4 * activations.derivative(activation, z)
         grads = convgrad.backward(g4, saved, flip=flip, max_steps=max_steps)

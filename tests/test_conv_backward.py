@@ -4,7 +4,7 @@ a plain-loop reference written here, finite differences, and PyTorch autograd as
 import numpy as np
 import pytest
 
-from nncalc.core import convgrad, windows
+from nncalc.core import activations, convgrad, windows
 from nncalc.core.conv import conv2d, conv2d_backward
 from nncalc.core.errors import InputError
 
@@ -105,6 +105,16 @@ def test_activation_multiplies_by_its_derivative():
     np.testing.assert_array_equal(g.delta[0, 0], [[5, 0], [5, 0]])
     np.testing.assert_array_equal(g.grad_input, [[5, 0], [5, 0]])
     np.testing.assert_array_equal(g.grad_bias, [10])
+
+
+def test_activation_derivative_is_taken_at_the_forward_pass_z():
+    # a batch whose z the two im2col layouts (per sample, all samples) round differently
+    rng = np.random.default_rng(1)
+    x, k, b = rng.normal(size=(2, 4, 15, 15)), rng.normal(size=(1, 4, 1, 1)), rng.normal(size=1)
+    dy = rng.normal(size=(2, 1, 15, 15))
+    z = conv2d(x, k, b, max_steps=0).result            # what the trace shows as z
+    g = conv2d_backward(x, k, dy, b, activation="sigmoid")
+    np.testing.assert_array_equal(g.delta, dy * activations.derivative("sigmoid", z))
 
 
 # ------------------------------------------------------------------ shapes and errors
