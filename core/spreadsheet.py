@@ -84,7 +84,7 @@ def _choose_separator(lines):
     if inline:
         return None
     for n, line in lines:
-        if "\t" in line.strip() and any(_DECIMAL_COMMA.fullmatch(f.strip()) for f in line.split("\t")):
+        if "\t" in line.strip() and any(_DECIMAL_COMMA.fullmatch(_unquoted(f)) for f in line.split("\t")):
             raise InputError(f"ambiguous line {n}: tabs between values and commas inside them "
                              f"({line.strip()[:24]!r}): decimal commas, or commas between values? "
                              "Write decimal points, or put the line sep=<tab> first to read the "

@@ -44,6 +44,7 @@ def refused(fn, *args):
     (b"1;2\r\n3;4\r\n;\r\n;\r\n", [[1, 2], [3, 4]]),                       # trailing empty rows
     (b"sep=;\r\n0,5\r\n0,25\r\n", [[0.5], [0.25]]),                        # one column, declared
     (b"sep=\t\n0,5\t1\n", [0.5, 1]),
+    (b'sep=\t\n"0,5"\t1\n', [0.5, 1]),                                   # declared, quoted
     ("1\t2\r\n3\t4\r\n".encode("utf-16"), [[1, 2], [3, 4]]),               # Excel "Unicode Text"
     (b"1;2\n3;4\n\n5;6\n7;8\n", [[[1, 2], [3, 4]], [[5, 6], [7, 8]]]),     # blank line: channels
     (b" 1 ; 2 \r\n 3 ; 4 \r\n", [[1, 2], [3, 4]]),                         # spaces around cells
@@ -76,6 +77,7 @@ def test_files_without_spreadsheet_marks_read_as_before(data, shape):
     (b"1;2;3\r\n4;5\r\n", ["row 2 has 2 values, row 1 has 3"]),
     (b"sep=|\n1|2\n", ["sep=|"]),
     (b'"1, 2",3\n', ["line 1, column 1: '1, 2' is not a number"]),     # the cell as written
+    (b'"1,234"\t"2"\n', ["ambiguous line 1", "sep="]),      # quoted or not: 1.234, or a thousand?
 ])
 def test_spreadsheet_refusals_say_why(data, fragments):
     message = refused(sheet, data)
