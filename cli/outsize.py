@@ -196,24 +196,7 @@ def _chain(dims, tokens, out, read_as, channels_last):
     start = dims if len(dims) == 3 else (1,) + _hw(dims)
     with inputs.naming("LAYER", FIELDS):
         summary = chain.summarise_chain(start, chain.parse_chain(list(tokens)))
-    headers = ["#", "layer", "input", "formula (H)", "output"]
-    cols = [[] for _ in headers]
-    layers_json = []
-    for row in summary.rows:
-        formula = ""
-        if row.sizes:
-            rec = row.sizes[0]
-            formula = geometry.formula_lines(rec, "H", "H")[1].strip(" =") + f" = {rec.size}"
-        elif row.note:
-            formula = row.note
-        shape_in, shape_out = _hwc(row.input_shape, channels_last), _hwc(row.output_shape, channels_last)
-        for col, val in zip(cols, [str(row.index), row.layer.token, shape_text(shape_in), formula,
-                                   shape_text(shape_out)]):
-            col.append(val)
-        layers_json.append({"name": row.layer.token, "kind": row.layer.kind,
-                            "input_shape": list(shape_in),
-                            "output_shape": list(shape_out),
-                            "params": row.params, "macs": row.macs})
+    headers, cols, layers_json = _shape_table(summary.rows, channels_last)
     fields = _fields(summary.rows)
     for entry, row, field in zip(layers_json, summary.rows, fields):
         entry.update(_field_json(row, field))
@@ -230,6 +213,25 @@ def _chain(dims, tokens, out, read_as, channels_last):
     report.line(f"Total: {summary.total_params:,} parameters, {summary.total_macs:,} multiply-adds; "
                 f"output {shape_text(end)}")
     render.emit(report, out)
+
+
+def _shape_table(rows, channels_last):
+    """The chain's first table (shapes and the H formula per layer) and each layer's JSON."""
+    headers = ["#", "layer", "input", "formula (H)", "output"]
+    cols, layers_json = [[] for _ in headers], []
+    for row in rows:
+        formula = row.note
+        if row.sizes:
+            rec = row.sizes[0]
+            formula = geometry.formula_lines(rec, "H", "H")[1].strip(" =") + f" = {rec.size}"
+        shape_in, shape_out = _hwc(row.input_shape, channels_last), _hwc(row.output_shape, channels_last)
+        for col, val in zip(cols, [str(row.index), row.layer.token, shape_text(shape_in), formula,
+                                   shape_text(shape_out)]):
+            col.append(val)
+        layers_json.append({"name": row.layer.token, "kind": row.layer.kind,
+                            "input_shape": list(shape_in), "output_shape": list(shape_out),
+                            "params": row.params, "macs": row.macs})
+    return headers, cols, layers_json
 
 
 # Under the table: what the compact headers mean, and the recurrence behind each row.
