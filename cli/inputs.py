@@ -34,14 +34,14 @@ def argument_for(exc, fields=None, default=None):
     FIELDS maps core's field names (``"stride"``, ``"dout"``) to the command's
     own (``"--stride"``, ``"--backward"``); an indexed field such as
     ``"layers[2].weights"`` is looked up whole, then by its first name.
-    Without a mapped field: the older ``arg`` core still gives, else DEFAULT.
+    Without a mapped field: DEFAULT.
     """
     fields = fields or {}
     if exc.field is not None:
         for key in (exc.field, re.split(r"[\[.]", exc.field, maxsplit=1)[0]):
             if key in fields:
                 return fields[key]
-    return exc.arg or default
+    return default
 
 
 def user_error(exc, fields=None, default=None):

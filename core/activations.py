@@ -270,15 +270,14 @@ def canonical(name):
     return _ALIASES.get(key) or _ALIASES.get(key.replace("-", ""))
 
 
-def get(name, arg=None):
+def get(name):
     """The Activation called NAME; an unknown name is an InputError (field "activation")
-    with the closest match. (``arg``, a flag name, is the older form, kept until every
-    caller maps the field.)"""
+    with the closest match."""
     key = canonical(name)
     if key is None:
         raise InputError("unknown function '{name}'{hint}; choose from {names}".format(
             name=name, hint=suggest(name, _ALIASES, _ALIASES), names=", ".join(names())),
-            arg=arg, field="activation")
+            field="activation")
     return BY_NAME[key]
 
 

@@ -5,7 +5,6 @@ InputError naming the *field* that is wrong (``"kernel"``, ``"stride"``,
 ``"layers[2].weights"``) and, where a caller must tell cases apart, a short
 ``code``; each command maps fields to its own argument names (a ``FIELDS``
 dict given to nncalc.cli.inputs.naming) and turns the error into exit status 2.
-(``arg``, a flag name, is the older form being replaced by ``field``.)
 
 Codes in use: ``over_limit`` (more elements than max_elements allows),
 ``kernel_channels`` (filters and input disagree on channels), ``class_index``
@@ -37,12 +36,11 @@ def suggest(word, choices, rename=None):
 
 
 class InputError(ValueError):
-    def __init__(self, message, arg=None, field=None, code=None):
+    def __init__(self, message, field=None, code=None):
         super().__init__(message)
         self.message = message
-        self.arg = arg
         self.field = field
         self.code = code
 
     def __str__(self):
-        return f"{self.arg}: {self.message}" if self.arg else self.message
+        return self.message

@@ -104,16 +104,13 @@ def canonical(name):
     return _ALIASES.get(key) or _ALIASES.get(key.replace("-", ""))
 
 
-def get(name, arg=None):
-    """The LossInfo called NAME; an unknown name is an InputError (field "loss") with the closest match.
-
-    (``arg`` is the older flag-naming form, kept until every caller maps the field.)
-    """
+def get(name):
+    """The LossInfo called NAME; an unknown name is an InputError (field "loss") with the closest match."""
     key = canonical(name)
     if key is None:
         raise InputError("unknown loss '{name}'{hint}; choose from {names}".format(
             name=name, hint=suggest(name, _ALIASES, _ALIASES), names=", ".join(names())),
-            arg=arg, field="loss")
+            field="loss")
     return BY_NAME[key]
 
 

@@ -40,7 +40,7 @@ def test_core_messages_name_no_flag_and_pass_no_arg(path):
     for call in _input_error_calls(path):
         where = f"{path.name}:{call.lineno}"
         assert not any("--" in s for s in _strings(call)), where
-        assert not any(k.arg == "arg" and not isinstance(k.value, ast.Name) for k in call.keywords), where
+        assert not any(k.arg == "arg" for k in call.keywords), where
         if path.name in FORMAT_ONLY:
             assert not any(isinstance(a, ast.JoinedStr) for a in call.args), f"{where}: an f-string message"
 
@@ -66,7 +66,6 @@ FIELDS = {"stride": "--stride", "dout": "--backward", "layers": "LAYER"}
     (InputError("bad", field="layers[2].weights"), None, "LAYER: bad"),      # by its first name
     (InputError("bad", field="kernel"), "INPUT", "INPUT: bad"),              # unmapped: the default
     (InputError("bad"), "VALUES", "VALUES: bad"),                            # no field: the default
-    (InputError("bad", arg="--lr"), "INPUT", "--lr: bad"),                   # the older form
     (InputError("bad"), None, "bad"),
 ])
 def test_naming_maps_a_field_to_this_commands_argument(exc, default, shown):
