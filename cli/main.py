@@ -54,8 +54,12 @@ class LazyGroup(click.Group):
             _exit(2, ctx.get_help())
         if sys.stdout is None:      # `nncalc ... >&-`: help, version, completion and results all go there
             _exit(1, "Error: standard output is closed; there is nowhere to write")
+        from nncalc.cli.output import guard_stdout
+        guard_stdout()
         try:
             rv = super().main(args, prog_name or "nncalc", complete_var, standalone_mode=False, **extra)
+            if sys.stdout is not None:
+                sys.stdout.flush()      # a late write error (full disk) is reported, not lost at exit
         except click.exceptions.Abort:
             _exit(130, "")
         except KeyboardInterrupt:
@@ -83,7 +87,8 @@ class LazyGroup(click.Group):
 
 def _unwritable(exc):
     import errno
-    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EBADF)
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG,
+                                                      errno.EIO, errno.EBADF)
 
 
 def _one_line(message):

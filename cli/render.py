@@ -314,23 +314,24 @@ def render(report, opts):
 
 
 def emit(report, opts):
+    """Write the rendered output completely (see nncalc.cli.output), or raise OSError."""
+    from nncalc.cli import output
     if opts.format == "npy":
         return _emit_npy(report.result)
     out = render(report, opts)
-    if isinstance(out, bytes):
-        stream = getattr(sys.stdout, "buffer", sys.stdout)
-        stream.write(out)
-        stream.flush()
-    else:
-        click.echo(out, nl=False, color=opts.color)
+    if isinstance(out, str):
+        keep_style = opts.color if opts.color is not None else sys.stdout.isatty()
+        out = output.encode(out if keep_style else click.unstyle(out))
+    output.write_bytes(out)
 
 
 def _emit_npy(arr):
-    """np.save's bytes, written straight from the array: no copy of a large result, and
-    Python's own errors (BrokenPipeError, ENOSPC) where np.save would raise a bare OSError."""
+    """np.save's bytes, written straight from the array (no copy of a large result), each
+    write complete or an OSError (BrokenPipeError, ENOSPC) for the error policy."""
     from numpy.lib import format as npy_format
+    from nncalc.cli import output
     arr = np.ascontiguousarray(arr)
-    stream = getattr(sys.stdout, "buffer", sys.stdout)
-    npy_format.write_array_header_1_0(stream, npy_format.header_data_from_array_1_0(arr))
-    stream.write(arr.data.cast("B") if arr.size else b"")
-    stream.flush()
+    head = io.BytesIO()
+    npy_format.write_array_header_1_0(head, npy_format.header_data_from_array_1_0(arr))
+    output.write_bytes(head.getvalue())
+    output.write_bytes(arr.data.cast("B") if arr.size else b"")
