@@ -62,33 +62,100 @@ def _byte_limit(max_elements):
     return max(1 << 20, max_elements * BYTES_PER_ELEMENT)
 
 
-def _read_stdin(name, max_elements):
+CHUNK = 1 << 20
+
+
+def read_bounded(fh, limit):
+    """FH's bytes, or None as soon as more than LIMIT have arrived.
+
+    Counted while reading, in chunks: a FIFO, a device or a pipe reports no
+    size (os.path.getsize gives 0), and /dev/zero never ends.
+    """
+    buf = bytearray()
+    while True:
+        part = fh.read(min(CHUNK, limit + 1 - len(buf)))
+        if not part:
+            return bytes(buf)
+        buf += part
+        if len(buf) > limit:
+            return None
+
+
+class _Prefixed:
+    """A binary stream with HEAD, already read from FH, put back in front of it."""
+
+    def __init__(self, head, fh):
+        self.head, self.fh = head, fh
+
+    def read(self, n=-1):
+        if not self.head:
+            return self.fh.read(n)
+        if n is None or n < 0:
+            part, self.head = self.head + self.fh.read(), b""
+        else:
+            part, self.head = self.head[:n], self.head[n:]
+        return part
+
+
+def _read_stream(fh, kind, name, max_elements, what):
+    """The array in FH: a .npy read as its header says (kind 'npy', or None and the
+    magic bytes), anything else up to the byte bound for MAX_ELEMENTS."""
+    from nncalc.core import forms, parse
+    head = b""
+    if kind in (None, "npy"):
+        head = bytes(forms.read_exactly(fh, len(forms.NPY_MAGIC)))
+        if kind == "npy" or head == forms.NPY_MAGIC:
+            return forms.read_npy(_Prefixed(head, fh), max_elements)
+    rest = read_bounded(fh, _byte_limit(max_elements) - len(head))
+    if rest is None:
+        _too_big(what, name, max_elements)
+    return parse.parse_bytes(head + rest, kind, max_elements)
+
+
+def _too_big(what, name, max_elements):
+    raise UserError(f"{what} is over the limit of {_byte_limit(max_elements):,} bytes for "
+                    f"{max_elements:,} elements (raise --max-elements)", name)
+
+
+def _stdin(name):
     ctx = click.get_current_context()
     if ctx.meta.get("nncalc.stdin_read"):
         raise UserError("'-' (standard input) can be read only once per command", name)
     ctx.meta["nncalc.stdin_read"] = True
+    if sys.stdin is None:               # `nncalc … <&-`
+        raise UserError("'-' reads standard input, but it is closed", name)
     stdin = getattr(sys.stdin, "buffer", sys.stdin)
     if stdin.isatty():
         raise click.UsageError(f"{name}: '-' reads standard input, but it is a terminal; "
                                "pipe or redirect a matrix into it")
-    limit = _byte_limit(max_elements)
-    data = stdin.read(limit + 1)
-    if len(data) > limit:
-        raise UserError(f"standard input is over {limit:,} bytes (raise --max-elements)", name)
-    return data
+    return stdin
+
+
+def _opened(path, name):
+    path = os.path.expanduser(path)
+    if os.path.isdir(path):
+        raise UserError(f"'{path}' is a directory, not a file", name)
+    return path, open(path, "rb")
 
 
 def read_file(path, name, max_elements):
-    path = os.path.expanduser(path)
+    """A file's bytes (any file: regular, FIFO, device), bounded by --max-elements."""
     try:
-        if os.path.isdir(path):
-            raise UserError(f"'{path}' is a directory, not a file", name)
-        size = os.path.getsize(path)
-        if size > _byte_limit(max_elements) and not path.endswith(".npy"):
-            raise UserError(f"'{path}' is {size:,} bytes, over the limit for "
-                            f"{max_elements:,} elements (raise --max-elements)", name)
-        with open(path, "rb") as fh:
-            return fh.read()
+        path, fh = _opened(path, name)
+        with fh:
+            data = read_bounded(fh, _byte_limit(max_elements))
+    except OSError as exc:
+        raise UserError(f"cannot read '{path}': {exc.strerror}", name) from None
+    if data is None:
+        _too_big(f"'{path}'", name, max_elements)
+    return data
+
+
+def _read_file_matrix(path, kind, name, max_elements):
+    try:
+        path, fh = _opened(path, name)
+        with fh:
+            return _read_stream(fh, kind, name, max_elements, f"'{path}'")
     except OSError as exc:
         raise UserError(f"cannot read '{path}': {exc.strerror}", name) from None
 
@@ -115,7 +182,7 @@ def read_matrix(value, name, max_elements):
     from nncalc.core import parse
     with naming(name):
         if value == "-":
-            return parse.parse_bytes(_read_stdin(name, max_elements), None, max_elements)
+            return _read_stream(_stdin(name), None, name, max_elements, "standard input")
         if value.startswith("@"):
             path = value[1:]
             if not path:
@@ -126,7 +193,7 @@ def read_matrix(value, name, max_elements):
             fast = read_plain_file(path, kind, max_elements)
             if fast is not None:
                 return fast
-            return parse.parse_bytes(read_file(path, name, max_elements), kind, max_elements)
+            return _read_file_matrix(path, kind, name, max_elements)
         return parse.parse_string(value, max_elements)
 
 

@@ -97,7 +97,8 @@ def read_net(path, max_elements):
         path = path[1:] if path.startswith("@") else path
         raw = read_file(path, "--net", max_elements)     # size-limited, never written
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        from nncalc.core.forms import json_int
+        data = json.loads(raw.decode("utf-8-sig"), parse_int=json_int)    # a 401-digit int: a clean error
     except RecursionError:
         raise UserError(f"'{path}' nests JSON too deeply to be a network", "--net") from None
     except (ValueError, UnicodeDecodeError) as exc:

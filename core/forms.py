@@ -56,12 +56,21 @@ def _json_number(node, path):
         raise InputError(f"{json.dumps(node)} at {at} is not a number")
 
 
+def json_int(digits):
+    """json.loads' parse_int: an integer as float64, refused when float64 cannot hold it."""
+    value = float(digits)
+    if math.isinf(value):
+        raise InputError("the {n}-digit integer {head}… is beyond the float64 range (about 1.8e308)".format(
+            n=len(digits.lstrip("-")), head=digits[:12]))
+    return value
+
+
 def parse_json(text, max_elements=None):
     import json                            # only JSON input pays for the import
     if not text.lstrip().startswith("{"):  # a report object nests its steps deeper
         _json_depth_ok(text)
     try:
-        obj = json.loads(text, parse_constant=_reject_constant)
+        obj = json.loads(text, parse_constant=_reject_constant, parse_int=json_int)
     except InputError:
         raise
     except (ValueError, RecursionError) as exc:
@@ -82,12 +91,23 @@ def parse_json(text, max_elements=None):
 # ------------------------------------------------------------------- NPY form
 
 def parse_npy(data, max_elements=None):
-    buf = io.BytesIO(data)
+    """The array in the bytes of a .npy file (see read_npy)."""
+    return read_npy(io.BytesIO(data), max_elements)
+
+
+def read_npy(fh, max_elements=None):
+    """Read a .npy from the binary stream FH: the header, then exactly the bytes it promises.
+
+    Nothing beyond what the header claims is read except one byte, to refuse
+    trailing data (a file holding more than its header says is not what it
+    claims to be). The header is checked before any data is read, so a
+    header claiming terabytes costs nothing.
+    """
+    fmt = np.lib.format
     try:
-        fmt = np.lib.format
-        version = fmt.read_magic(buf)
+        version = fmt.read_magic(fh)
         read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
-        shape, _, dtype = read_header(buf)
+        shape, fortran, dtype = read_header(fh)
     except Exception as exc:                # numpy raises ValueError or others
         raise InputError(f"not a valid .npy file ({exc})") from None
     if dtype.hasobject:
@@ -98,17 +118,29 @@ def parse_npy(data, max_elements=None):
         raise InputError(f"this .npy has {len(shape)} dimensions; at most {MAX_DIMS} are supported")
     count = math.prod(shape)                # exact: np.prod wraps around past 2**63
     check_size(count, max_elements)
-    have, need = len(data) - buf.tell(), count * dtype.itemsize
-    if have < need:                         # say so before np.load allocates what the header claims
+    need = count * dtype.itemsize
+    body = read_exactly(fh, need)
+    if len(body) < need:
         raise InputError(f"this .npy is truncated: its header claims {count:,} values "
-                         f"({need:,} bytes) but it holds {have:,} bytes")
-    try:
-        arr = np.load(io.BytesIO(data), allow_pickle=False)
-    except Exception as exc:
-        raise InputError(f"cannot read this .npy file ({exc})") from None
-    arr = np.asarray(arr, dtype=np.float64)
+                         f"({need:,} bytes) but it holds {len(body):,} bytes")
+    if fh.read(1):
+        raise InputError(f"this .npy has data after the {count:,} values its header claims "
+                         f"({need:,} bytes); it is not one saved array")
+    arr = np.frombuffer(body, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+    arr = arr.astype(np.float64)
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.size == 0:
         raise InputError("empty array: no numbers given")
     return check_values(arr)
+
+
+def read_exactly(fh, n, chunk=1 << 20):
+    """N bytes from FH, or fewer at its end; read in chunks (FH may be a pipe)."""
+    buf = bytearray()
+    while len(buf) < n:
+        part = fh.read(min(chunk, n - len(buf)))
+        if not part:
+            break
+        buf += part
+    return buf
