@@ -27,9 +27,10 @@ FIELDS = {"input": "INPUT", "kernel": "KERNEL", "bias": "--bias", "stride": "--s
 @click.option("--backward", "dout", metavar="DY", shell_complete=completion.matrix,
               help="∂E/∂output (the output's shape): also print ∂E/∂X, ∂E/∂K and ∂E/∂b.")
 @draw.options(animated=True)
+@geometry.work_option("multiply-adds")
 @output_options
 def command(input_, kernels, bias, stride, padding, dilation, flip, activation, channels_last, dout,
-            picture, out):
+            picture, max_work, out):
     """Slide each KERNEL over INPUT: multiply element-wise, sum, add the bias.
 
     \b
@@ -91,7 +92,7 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
     kernel_arg = ks[0] if ks[0].ndim == 4 and len(ks) == 1 else list(ks)
     try:
         res = conv.conv2d(x, kernel_arg, b, stride, padding, dilation, flip, act,
-                          picture.steps(out.steps), out.max_elements)
+                          picture.steps(out.steps), out.max_elements, max_work)
     except InputError as exc:
         if exc.code == "kernel_channels" and len(ks) == 1 and ks[0].ndim == 3:
             exc.message += " (several filters: give each as its own KERNEL argument)"

@@ -51,6 +51,35 @@ def dilation_option():
                         help="Gap between kernel taps; 1 means none (as PyTorch). [default: 1]")
 
 
+# The work conv and pool accept before refusing up front (--max-work): 10^10 operations,
+# about 10 s of conv's multiply-adds on the 2-core machine of benchmarks/ (1e9 per second
+# measured single-threaded under load) and 10–30 s of pooling's comparisons (3e8–1e9 per second).
+DEFAULT_MAX_WORK = 10 ** 10
+
+
+class Count(click.ParamType):
+    """A whole number of operations: 10000000000 or 1e10."""
+    name = "N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        try:
+            number = int(text) if text.isdigit() else int(float(text)) if text.isascii() else None
+        except (ValueError, OverflowError):
+            number = None
+        if number is None or number < 1 or (not text.isdigit() and float(text) != number):
+            self.fail(f"'{value}' is not a whole number ≥ 1 (such as 1e11)", param, ctx)
+        return number
+
+
+def work_option(unit):
+    return click.option("--max-work", type=Count(), default=DEFAULT_MAX_WORK, metavar="N",
+                        help=f"Refuse, before starting, work estimated above N {unit} "
+                             "[default: 1e10, about 10 s]; raise it to allow more.")
+
+
 def formula_lines(rec, axis, n_sym, k_sym="K"):
     """The size formula for one axis, general form then the user's numbers, then the result."""
     pb, pa = rec.padding

@@ -25,7 +25,8 @@ FAST_READ_MIN = 1 << 20     # smaller text files read quickly enough the careful
 CODE_HINTS = {"over_limit": " (raise it with --max-elements)",
               "logits": "; these look like scores (logits): add --from-logits",
               "not_distribution": "; for one independent probability per output (sigmoid) use --loss bce",
-              "trace": "; pipe a result with -q (or --format json), not the text trace"}
+              "trace": "; pipe a result with -q (or --format json), not the text trace",
+              "over_work": " (allow it with --max-work N)"}
 
 
 def argument_for(exc, fields=None, default=None):

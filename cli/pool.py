@@ -28,9 +28,10 @@ FIELDS = {"input": "INPUT", "size": "--size", "kernel": "--size", "stride": "--s
 @click.option("--backward", "dout", metavar="DOUT", shell_complete=completion.matrix,
               help="Upstream gradient (output-shaped): print how pooling routes it back.")
 @draw.options(animated=True)
+@geometry.work_option("comparisons (max) or additions (avg)")
 @output_options
 def command(input_, mode, max_, avg, size, stride, padding, ceil, global_, count_include_pad, dout, picture,
-            out):
+            max_work, out):
     """Pool each channel on its own: the maximum or the average of every window.
 
     \b
@@ -68,16 +69,21 @@ def command(input_, mode, max_, avg, size, stride, padding, ceil, global_, count
     from nncalc.core import pool
     with inputs.naming("INPUT", FIELDS):
         res = pool.pool2d(x, mode, size, stride, padding, ceil, global_, count_include_pad,
-                          picture.steps(out.steps), max_elements=out.max_elements)
+                          picture.steps(out.steps), max_elements=out.max_elements, max_work=max_work,
+                          every_cell=d is not None or _wants_argmax(out, mode))
         if d is not None:
             if d.ndim == 1 and d.size == res.result.size:   # "5" or "1 2 3 4" for a small output
                 d = d.reshape(res.output_shape)
-            pool.backward(res, d, out.steps)
+            pool.backward(res, d, out.steps, out.max_elements)
     res = picture.pool(res, out)
     from nncalc.cli import render
-    # the winners' positions cost more than the maxima: only the JSON object shows them
-    with_argmax = out.format == "json" and not out.quiet
-    render.emit(_report(res, x, count_include_pad, d is not None, with_argmax), out)
+    render.emit(_report(res, x, count_include_pad, d is not None, _wants_argmax(out, mode)), out)
+
+
+def _wants_argmax(out, mode):
+    """The winners' positions cost more than the maxima (a visit of every cell of every
+    window): only the JSON object shows them."""
+    return mode == "max" and out.format == "json" and not out.quiet
 
 
 def _report(res, x, include_pad, backward, with_argmax=True):

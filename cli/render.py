@@ -180,7 +180,8 @@ def table_rows(headers, columns, total, numeric, per, opts):
     note on the rows left out ('' when none are)."""
     n = len(columns[0]) if columns else 0
     steps = -(-n // per)
-    shown_steps = min(steps, opts.max_steps)
+    budget = _trace_budget(opts)
+    shown_steps = min(steps, opts.max_steps, budget // max(1, len(columns) * per))
     shown = min(n, shown_steps * per)
     cols, is_numeric = [], []
     for i, col in enumerate(columns):
@@ -193,8 +194,10 @@ def table_rows(headers, columns, total, numeric, per, opts):
     note = ""
     if total > shown_steps:
         left = total - shown_steps
+        why = "raise --max-steps to see more" if shown_steps >= min(total, opts.max_steps) else \
+            f"a trace holds at most {budget:,} numbers; raise --max-elements to see more"
         note = f"… {left:,} more {'row' if per == 1 else 'step'}{'s' if left != 1 else ''} not shown " \
-               f"(showing {shown_steps:,} of {total:,}; raise --max-steps to see more)"
+               f"(showing {shown_steps:,} of {total:,}; {why})"
     return rows, is_numeric, note
 
 
@@ -211,6 +214,12 @@ def _render_table(headers, columns, total, numeric, per, wrap, opts, tablefmt, w
     return "\n".join([text] + notes)
 
 
+def _trace_budget(opts):
+    """How many numbers a trace may show (core.windows.trace_budget of --max-elements)."""
+    from nncalc.core.windows import trace_budget
+    return trace_budget(opts.max_elements)
+
+
 def _tabulate(rows, headers, tablefmt, colalign, wrap=None):
     from tabulate import tabulate
     if not rows:
@@ -223,9 +232,16 @@ def matrix_blocks(arr, opts, mask=None, mask_text="·", edge=SUMMARY_EDGE):
     """[(channel label, rows of cell text, columns in the block)]: the 2-D blocks of a matrix
     as shown, big ones cut."""
     masks = _channels(np.broadcast_to(mask, arr.shape)) if mask is not None else None
-    return [(label, matrix_cells(block, _digits(opts), opts.full, masks[n][1] if masks else None,
+    full = _shows_all(arr, opts)
+    return [(label, matrix_cells(block, _digits(opts), full, masks[n][1] if masks else None,
                                  mask_text, edge), block.shape[1])
             for n, (label, block) in enumerate(_channels(arr))]
+
+
+def _shows_all(arr, opts):
+    """--full, unless one 2-D block of ARR holds more numbers than a trace may."""
+    block = arr.shape[-1] * (arr.shape[-2] if arr.ndim > 1 else 1) if arr.ndim else 1
+    return opts.full and block <= _trace_budget(opts)
 
 
 def _render_matrix(arr, opts, tablefmt, title=None, mask=None, mask_text="·", width=None):
@@ -233,7 +249,7 @@ def _render_matrix(arr, opts, tablefmt, title=None, mask=None, mask_text="·", w
     for edge in range(SUMMARY_EDGE, 0, -1):
         text = _matrix_text(arr, opts, tablefmt, title, mask, mask_text, edge, width)
         first = text if edge == SUMMARY_EDGE else first
-        if opts.full or terminal.fits(text, width):
+        if _shows_all(arr, opts) or terminal.fits(text, width):
             break
     if text == first:               # too few columns to leave any out
         return text
@@ -245,11 +261,15 @@ def _matrix_text(arr, opts, tablefmt, title, mask, mask_text, edge, width):
     parts = []
     if title:
         parts.append(terminal.wrap(f"{title} ({shape_text(arr.shape)}):", width))
+    full = _shows_all(arr, opts)
+    if opts.full and not full:
+        parts.append(terminal.wrap(f"(summarized: --full shows matrices of up to {_trace_budget(opts):,} "
+                                   "numbers; raise --max-elements to see more)", width))
     for label, cells, columns in matrix_blocks(arr, opts, mask, mask_text, edge):
         if label:
             parts.append(label)
         # markup formats (github, html, latex, …) need a header row: the column indices
-        headers = None if tablefmt == "plain" else _column_labels(columns, opts.full, edge)
+        headers = None if tablefmt == "plain" else _column_labels(columns, full, edge)
         parts.append(_tabulate(cells, headers, tablefmt, ["right"] * len(cells[0])))
     return "\n".join(parts)
 

@@ -99,18 +99,24 @@ def _bias_vector(bias, filters):
 def correlate(xp, k4, geom):
     """Vectorised cross-correlation of padded (N, C, Hp, Wp) with F×C×kh×kw -> (N, F, OH, OW).
 
-    im2col on chunks of output rows (bounded memory), then a matrix product.
+    im2col on blocks of output rows, or of one row's columns when a row is too
+    big (bounded memory), then a matrix product.
     """
     n, c = xp.shape[:2]
     f = k4.shape[0]
     oh, ow = geom.out_hw
     wmat = k4.reshape(f, -1)
-    out = np.empty((n, f, oh * ow))
+    out = np.empty((n, f, oh, ow))
+    flat = out.reshape(n, f, oh * ow)
     for b in range(n):
         view = windows.window_view(xp[b], geom)  # (C, OH, OW, kh, kw)
-        for r0, r1 in windows.row_chunks(geom, c):
-            np.matmul(wmat, windows.im2col(view[:, r0:r1]), out=out[b, :, r0 * ow:r1 * ow])
-    return out.reshape(n, f, oh, ow)
+        for r0, r1, c0, c1 in windows.row_chunks(geom, c):
+            cols = windows.im2col(view[:, r0:r1, c0:c1])
+            if c1 - c0 == ow:                       # whole rows: straight into the output
+                np.matmul(wmat, cols, out=flat[b, :, r0 * ow:r1 * ow])
+            else:
+                out[b, :, r0, c0:c1] = wmat @ cols
+    return out
 
 
 def _activate(name, z):
@@ -120,10 +126,11 @@ def _activate(name, z):
     return np.asarray(activations.forward(name, z), dtype=np.float64)
 
 
-def build_steps(view, k4, bias, z, result, max_steps):
-    """Step records for the first ``max_steps`` positions in (n, f, i, j) order;
+def build_steps(view, k4, bias, z, result, max_steps, max_elements=None):
+    """Step records for the first ``max_steps`` positions in (n, f, i, j) order, within the
+    trace budget of ``max_elements`` (windows.trace_count: each holds 2·C·kh·kw numbers);
     ``view`` is the (N, C, OH, OW, kh, kw) window view of the padded input."""
-    count = max(0, min(int(max_steps), z.size))
+    count = min(windows.trace_count(max_steps, 2 * k4[0].size, max_elements), z.size)
     steps = []
     for n, f, i, j in itertools.islice(np.ndindex(*z.shape), count):
         window = np.array(view[n, :, i, j])  # C×kh×kw copy
@@ -149,18 +156,27 @@ def _setup(x, kernels, bias, stride, padding, dilation, flip, max_elements):
     return x4, x_ndim, k4, applied, single, sides, geom, _bias_vector(bias, k4.shape[0])
 
 
+def multiply_adds(x_shape4, k_shape4, geom):
+    """The work of a convolution: N·F·OH·OW·C·kh·kw multiply-adds."""
+    n, f = x_shape4[0], k_shape4[0]
+    c, kh, kw = k_shape4[1:]
+    return n * f * geom.out_hw[0] * geom.out_hw[1] * c * kh * kw
+
+
 def conv2d(x, kernels, bias=None, stride=1, padding=0, dilation=1, flip=False,
-           activation=None, max_steps=DEFAULT_MAX_STEPS, max_elements=None):
+           activation=None, max_steps=DEFAULT_MAX_STEPS, max_elements=None, max_work=None):
     """Cross-correlate ``x`` with each filter, add its bias, apply ``activation``.
 
     x: H×W, C×H×W or N×C×H×W.  kernels: kh×kw, a list of kh×kw / C×kh×kw
     filters, or F×C×kh×kw.  padding: int, (ph, pw), (top, bottom, left,
     right), "same" or "valid".  Result: OH×OW for a 2-D input with one 2-D
     kernel, else F×OH×OW, or N×F×OH×OW for a batch.  ``max_elements`` bounds
-    the padded input and the output (see windows.check_work).
+    the padded input and the output (see windows.check_work) and the trace;
+    ``max_work`` the multiply-adds (see multiply_adds), refused up front.
     """
     x4, x_ndim, _, k4, single, sides, geom, b = _setup(x, kernels, bias, stride, padding, dilation,
                                                        flip, max_elements)
+    windows.check_operations(multiply_adds(x4.shape, k4.shape, geom), "multiply-adds", "kernel", max_work)
     if any(sides):
         xp = windows.pad(x4, geom, 0.0)
     else:
@@ -172,7 +188,7 @@ def conv2d(x, kernels, bias=None, stride=1, padding=0, dilation=1, flip=False,
         result = _activate(activation, z)
         windows.require_defined(result, "the output at (n, f, i, j) =",
                                 inputs=((x4, "input"), (k4, "kernel"), (b, "bias")))
-        steps = build_steps(windows.window_view(xp, geom), k4, b, z, result, max_steps)
+        steps = build_steps(windows.window_view(xp, geom), k4, b, z, result, max_steps, max_elements)
     if x_ndim == 4:
         shaped, padded = result, xp
     elif x_ndim == 2 and single:

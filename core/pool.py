@@ -156,14 +156,17 @@ def _divisor(geom, include_pad):
 
 
 def _window_winner(window, geom, i, j):
-    a0 = int(_first_real(i + 1, geom.stride[0], geom.padding[0])[i])
-    b0 = int(_first_real(j + 1, geom.stride[1], geom.padding[2])[j])
-    best, at = -np.inf, (a0, b0)
-    for a in range(window.shape[0]):
-        for b in range(window.shape[1]):
-            v = window[a, b]
-            if v > best or np.isnan(v):
-                best, at = v, (a, b)
+    """Input (row, col) of the cell that wins window (i, j), by _argmax's rule: the
+    last NaN if any, else the first maximum, else (all -inf) the first real cell."""
+    flat = window.ravel()
+    nan = np.flatnonzero(np.isnan(flat))
+    if nan.size:
+        at = divmod(int(nan[-1]), window.shape[1])
+    elif flat.max() > -np.inf:
+        at = divmod(int(np.argmax(flat)), window.shape[1])
+    else:
+        at = (int(_first_real(i + 1, geom.stride[0], geom.padding[0])[i]),
+              int(_first_real(j + 1, geom.stride[1], geom.padding[2])[j]))
     return windows.input_position(geom, i, j, *at)
 
 
@@ -173,6 +176,7 @@ def _positions(shape, max_steps):
 
 
 def _steps(mode, xp, geom, out4, div, max_steps):
+    """Step records of the first max_steps windows (the caller applies the trace budget)."""
     steps = []
     view = windows.window_view(xp, geom)
     for n, c, i, j in _positions(out4.shape, max_steps):
@@ -204,6 +208,16 @@ def _backward_avg(x_shape, geom, dout4, div):
     return grad[..., pt:pt + h, pl:pl + w].copy()
 
 
+def comparisons(planes, geom, every_cell=False):
+    """The work of pooling: the separable forward pass reduces kw−1 columns over every
+    padded row, then kh−1 rows; finding each window's winner (argmax, max's backward
+    pass) or spreading each gradient (avg's) visits every cell of every window."""
+    oh, ow = geom.out_hw
+    kh, kw = geom.kernel
+    forward = planes * (geom.padded_hw[0] * ow * (kw - 1) + oh * ow * (kh - 1))
+    return forward + (planes * oh * ow * kh * kw if every_cell else 0)
+
+
 def _routes(mode, geom, dout4, div, rows, cols, max_steps):
     h, w = geom.in_hw
     routes = []
@@ -222,14 +236,18 @@ def _routes(mode, geom, dout4, div, rows, cols, max_steps):
 
 
 def pool2d(x, mode="max", size=2, stride=None, padding=0, ceil=False, global_=False,
-           count_include_pad=True, max_steps=DEFAULT_MAX_STEPS, dout=None, max_elements=None):
+           count_include_pad=True, max_steps=DEFAULT_MAX_STEPS, dout=None, max_elements=None,
+           max_work=None, every_cell=False):
     """Max or average pooling of H×W, C×H×W or N×C×H×W input (each channel on its own).
 
     stride defaults to size; padding is an int or (ph, pw) on both sides and
     may be at most half the window; ``global_`` pools the whole map (1×1 out).
     With ``dout`` (output-shaped upstream gradient) also fills grad_input
     and the routing, as ``backward(res, dout)`` does.  ``max_elements``
-    bounds the padded input and the output (see windows.check_work).
+    bounds the padded input and the output (see windows.check_work) and the
+    trace; ``max_work`` the operations (see comparisons), refused up front;
+    they include a visit of every window cell when ``dout`` is given or
+    ``every_cell`` says the caller will want the backward pass or ``argmax``.
     """
     x4, x_ndim = windows.normalise_input(x)
     mode = str(mode).strip().lower()
@@ -241,7 +259,10 @@ def pool2d(x, mode="max", size=2, stride=None, padding=0, ceil=False, global_=Fa
     _check_pool_args(mode, kernel, pads)
     geom = windows.geometry(x4.shape[2:], kernel, stride, pads, 1, ceil)
     planes = x4.shape[0] * x4.shape[1]
-    windows.check_work(geom, planes, planes, max_elements)
+    windows.check_work(geom, planes, planes, max_elements, out_field="size")
+    windows.check_operations(comparisons(planes, geom, dout is not None or every_cell),
+                             "comparisons" if mode == "max" else "additions", "size", max_work)
+    max_steps = windows.trace_count(max_steps, kernel[0] * kernel[1], max_elements)
     fill = -np.inf if mode == "max" else 0.0
     xp = windows.pad(x4, geom, fill) if any(pads) or any(geom.extra) else x4.view()
     xp.flags.writeable = False
@@ -258,10 +279,10 @@ def pool2d(x, mode="max", size=2, stride=None, padding=0, ceil=False, global_=Fa
                      kernel=kernel, stride=stride, divisor=div,
                      steps=_steps(mode, xp, geom, out4, div, max_steps),
                      total_steps=int(out4.size), padded=xp, _geom=geom, _ndim=x_ndim)
-    return res if dout is None else backward(res, dout, max_steps)
+    return res if dout is None else backward(res, dout, max_steps, max_elements)
 
 
-def backward(res, dout, max_steps=DEFAULT_MAX_STEPS):
+def backward(res, dout, max_steps=DEFAULT_MAX_STEPS, max_elements=None):
     """Route ``dout`` (output-shaped upstream gradient) back through the pooling ``res``.
 
     Fills and returns ``res``: grad_input (input-shaped) and the routing of the
@@ -285,5 +306,7 @@ def backward(res, dout, max_steps=DEFAULT_MAX_STEPS):
             g = _backward_avg(x_shape, geom, d4, res.divisor)
     windows.require_defined(g, "the input gradient at (n, c, row, col) =", inputs=((d4, "dout"),))
     res.grad_input = g.reshape(x_shape[4 - res._ndim:])
-    res.routing = _routes(res.mode, geom, d4, res.divisor, rows, cols, max_steps)
+    per_route = 1 if res.mode == "max" else geom.kernel[0] * geom.kernel[1]
+    res.routing = _routes(res.mode, geom, d4, res.divisor, rows, cols,
+                          windows.trace_count(max_steps, per_route, max_elements))
     return res

@@ -70,23 +70,53 @@ def geometry(in_hw, kernel, stride=1, padding=0, dilation=1, ceil=False):
                     size_h=rh, size_w=rw)
 
 
-def check_work(geom, planes, out_planes, max_elements):
+def check_work(geom, planes, out_planes, max_elements, out_field="kernel"):
     """Refuse geometry whose padded input or output would exceed ``max_elements``.
 
     ``planes`` counts the input's N×C maps, ``out_planes`` the output's. The
     user's input is already under the limit; huge padding or a huge window can
     still ask for far more memory than that, so this is checked before any
     allocation. The error's code is "over_limit" (a caller may say how to raise the limit).
+    An output map is never larger than the padded input map (stride ≥ 1), so
+    an output over the limit comes from its number of maps: ``out_field``
+    (conv's filters, "kernel") is blamed, never the stride.
     """
     if max_elements is None:
         return
     ph, pw = geom.padded_hw
     oh, ow = geom.out_hw
-    for what, count, name in (("the padded input", planes * ph * pw, "padding"),
-                              ("the output", out_planes * oh * ow, "stride")):
-        if count > max_elements:
-            raise InputError("{what} would have {count:,} elements, over the limit of {limit:,}".format(
-                what=what, count=count, limit=max_elements), field=name, code="over_limit")
+    for what, maps, h, w, name in (("the padded input", planes, ph, pw, "padding"),
+                                   ("the output", out_planes, oh, ow, out_field)):
+        if maps * h * w > max_elements:
+            raise InputError("{what} would have {count:,} elements ({maps:,} × {h:,}×{w:,}), over the "
+                             "limit of {limit:,}".format(what=what, count=maps * h * w, maps=maps, h=h, w=w,
+                                                        limit=max_elements),
+                             field=name, code="over_limit")
+
+
+# A trace (the step records and tables) holds at most max_elements // TRACE_SHARE numbers:
+# a traced number costs about 1 KB to keep and render, an input element 8 to 64 bytes.
+TRACE_SHARE = 100
+
+
+def trace_count(max_steps, per_step, max_elements):
+    """How many step records to build: at most ``max_steps``, and together within the
+    trace budget when each record holds ``per_step`` numbers (none when one is too big)."""
+    if max_elements is None:
+        return max(0, int(max_steps))
+    return max(0, min(int(max_steps), trace_budget(max_elements) // max(per_step, 1)))
+
+
+def trace_budget(max_elements):
+    """The most numbers a trace may hold: max_elements // TRACE_SHARE, at least 1,000."""
+    return max(1000, max_elements // TRACE_SHARE)
+
+
+def check_operations(count, what, field, max_work):
+    """Refuse work estimated at more than ``max_work`` operations, before doing any of it."""
+    if max_work is not None and count > max_work:
+        raise InputError("needs about {count:,} {what}, over the work limit of {limit:,}".format(
+            count=count, what=what, limit=max_work), field=field, code="over_work")
 
 
 def pad(x, geom, value=0.0):
@@ -141,13 +171,24 @@ def offset_slices(geom):
 
 
 def row_chunks(geom, channels, budget_bytes=2 * 2 ** 20):
-    """Split output rows into chunks whose im2col matrix (channels*kh*kw × rows*OW
-    float64) stays within ``budget_bytes`` (cache-sized: measured fastest); yields (r0, r1)."""
+    """Split the output into blocks whose im2col matrix (channels*kh*kw × cells, float64)
+    stays within ``budget_bytes`` (cache-sized: measured fastest); yields (r0, r1, c0, c1).
+
+    Whole rows while a row fits; when one row is too big (a huge kernel on a
+    wide input), each row is cut into column blocks, down to one window at a
+    time, so the working set never exceeds the budget or one window's size.
+    """
     oh, ow = geom.out_hw
-    per_row = channels * geom.kernel[0] * geom.kernel[1] * ow * 8
-    step = max(1, min(oh, budget_bytes // max(per_row, 1)))
-    for r0 in range(0, oh, step):
-        yield r0, min(oh, r0 + step)
+    per_window = channels * geom.kernel[0] * geom.kernel[1] * 8
+    if per_window * ow <= budget_bytes:
+        step = max(1, min(oh, budget_bytes // max(per_window * ow, 1)))
+        for r0 in range(0, oh, step):
+            yield r0, min(oh, r0 + step), 0, ow
+        return
+    width = max(1, budget_bytes // per_window)
+    for r0 in range(oh):
+        for c0 in range(0, ow, width):
+            yield r0, r0 + 1, c0, min(ow, c0 + width)
 
 
 def im2col(view_chunk):
