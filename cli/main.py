@@ -92,7 +92,10 @@ def _unwritable(exc):
 
 
 def _one_line(message):
-    return " ".join(str(message).split())
+    """MESSAGE on one line, control characters escaped: an ESC echoed from a bad token
+    would otherwise drive the terminal (``printf '1 X\\033cY'`` resets it)."""
+    text = " ".join(str(message).split())
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _exit(code, message):

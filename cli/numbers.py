@@ -17,8 +17,25 @@ def _no_minus_zero(s):
     return s
 
 
+def as_numbers(values):
+    """VALUES as a float64 array, or as exact integers when all are integers (int64, or
+    Python ints beyond it): a size such as 2**53 + 1 must not print as 9007199254740992."""
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iu" or (arr.dtype == object and arr.size and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in arr.flat)):
+        big = arr.size and max(abs(int(v)) for v in arr.flat) > np.iinfo(np.int64).max
+        return arr.astype(object if big else np.int64)
+    return np.asarray(values, dtype=np.float64)
+
+
+def _is_int(v):
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
 def exact(v):
-    """Shortest text that reads back to the same float; integers without '.0'."""
+    """Shortest text that reads back to the same float; integers without '.0' (exact)."""
+    if _is_int(v):
+        return str(int(v))
     v = float(v) + 0.0
     if math.isinf(v):
         return "inf" if v > 0 else "-inf"
@@ -39,13 +56,15 @@ def rounded(v, digits):
 
 
 def integral(arr):
+    if arr.dtype.kind in "iuO":
+        return True
     finite = arr[np.isfinite(arr)]
     return bool(np.all(finite == np.round(finite)) and np.all(np.abs(finite) < INT_LIMIT))
 
 
 def column(values, digits=None):
     """Format one column of numbers: integers if all are, else ``digits`` decimals."""
-    arr = np.asarray(values, dtype=np.float64).ravel()
+    arr = as_numbers(values).ravel()
     if integral(arr):
         return [exact(v) for v in arr.tolist()]
     if digits is None:
@@ -69,6 +88,8 @@ def cells(values, digits):
 def to_json(obj):
     """Arrays to nested lists (integers where exact), recursively through dicts and lists."""
     if isinstance(obj, np.ndarray):
+        if obj.dtype.kind in "iuO" and as_numbers(obj).dtype != np.float64:
+            return [to_json(v) for v in obj] if obj.ndim > 1 else [int(v) for v in obj.flat]
         arr = obj.astype(np.float64) + 0.0
         if arr.size and integral(arr) and np.isfinite(arr).all():
             return arr.astype(np.int64).tolist()

@@ -41,14 +41,14 @@ def _channels(arr):
 
 def plain(arr, digits=None):
     """The plain matrix form that reads back as input: rows of numbers, blank line between channels."""
-    arr = np.asarray(arr, dtype=np.float64)
+    arr = numbers.as_numbers(arr)
     if arr.ndim > 3:
         return dumps(arr) + "\n"
     return _rows(arr, " ", digits)
 
 
 def delimited(arr, sep, digits=None):
-    arr = np.asarray(arr, dtype=np.float64)
+    arr = numbers.as_numbers(arr)
     if arr.ndim > 3:
         raise click.UsageError("csv/tsv cannot hold a 4-D result; use --format json or npy")
     return _rows(arr, sep, digits)
@@ -141,7 +141,7 @@ class Report:
     """What a command wants to show, in order; rendered by ``emit``."""
 
     def __init__(self, result, data=None):
-        self.result = _without_negative_zero(np.asarray(result, dtype=np.float64))
+        self.result = _without_negative_zero(numbers.as_numbers(result))    # integers stay exact
         self.data = data if data is not None else {}
         self.blocks = []
 
@@ -169,6 +169,8 @@ class Report:
 def _without_negative_zero(arr):
     """ARR with every −0.0 made 0.0, copied only when it holds one (a large result rarely does,
     and a copy of it costs as much as computing it)."""
+    if arr.dtype.kind != "f":              # exact integers have no −0
+        return arr
     zero = arr == 0
     if zero.any() and np.signbit(arr[zero]).any():
         return arr + 0.0
@@ -315,6 +317,8 @@ def render(report, opts):
     """The whole output as str or bytes, before anything is written."""
     fmt = opts.format
     if fmt == "npy":
+        if report.result.dtype == object:
+            raise UserError("these integers are beyond int64; use --format json, csv or text", "--format")
         buf = io.BytesIO()
         np.save(buf, report.result, allow_pickle=False)
         return buf.getvalue()
@@ -350,6 +354,8 @@ def _emit_npy(arr):
     write complete or an OSError (BrokenPipeError, ENOSPC) for the error policy."""
     from numpy.lib import format as npy_format
     from nncalc.cli import output
+    if arr.dtype == object:
+        raise UserError("these integers are beyond int64; use --format json, csv or text", "--format")
     arr = np.ascontiguousarray(arr)
     head = io.BytesIO()
     npy_format.write_array_header_1_0(head, npy_format.header_data_from_array_1_0(arr))

@@ -108,7 +108,7 @@ def _refuse_trace(text):
 
 def parse_text(text, max_elements=None):
     """Parse the text form or a printout (see module docstring) into a 1- to 4-D array."""
-    text = _drop_comments(fold_full_width(text.replace("\r\n", "\n")))
+    text = _drop_comments(fold_full_width(text.replace("\r\n", "\n").replace("\r", "\n")))   # old Mac: lone CR
     body, wrapper = pasted.unwrap(text)
     if wrapper or "[" in body or "]" in body:
         pasted.refuse_summary(body)
