@@ -7,6 +7,8 @@ from nncalc.cli import completion, draw
 from nncalc.cli.options import FiniteFloat, UserError, output_options
 
 PROGRESS_DELAY = 0.5    # seconds: a run still going after this shows a progress bar (terminal stderr only)
+PROGRESS_EVERY = 0.1    # seconds between redraws of the bar, however long one step takes
+DEFAULT_CHECK_LIMIT = 200_000   # forward passes: about 10 s here for a 50-200-10 network (~50 µs each)
 # backprop has no positional arguments, so a mistyped option is reported as such
 # (click still reads a value such as `--lr -1e-3` that starts with '-').
 SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -46,11 +48,14 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
 @click.option("--check", is_flag=True,
               help="Central-difference numeric gradient beside backprop's, with the relative error "
                    "(two forward passes per parameter).")
+@click.option("--check-limit", type=click.IntRange(min=1), default=DEFAULT_CHECK_LIMIT, metavar="N",
+              help="Refuse a --check that needs more than N forward passes [200,000].")
 @click.option("--plot", is_flag=True, help="Draw the loss per step in the terminal.")
 @draw.options(animated=False)
 @output_options
 def command(weights, bias, activation, input_, target, lr, steps, net, sizes, seed, loss_name,
-            freeze_bias, order, optimizer, momentum, beta1, beta2, eps, check, plot, picture, out):
+            freeze_bias, order, optimizer, momentum, beta1, beta2, eps, check, check_limit, plot, picture,
+            out):
     """Train a small network (dense, conv, pool, flatten layers): forward, loss, backprop and update, traced.
 
     \b
@@ -120,11 +125,16 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
     steps = steps if steps is not None else settings.get("steps", 1)
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 0:
         raise UserError(f"must be a whole number ≥ 0, got {steps}", "--steps")
+    if steps > netinput.MAX_STEPS:
+        raise UserError(f"{steps:,} steps is over the limit of {netinput.MAX_STEPS:,}", "--steps")
     _check_optimizer_options(opt_name, momentum, beta1, beta2, eps)
     if plot and not (out.format == "text" and not out.quiet):
         raise UserError("draws in the terminal; it needs the text format without -q", "--plot")
     if plot and steps < 1:
         raise UserError("needs --steps 1 or more to draw a loss curve", "--plot")
+    if plot:
+        from nncalc.cli import render
+        render.need_plot()              # before training, not after it
     if seed is not None and seed < 0:
         raise UserError(f"must be a whole number ≥ 0, got {seed}", "--seed")
     if seed is not None and sizes is None:
@@ -183,6 +193,10 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
             kw["adam_eps"] = eps
     if out.format == "npy" and t is not None and nettrace.stacked_weights(_main_params(layers)) is None:
         _emit_layers(_main_params(layers), out)     # refused now, not after training
+    passes = 2 * gradcheck.parameter_count(layers) if check else 0
+    if passes > check_limit:            # said and refused before training, not after it
+        raise UserError(f"needs {passes:,} forward passes (two per parameter), over the limit of "
+                        f"{check_limit:,} (allow it with --check-limit N)", "--check")
     bar = _Progress(steps)
     try:
         with netinput.flags(source, "--weights"):
@@ -192,7 +206,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
             bar.close()
             chk = None
             if check:
-                bar = _Progress(gradcheck.parameter_count(layers), "checking gradients")
+                bar = _Progress(passes // 2, f"checking gradients ({passes:,} forward passes)")
                 chk = network.numeric_gradient(layers, x, t, loss, progress=bar if bar.wanted else None)
             classes = None if t is None else netdata.class_indices(layers, x, t)
     finally:
@@ -273,19 +287,23 @@ class _Progress:
         import time
         self.wanted = steps > 1 and _stderr_is_tty()
         self.steps, self.label, self.done, self.bar = steps, label, 0, None
-        self.start = time.monotonic()
+        self.start = self.drawn = time.monotonic()
+        self.shown = 0
 
     def __call__(self, n):
         import time
         self.done += n
+        now = time.monotonic()
         if self.bar is None:
-            if time.monotonic() - self.start < PROGRESS_DELAY:
+            if now - self.start < PROGRESS_DELAY:
                 return
             self.bar = click.progressbar(length=self.steps, label=self.label,
                                          file=sys.stderr, show_pos=True)
             self.bar.__enter__()
-            n = self.done
-        self.bar.update(n)
+        elif now - self.drawn < PROGRESS_EVERY:     # core calls after every step: redraw on time
+            return
+        self.bar.update(self.done - self.shown)
+        self.shown, self.drawn = self.done, now
 
     def close(self):
         if self.bar is not None:

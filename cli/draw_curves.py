@@ -43,7 +43,8 @@ def training(res, digits, ext):
     import numpy as np
     from nncalc.cli import numbers
     loss = np.asarray(res.loss_history, dtype=np.float64).ravel()
-    steps = np.arange(len(loss))
+    sampled = getattr(res, "loss_steps", None)        # a long run keeps a sample of its losses
+    steps = np.arange(len(loss)) if sampled is None else np.asarray(sampled)
     finite = np.isfinite(loss)
     if getattr(res, "forward_only", False) or not finite.any():
         raise UserError("this run has no loss to draw (a forward pass without a target, or every "
@@ -54,8 +55,9 @@ def training(res, digits, ext):
                 marker="o" if len(loss) <= 30 else None, markersize=3, label=f"{res.loss} loss")
         if loss[finite].min() > 0 and loss[finite].max() / loss[finite].min() > 100:
             ax.set_yscale("log")
-        for k in sorted({int(steps[finite][0]), int(steps[finite][-1])}):
-            ax.annotate(numbers.column([loss[k]], digits)[0], (k, loss[k]), textcoords="offset points",
+        for i in sorted({int(np.flatnonzero(finite)[0]), int(np.flatnonzero(finite)[-1])}):
+            k = int(steps[i])
+            ax.annotate(numbers.column([loss[i]], digits)[0], (k, loss[i]), textcoords="offset points",
                         xytext=(4, 6), fontsize=fig.FONT_SIZE - 1, gid=f"loss-{k}")
         accuracy = _accuracy(res, len(loss))
         if accuracy is not None:

@@ -10,6 +10,8 @@ import re
 from nncalc.cli.options import UserError
 from nncalc.core.errors import InputError
 
+MAX_STEPS = 10 ** 9     # a billion updates: hours even for the smallest network
+
 _LAYER_FIELD = re.compile(r"^layers\[(\d+)\](?:\.(\w+))?$")
 _PLAIN = {"input": "--input", "target": "--target", "lr": "--lr", "steps": "--steps", "order": "--order",
           "optimizer": "--optimizer", "momentum": "--momentum", "betas": "--beta1", "loss": "--loss",
@@ -89,6 +91,7 @@ def read_net(path, max_elements):
     """(layers, settings) from a --net file (a saved `--format json` run is one too), or from
     the JSON text itself when the value starts with '{'."""
     import json
+    import math
     from nncalc.cli.inputs import read_file
     from nncalc.core import netio
     if path.lstrip().startswith("{"):
@@ -107,8 +110,10 @@ def read_net(path, max_elements):
         layers, settings = netio.load_net(data)
     if "steps" in settings:
         s = settings["steps"]
-        if isinstance(s, bool) or not isinstance(s, (int, float)) or s != int(s):
+        if isinstance(s, bool) or not isinstance(s, (int, float)) or not math.isfinite(s) or s != int(s):
             raise UserError(f"'steps' must be a whole number, got {s!r}", "--net")
+        if s > MAX_STEPS:
+            raise UserError(f"'steps' is {s:.3g}, over the limit of {MAX_STEPS:,}", "--net")
         settings["steps"] = int(s)
     if "optimizer" in settings and not isinstance(settings["optimizer"], str):
         raise UserError(f"'optimizer' must be a name, got {settings['optimizer']!r}", "--net")

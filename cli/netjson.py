@@ -23,6 +23,8 @@ def data(res, chk, x=None):
     d.update({"initial_loss": res.initial_loss, "gradients": _gradients(res), "grad_input": res.grad_input,
               "weights": list(res.weights), "biases": list(res.biases), "final_loss": res.final_loss,
               "final_outputs": res.final_outputs, "loss_history": res.loss_history, "diverged": res.diverged})
+    if res.loss_steps is not None:          # a long run keeps a sample: the steps it holds
+        d["loss_history_steps"] = res.loss_steps
     if res.accuracy_history is not None:
         acc = res.accuracy_history
         d["accuracy"] = {"initial": float(acc[0]), "final": float(acc[-1])}

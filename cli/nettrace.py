@@ -193,7 +193,7 @@ def step(report, tr, res, fmt, title):
     if tr.updates:
         for up in sorted(tr.updates, key=lambda u: u.layer):
             _update(report, up, fmt)
-        report.line(f"Loss after step {tr.step}: E = {fmt(res.loss_history[tr.step])} "
+        report.line(f"Loss after step {tr.step}: E = {fmt(res.loss_after(tr.step))} "
                     f"(was {fmt(tr.loss.value)})")
     report.line("")
 
@@ -291,8 +291,9 @@ def _names(main, shape, bias_shape, check=False):
 
 def check_table(report, chk, fmt):
     import numpy as np
-    report.heading("Gradient check at the initial weights: central differences, "
-                   f"step h·max(1, |θ|), h = {fmt(chk.h)}")
+    count = sum(c.backprop_w.size + np.size(c.backprop_b) for c in chk.layers)
+    report.heading(f"Gradient check at the initial weights: central differences ({2 * count:,} forward "
+                   f"passes, two per parameter), step h·max(1, |θ|), h = {fmt(chk.h)}")
     names, bp, num, rel = [], [], [], []
     for c in chk.layers:
         main, bias = _names(c.main, c.backprop_w.shape, np.shape(c.backprop_b), check=True)
@@ -316,10 +317,12 @@ def history(report, res):
     """The loss before each step, sampled to HISTORY_ROWS rows; the first and last always shown."""
     import numpy as np
     hist = res.loss_history
+    at = res.loss_steps if res.loss_steps is not None else np.arange(hist.size)
     n = hist.size
     idx = np.unique(np.round(np.linspace(0, n - 1, min(n, HISTORY_ROWS))).astype(int))
-    report.line("Loss per step (step 0 = before training" + (", sampled" if idx.size < n else "") + ")")
-    headers, cols = ["step", "E"], [[str(int(k)) for k in idx], [float(hist[k]) for k in idx]]
+    sampled = idx.size < res.steps + 1
+    report.line("Loss per step (step 0 = before training" + (", sampled" if sampled else "") + ")")
+    headers, cols = ["step", "E"], [[str(int(at[k])) for k in idx], [float(hist[k]) for k in idx]]
     if res.accuracy_history is not None:
         headers.append("accuracy")
         cols.append([float(res.accuracy_history[k]) for k in idx])
@@ -331,7 +334,7 @@ def plot(res, out):
     import numpy as np
     from nncalc.cli import render
     hist = np.asarray(res.loss_history, dtype=np.float64)
-    xs = np.arange(hist.size, dtype=np.float64)
+    xs = np.asarray(res.loss_steps if res.loss_steps is not None else np.arange(hist.size), dtype=np.float64)
     keep = np.isfinite(hist)
     color = out.color is not False and sys.stdout.isatty()
     return render.plot(ys=[hist[keep]], xs=[xs[keep]], lines=[True], legend_labels=["loss E"],

@@ -11,10 +11,12 @@ Two ways output could vanish or crash, both handled here once:
   policy in nncalc.cli.main ("Error: cannot write the output: …", exit 1).
 * Encodings without nncalc's symbols (``PYTHONIOENCODING=cp1252``, latin-1,
   ascii). We spell the missing symbols in ASCII (σ → sigma, ⌊x⌋ → floor(x),
-  × → x) rather than write UTF-8 regardless: whoever chose that encoding reads
-  the output through it, and UTF-8 bytes would reach them as mojibake
-  ("Ïƒ"). Numbers are ASCII in every format, so results are unchanged and
-  still read back. Symbols the encoding has (× in cp1252) are kept.
+  × → x) rather than write UTF-8 regardless: whoever chose that encoding
+  reads the output through it, where UTF-8 bytes show as mojibake (σ as two
+  wrong Latin-1 letters). Numbers are ASCII in every format, so results are
+  unchanged and still read back. Symbols the encoding has (× in cp1252) are
+  kept. (click itself writes UTF-8 to an ASCII stream, so `--help` there is
+  UTF-8.)
 
 Only the standard library is imported here: the help path loads it.
 """
@@ -31,7 +33,8 @@ SPELLINGS = {
     "×": "x", "−": "-", "∂": "d", "·": "*", "Σ": "sum ", "…": "...", "√": "sqrt", "∞": "inf",
     "←": "<-", "→": "->", "²": "^2", "³": "^3", "≥": ">=", "≤": "<=", "≈": "~=", "—": "--",
     "½": "1/2", "°": " deg", "±": "+/-", "⊙": "(*)", "ᵀ": "^T", "÷": "/", "⌊": "floor(", "⌋": ")",
-    "⌈": "ceil(", "⌉": ")", "⋮": ":", "⋱": "\\", "\u0302": "^", "ε": "eps",
+    "⌈": "ceil(", "⌉": ")", "⋮": ":", "⋱": "\\", "\u0302": "^", "ε": "eps", "–": "-", "’": "'",
+    "≠": "!=",
 }
 
 

@@ -122,17 +122,22 @@ def inline(arr, digits=DEFAULT_DIGITS):
 
 # ------------------------------------------------------------------ plots
 
-def plot(**kwargs):
-    """uniplot's ``plot_to_string(**kwargs)``: the one place nncalc imports the plotting library.
+def need_plot():
+    """uniplot's ``plot_to_string``, or one line naming --plot and what to install.
 
-    uniplot is a regular dependency; an install without it gets one line naming
-    --plot and what to install, never an internal error.
+    uniplot is a regular dependency; an install without it gets that line,
+    never an internal error (a command checks before its long work).
     """
     try:
         from uniplot import plot_to_string
     except ImportError:
         raise UserError("needs the uniplot package: pip install uniplot", "--plot") from None
-    return plot_to_string(**kwargs)
+    return plot_to_string
+
+
+def plot(**kwargs):
+    """uniplot's ``plot_to_string(**kwargs)``: the one place nncalc imports the plotting library."""
+    return need_plot()(**kwargs)
 
 
 # ------------------------------------------------------------------ Report

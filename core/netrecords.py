@@ -77,7 +77,8 @@ class TrainResult:
     initial_loss: float
     first_step: StepTrace
     last_step: StepTrace
-    loss_history: np.ndarray    # loss before each step, then after the last: steps + 1 values
+    loss_history: np.ndarray    # loss before each step, then after the last: steps + 1 values,
+                                # or a sample of them at loss_steps on a long run (LossSample)
     layers: list                # layer specs after the last step (dense: netio.Layer; core/netspec.py)
     weights: list               # each parametrised layer's weights or kernels
     biases: list
@@ -90,3 +91,50 @@ class TrainResult:
     grad_input: np.ndarray = None           # ∂E/∂input of the first step, in the input's shape
     forward_only: bool = False  # no target: the forward pass alone (no loss, no step)
     targets: np.ndarray = None  # the targets as used (one-hot for class indices), in the outputs' layout
+    loss_steps: np.ndarray = None   # the step of each loss_history value (None: 0, 1, …, steps)
+
+    def loss_after(self, step):
+        """The loss after STEP updates (step 0: before any)."""
+        if self.loss_steps is None:
+            return self.loss_history[step]
+        return self.loss_history[int(np.searchsorted(self.loss_steps, step))]
+
+
+class LossSample:
+    """The loss (and accuracy) before each step and after the last, in bounded memory: all
+    of them up to CAP values, then every 2nd, 4th, … step (the stride doubles each time the
+    sample fills, keeping every other value), plus the PINNED steps (those traced) and the last."""
+
+    CAP = 10_000        # even, so that thinning keeps step multiples of the new stride
+
+    def __init__(self, pinned=()):
+        self.pinned, self.stride = set(pinned), 1
+        self.steps, self.values, self.accs, self.finite = [], [], [], True
+
+    def _kept(self, step):
+        return step % self.stride == 0 or step in self.pinned
+
+    def add(self, step, value, acc=None):
+        self.finite = self.finite and bool(np.isfinite(value))
+        if not self._kept(step):
+            return
+        if len(self.steps) >= self.CAP + len(self.pinned):
+            self.stride *= 2
+            kept = [i for i, k in enumerate(self.steps) if self._kept(k)]
+            self.steps, self.values, self.accs = ([seq[i] for i in kept]
+                                                  for seq in (self.steps, self.values, self.accs))
+            if not self._kept(step):
+                return
+        self.last(step, value, acc)
+
+    def last(self, step, value, acc=None):
+        """Keep this one whatever the stride (the loss after the last step)."""
+        self.finite = self.finite and bool(np.isfinite(value))
+        self.steps.append(step)
+        self.values.append(value)
+        self.accs.append(acc)
+
+    def arrays(self):
+        """(losses, their steps, accuracies or None)."""
+        accs = None if not self.accs or self.accs[0] is None else np.array(self.accs, dtype=np.float64)
+        return np.array(self.values, dtype=np.float64), np.array(self.steps, dtype=np.int64), accs

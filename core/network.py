@@ -28,7 +28,7 @@ import numpy as np
 
 from nncalc.core import losses, netspec, optimizers
 from nncalc.core.netdata import check_settings, prepare
-from nncalc.core.netrecords import StepTrace, TrainResult, UpdateRecord
+from nncalc.core.netrecords import LossSample, StepTrace, TrainResult, UpdateRecord
 from nncalc.core.netio import Layer
 
 
@@ -171,8 +171,9 @@ def train(layers, X, T, loss, lr=0.1, steps=1, optimizer="sgd", order="simultane
     RECORD: "first-last" (default), "none", "all" or an iterable of 1-based step numbers.
     steps=0 computes the gradients without updating (first_step = last_step, step 0, updates None);
     with T None it is the forward pass alone (no loss). MAX_STEPS: window rows kept in conv and
-    pool records. PROGRESS, if given, is called with a number of steps just done, about 100 times
-    a run (the CLI draws a progress bar with it; core never prints).
+    pool records. PROGRESS, if given, is called with 1 after every step (the CLI redraws its
+    bar on time, whatever a step costs; core never prints). On long runs the loss and accuracy
+    histories are a bounded sample, with their step numbers (netrecords.LossSample).
     """
     canon = optimizers.canonical(optimizer)
     kw = {"momentum": momentum} if canon == "momentum" else \
@@ -184,39 +185,38 @@ def train(layers, X, T, loss, lr=0.1, steps=1, optimizer="sgd", order="simultane
     if T is None:
         return _forward_only(net, d, name, opt, order, lr)
     wanted = _wanted(record, steps)
-    hist = np.empty(steps + 1)
-    acc = np.empty(steps + 1) if name in ("cross-entropy", "bce") else None
+    ce = name in ("cross-entropy", "bce")
+    hist = LossSample(pinned={k for k in wanted if k <= steps})     # bounded, not steps + 1 floats
     traces = {}
     step, x, t = net.step, d.x, d.t
-    every = max(1, steps // 100) if progress is not None else steps + 1
     with np.errstate(all="ignore"):
         if steps == 0:
-            hist[0], outputs, traces[0] = step(x, t, True, False)
-            if acc is not None:
-                acc[0] = accuracy(name, outputs, t)
+            initial, outputs, traces[0] = step(x, t, True, False)
+            hist.add(0, initial, accuracy(name, outputs, t) if ce else None)
         for k in range(1, steps + 1):
-            hist[k - 1], out, tr = step(x, t, k in wanted, True, k)
+            value, out, tr = step(x, t, k in wanted, True, k)
             if tr is not None:
                 traces[k] = tr
-            if acc is not None:
-                acc[k - 1] = accuracy(name, out, t)
+            hist.add(k - 1, value, accuracy(name, out, t) if ce else None)
             if k == 1:
-                outputs = out
-            if k % every == 0:
-                progress(every)
+                outputs, initial = out, value
+            if progress is not None:
+                progress(1)
         final = net.output(x)
-        hist[steps] = losses.value_and_grad(name, final, t, net.layers[-1].net if net.ce else None)[0]
-        if acc is not None:
-            acc[steps] = accuracy(name, final, t)
+        if steps:
+            value = losses.value_and_grad(name, final, t, net.layers[-1].net if net.ce else None)[0]
+            hist.last(steps, value, accuracy(name, final, t) if ce else None)
     first, last = traces.get(1 if steps else 0), traces.get(steps)
     specs = net.trained_specs()
     params = [layer.params for layer in net.layers if layer.params]
-    diverged = not (np.all(np.isfinite(hist)) and all(np.all(np.isfinite(a)) for p in params for a in p.values()))
-    return TrainResult(name, opt.name, order, float(lr), steps, d.single, d.shape_out(outputs), float(hist[0]),
-                       first, last, hist, specs, [p[_main(p)] for p in params], [p["bias"] for p in params],
-                       float(hist[steps]), d.shape_out(final), traces, diverged,
+    diverged = not (hist.finite and all(np.all(np.isfinite(a)) for p in params for a in p.values()))
+    values, at, acc = hist.arrays()
+    return TrainResult(name, opt.name, order, float(lr), steps, d.single, d.shape_out(outputs), float(initial),
+                       first, last, values, specs, [p[_main(p)] for p in params], [p["bias"] for p in params],
+                       float(values[-1]), d.shape_out(final), traces, diverged,
                        accuracy_history=acc, input_shape=d.in_shape,
-                       grad_input=None if first is None else d.shape_in(first.grad_input), targets=d.shape_out(t))
+                       grad_input=None if first is None else d.shape_in(first.grad_input), targets=d.shape_out(t),
+                       loss_steps=at if len(at) < steps + 1 else None)
 
 
 def _main(p):

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from conftest import assert_user_error, invoke
-from nncalc.core import parse
+from nncalc.core import forms
 from nncalc.core.errors import InputError
 
 NNCALC = shutil.which("nncalc", path=str(Path(sys.executable).parent)) or shutil.which("nncalc")
@@ -112,7 +112,7 @@ def test_npy_reads_exactly_what_its_header_promises():
     data = npy_bytes(np.array([1.0, 2.0]))
     stream = Counting(data)
     with pytest.raises(InputError, match="data after the 2 values its header claims"):
-        parse.read_npy(io.BufferedReader(stream, buffer_size=16), max_elements=10)
+        forms.read_npy(io.BufferedReader(stream, buffer_size=16), max_elements=10)
     assert stream.given <= len(data) + 16        # the header, 16 bytes of values, one buffer past them
 
 
@@ -128,7 +128,7 @@ def test_npy_with_trailing_data_is_refused(tmp_path, how):
                                  np.arange(24.0, dtype="<f4").reshape(2, 3, 4), np.float64(7.5)],
                          ids=["fortran-big-endian-int", "float32-3d", "scalar"])
 def test_npy_layouts_read_back(arr):
-    got = parse.parse_npy(npy_bytes(arr))
+    got = forms.parse_npy(npy_bytes(arr))
     assert got.dtype == np.float64
     assert np.array_equal(got, np.asarray(arr, dtype=np.float64).reshape(got.shape))
     assert got.shape == (np.shape(arr) or (1,))
@@ -136,7 +136,7 @@ def test_npy_layouts_read_back(arr):
 
 def test_truncated_npy_still_says_so():
     with pytest.raises(InputError, match="truncated: its header claims 4 values"):
-        parse.parse_npy(npy_bytes(np.arange(4.0))[:-1])
+        forms.parse_npy(npy_bytes(np.arange(4.0))[:-1])
 
 
 @pytest.mark.skipif(NNCALC is None, reason="the nncalc console script is not installed")
