@@ -48,6 +48,9 @@ class SizeRecord:
     size: int
 
 
+MAX_INT = 2 ** 63 - 1
+
+
 def as_int(v, name, minimum=None):
     """Return ``v`` as an int; whole floats are accepted, anything else is an InputError.
 
@@ -57,6 +60,9 @@ def as_int(v, name, minimum=None):
         raise InputError("{name} must be a whole number, got {value!r}".format(name=name, value=v),
                          field=name)
     iv = int(v)
+    if abs(iv) > MAX_INT:           # NumPy's sizes are int64; a 401-digit size has no float either
+        raise InputError("{name} is a {n}-digit number; at most 2^63 − 1 = {most:,} is supported".format(
+            name=name, n=len(str(abs(iv))), most=MAX_INT), field=name)
     if minimum is not None and iv < minimum:
         word = {0: "non-negative", 1: "positive"}.get(minimum) or "at least {m}".format(m=minimum)
         raise InputError("{name} must be {word}, got {value}".format(name=name, word=word, value=iv),

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import invoke
+from conftest import assert_user_error, invoke
 
 NNCALC = shutil.which("nncalc", path=str(Path(sys.executable).parent)) or shutil.which("nncalc")
 
@@ -315,6 +315,37 @@ CASES = [
     Case("loss-target-binary-file", ["loss", "1 2", "@{d}/t.csv"], ["TARGET", "binary"],
          files={"t.csv": b"\x00\x00\x00\x01"}),
     Case("loss-class-index-out-of-range", ["loss", "0.2 0.8", "5", "--loss", "cross-entropy"], ["TARGET"]),
+    # ----------------------------------------------------------- issue 13: never an internal error
+    Case("activate-dev-zero", [A, "relu", "@/dev/zero", "--max-elements", "10"],
+         ["VALUES", "'/dev/zero' is over the limit of 1,048,576 bytes"]),
+    Case("activate-npy-trailing-data", [A, "relu", "@{d}/x.npy"], ["VALUES", "data after the 2 values"],
+         files={"x.npy": npy(np.array([1.0, 2.0])) + b"\0" * 4096}),
+    Case("activate-npy-trailing-stdin", [A, "relu", "-"], ["VALUES", "data after the 2 values"],
+         stdin=npy(np.array([1.0, 2.0])) + b"junk"),
+    Case("activate-json-401-digits", [A, "relu", "[" + "1" * 401 + "]"], ["VALUES", "401-digit integer"]),
+    Case("backprop-net-401-digits", ["backprop", "--net", "{d}/net.json"], ["--net", "401-digit integer"],
+         files={"net.json": ('{"layers": [{"weights": [[%s]], "bias": 0, "activation": "relu"}], '
+                             '"input": [1], "target": [1]}' % ("1" * 401)).encode()}),
+    Case("activate-stdin-closed", [A, "relu", "-"], ["VALUES", "standard input, but it is closed"],
+         how="stdin_closed"),
+    Case("backprop-steps-ten-billion", ["backprop", "--weights", "1", "--input", "1", "--target", "1",
+                                        "--steps", "10000000000"], ["--steps", "over the limit"]),
+    Case("backprop-steps-1e10", ["backprop", "--weights", "1", "--input", "1", "--target", "1",
+                                 "--steps", "1e10"], ["--steps"]),
+    Case("backprop-net-steps-1e300", ["backprop", "--net", "{d}/net.json"], ["--net", "'steps'"],
+         files={"net.json": json.dumps({**NET_OK, "input": [1, 2], "target": [1], "steps": 1e300}).encode()}),
+    Case("backprop-check-over-limit", ["backprop", "--layers", "3,4,2", "--input", "1 2 3", "--target", "0 1",
+                                       "--check", "--check-limit", "10"], ["--check", "forward passes"]),
+    Case("conv-work-over-limit", ["conv", "@{d}/x.npy", "@{d}/k.npy", "--max-work", "1000"],
+         ["KERNEL", "multiply-adds", "--max-work"],
+         files={"x.npy": npy(np.zeros((60, 60))), "k.npy": npy(np.ones((30, 30)))}),
+    Case("pool-work-over-limit", ["pool", "@{d}/x.npy", "--size", "30", "--stride", "1", "--max-work", "1000"],
+         ["--size", "comparisons", "--max-work"], files={"x.npy": npy(np.zeros((60, 60)))}),
+    Case("conv-filters-over-limit", ["conv", "1 2 3; 4 5 6; 7 8 9", "1;", "1;", "1;", "--max-elements", "20"],
+         ["KERNEL", "the output would have 27 elements"]),
+    Case("conv-max-work-not-a-count", ["conv", "1 2; 3 4", "1;", "--max-work", "lots"], ["--max-work"]),
+    Case("outsize-401-digit-size", ["outsize", "9" * 401, "--kernel", "3"], ["SIZE", "401-digit number"]),
+    Case("activate-escape-in-token", [A, "relu", "1 X\x1bcY"], ["VALUES", "'X\\x1bcY'"]),
 ]
 
 
@@ -383,8 +414,15 @@ def _memory_limited(args):
 
 
 MEMORY_CAP = 3 << 30
+def _stdin_closed(args):
+    """File descriptor 0 closed in the child, as the shell's ``<&-``."""
+    p = subprocess.run([NNCALC, *args], capture_output=True, env=_env(), timeout=60,
+                       preexec_fn=lambda: os.close(0))
+    return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
+
+
 RUNNERS = {"inproc": None, "pty": _on_a_terminal, "closed": _stdout_closed, "epipe": _reader_gone,
-           "limited": _memory_limited}
+           "limited": _memory_limited, "stdin_closed": _stdin_closed}
 
 
 def test_case_table_is_broad():
@@ -430,3 +468,56 @@ def test_net_file_over_the_size_limit_is_refused(tmp_path):
     r = invoke("backprop", "--net", str(big), "--max-elements", "10")
     assert r.exit_code == 2 and r.stdout == ""
     assert r.stderr.startswith("Error: --net:") and "over the limit" in r.stderr
+
+
+def test_control_characters_are_never_echoed_raw(run):
+    line = assert_user_error(run("activate", "relu", "1 X\x1bcY\x07"), "VALUES")
+    assert "\x1b" not in line and "\x07" not in line and "'X\\x1bcY\\x07'" in line
+
+
+def test_activate_plot_without_uniplot(run, monkeypatch):
+    monkeypatch.setitem(sys.modules, "uniplot", None)         # `import uniplot` now raises ImportError
+    line = assert_user_error(run("activate", "relu", "1", "--plot"), "--plot")
+    assert line == "Error: --plot: needs the uniplot package: pip install uniplot"
+
+
+# ------------------------------------------------------- a generated family of hostile inputs
+
+HOSTILE_PIECES = ["1", "-0", "1e308", "1e999", "9" * 401, "nan", "inf", "-inf", "1_0", "0x1F", "１", "[", "]",
+                  "{", "}", ";", "|", ",", " ", "\n", "\r", "\t", "\x00", "\x1b", "\u00a0", "#", "\"", "'",
+                  "σ", "e", ".", "-", "+", "\ufeff", "\ud7ff", '{"result":', "[[1,2],[3]]", "1e", "..."]
+
+COMMAND_LINES = [
+    lambda v: ["activate", "relu", v],
+    lambda v: ["activate", "softmax", v, "--format", "json"],
+    lambda v: ["conv", v, "1 0; 0 1", "-q"],
+    lambda v: ["conv", "1 2 3; 4 5 6; 7 8 9", v],
+    lambda v: ["pool", v, "--size", "2"],
+    lambda v: ["loss", v, "1 0"],
+    lambda v: ["outsize", v, "--kernel", "3"],
+    lambda v: ["backprop", "--weights", v, "--input", "1", "--target", "1"],
+    lambda v: ["activate", "relu", "-"],
+]
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_hostile_inputs_never_end_in_an_internal_error():
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    value = st.one_of(st.lists(st.sampled_from(HOSTILE_PIECES), max_size=12).map("".join),
+                      st.text(max_size=30))
+    where = st.sampled_from(range(len(COMMAND_LINES)))
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(value, where, st.sampled_from(["10", "1000000"]))
+    def check(v, i, max_elements):
+        args = COMMAND_LINES[i](v) + ["--max-elements", max_elements]
+        r = invoke(*args, input=v.encode("utf-8", "surrogatepass") if args[-3] == "-" else b"")
+        assert "internal error" not in r.stderr, (args, r.stderr)
+        assert "Traceback" not in r.stderr, (args, r.stderr)
+        assert r.exit_code in (0, 2), (args, r.exit_code, r.stderr)
+        if r.exit_code == 2:
+            assert r.stdout == "" and len(r.stderr.splitlines()) == 1 and r.stderr.startswith("Error: ")
+            assert not any(c in r.stderr[:-1] for c in "\x1b\x00\x07"), r.stderr
+
+    check()
