@@ -61,7 +61,7 @@ def as_int(v, name, minimum=None):
                          field=name)
     iv = int(v)
     if abs(iv) > MAX_INT:           # NumPy's sizes are int64; a 401-digit size has no float either
-        raise InputError("{name} is a {n}-digit number; at most 2^63 − 1 = {most:,} is supported".format(
+        raise InputError("{name} is too large: a {n}-digit number; at most 2^63 − 1 = {most:,}".format(
             name=name, n=len(str(abs(iv))), most=MAX_INT), field=name)
     if minimum is not None and iv < minimum:
         word = {0: "non-negative", 1: "positive"}.get(minimum) or "at least {m}".format(m=minimum)
