@@ -92,7 +92,7 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
     kernel_arg = ks[0] if ks[0].ndim == 4 and len(ks) == 1 else list(ks)
     try:
         res = conv.conv2d(x, kernel_arg, b, stride, padding, dilation, flip, act,
-                          picture.steps(out.steps), out.max_elements, max_work)
+                          picture.steps(out.steps), out.max_elements, max_work, dout is not None)
     except InputError as exc:
         if exc.code == "kernel_channels" and len(ks) == 1 and ks[0].ndim == 3:
             exc.message += " (several filters: give each as its own KERNEL argument)"

@@ -164,7 +164,8 @@ def multiply_adds(x_shape4, k_shape4, geom):
 
 
 def conv2d(x, kernels, bias=None, stride=1, padding=0, dilation=1, flip=False,
-           activation=None, max_steps=DEFAULT_MAX_STEPS, max_elements=None, max_work=None):
+           activation=None, max_steps=DEFAULT_MAX_STEPS, max_elements=None, max_work=None,
+           backward_planned=False):
     """Cross-correlate ``x`` with each filter, add its bias, apply ``activation``.
 
     x: H×W, C×H×W or N×C×H×W.  kernels: kh×kw, a list of kh×kw / C×kh×kw
@@ -172,11 +173,13 @@ def conv2d(x, kernels, bias=None, stride=1, padding=0, dilation=1, flip=False,
     right), "same" or "valid".  Result: OH×OW for a 2-D input with one 2-D
     kernel, else F×OH×OW, or N×F×OH×OW for a batch.  ``max_elements`` bounds
     the padded input and the output (see windows.check_work) and the trace;
-    ``max_work`` the multiply-adds (see multiply_adds), refused up front.
+    ``max_work`` the multiply-adds (see multiply_adds), refused up front; with
+    ``backward_planned`` three times as many (∂E/∂K and ∂E/∂X are products as big).
     """
     x4, x_ndim, _, k4, single, sides, geom, b = _setup(x, kernels, bias, stride, padding, dilation,
                                                        flip, max_elements)
-    windows.check_operations(multiply_adds(x4.shape, k4.shape, geom), "multiply-adds", "kernel", max_work)
+    windows.check_operations((3 if backward_planned else 1) * multiply_adds(x4.shape, k4.shape, geom),
+                             "multiply-adds", "kernel", max_work)
     if any(sides):
         xp = windows.pad(x4, geom, 0.0)
     else:

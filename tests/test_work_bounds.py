@@ -60,6 +60,12 @@ def test_conv_work_is_refused_up_front_naming_the_kernel():
     # 2 filters × 4×4 positions × 1×3×3 taps
     assert "needs about 288 multiply-adds, over the work limit of 100 (allow it with --max-work N)" in line
     ok("conv", x, "1 1 1; 1 1 1; 1 1 1", "1 0 0; 0 1 0; 0 0 1", "--max-work", "288", "-q")
+    # with --backward, ∂E/∂K and ∂E/∂X cost as much again each: 3 × 288
+    dy = " | ".join(["; ".join(["1 1 1 1"] * 4)] * 2)
+    line = assert_user_error(invoke("conv", x, "1 1 1; 1 1 1; 1 1 1", "1 0 0; 0 1 0; 0 0 1", "--backward", dy,
+                                    "--max-work", "863"), "KERNEL")
+    assert "needs about 864 multiply-adds" in line
+    ok("conv", x, "1 1 1; 1 1 1; 1 1 1", "1 0 0; 0 1 0; 0 0 1", "--backward", dy, "--max-work", "864", "-q")
 
 
 def test_conv_multiply_adds():
