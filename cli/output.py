@@ -18,7 +18,7 @@ Two ways output could vanish or crash, both handled here once:
   kept. (click itself writes UTF-8 to an ASCII stream, so `--help` there is
   UTF-8.)
 
-Only the standard library is imported here: the help path loads it.
+Only the standard library is imported at the top: the help path loads it.
 """
 import codecs
 import io
@@ -88,6 +88,18 @@ def write_bytes(data, stream=None):
             raise OSError(errno.EIO, "the output accepted no more bytes")
         view = view[written:]
     stream.flush()
+
+
+def write_npy(arr):
+    """np.save's bytes, written straight from the array (no copy of a large result), each
+    write complete or an OSError (BrokenPipeError, ENOSPC) for the error policy."""
+    import numpy as np
+    from numpy.lib import format as npy_format
+    arr = np.ascontiguousarray(arr)
+    head = io.BytesIO()
+    npy_format.write_array_header_1_0(head, npy_format.header_data_from_array_1_0(arr))
+    write_bytes(head.getvalue())
+    write_bytes(arr.data.cast("B") if arr.size else b"")
 
 
 def encode(text, stream=None):

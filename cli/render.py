@@ -318,14 +318,18 @@ def _text(report, opts):
 DOCUMENTS = ("latex", "markdown", "html")      # the whole trace as a document: cli/documents.py
 
 
+def _npy_array(result):
+    if result.dtype == object:          # exact integers past int64 (outsize with huge padding)
+        raise UserError("these integers are beyond int64; use --format json, csv or text", "--format")
+    return result
+
+
 def render(report, opts):
     """The whole output as str or bytes, before anything is written."""
     fmt = opts.format
     if fmt == "npy":
-        if report.result.dtype == object:
-            raise UserError("these integers are beyond int64; use --format json, csv or text", "--format")
         buf = io.BytesIO()
-        np.save(buf, report.result, allow_pickle=False)
+        np.save(buf, _npy_array(report.result), allow_pickle=False)
         return buf.getvalue()
     if fmt == "json":
         payload = report.result if opts.quiet else {**report.data, "result": report.result}
@@ -346,23 +350,9 @@ def emit(report, opts):
     """Write the rendered output completely (see nncalc.cli.output), or raise OSError."""
     from nncalc.cli import output
     if opts.format == "npy":
-        return _emit_npy(report.result)
+        return output.write_npy(_npy_array(report.result))
     out = render(report, opts)
     if isinstance(out, str):
         keep_style = opts.color if opts.color is not None else sys.stdout.isatty()
         out = output.encode(out if keep_style else click.unstyle(out))
     output.write_bytes(out)
-
-
-def _emit_npy(arr):
-    """np.save's bytes, written straight from the array (no copy of a large result), each
-    write complete or an OSError (BrokenPipeError, ENOSPC) for the error policy."""
-    from numpy.lib import format as npy_format
-    from nncalc.cli import output
-    if arr.dtype == object:
-        raise UserError("these integers are beyond int64; use --format json, csv or text", "--format")
-    arr = np.ascontiguousarray(arr)
-    head = io.BytesIO()
-    npy_format.write_array_header_1_0(head, npy_format.header_data_from_array_1_0(arr))
-    output.write_bytes(head.getvalue())
-    output.write_bytes(arr.data.cast("B") if arr.size else b"")
