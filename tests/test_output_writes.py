@@ -158,3 +158,16 @@ def test_utf8_output_keeps_the_symbols():
     p = subprocess.run([NNCALC, "activate", "sigmoid", "1"], capture_output=True,
                        env=_env(PYTHONIOENCODING="utf-8"), timeout=60)
     assert "σ(x) = 1 / (1 + e^(−x))" in p.stdout.decode("utf-8")
+
+
+@needs_script
+@pytest.mark.parametrize("unbuffered", [True, False], ids=["unbuffered", "buffered"])
+def test_a_reader_that_leaves_early_never_gets_exit_0(big_txt, unbuffered):
+    """`nncalc … | head -c 100`: the rest cannot be written; the policy is a quiet exit 1."""
+    env = _env(**({"PYTHONUNBUFFERED": "1"} if unbuffered else {}))
+    p = subprocess.Popen([NNCALC, "activate", "relu", f"@{big_txt}", "-q"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+    assert len(p.stdout.read(100)) == 100
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert (p.wait(timeout=60), err) == (1, "")
