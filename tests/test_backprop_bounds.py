@@ -41,7 +41,8 @@ def test_loss_sample_keeps_a_bounded_thinned_history():
     for k in range(n):
         sample.add(k, float(k))
     sample.last(n, float(n))
-    values, steps = sample.arrays()
+    values, steps, accuracies = sample.arrays()
+    assert accuracies is None
     assert len(values) <= LossSample.CAP + 2 + 1
     assert np.array_equal(values, steps)                     # each value sits at its own step
     assert steps[0] == 0 and steps[-1] == n and {1, 7} <= set(steps.tolist())
@@ -99,3 +100,11 @@ def test_plot_library_is_checked_before_training(monkeypatch):
     monkeypatch.setitem(sys.modules, "uniplot", None)
     line = assert_user_error(invoke("backprop", *NET, "--steps", BILLION, "--plot"), "--plot")
     assert line == "Error: --plot: needs the uniplot package: pip install uniplot"
+
+
+def test_accuracy_is_sampled_with_the_loss():
+    sample = LossSample()
+    for k in range(LossSample.CAP + 3):
+        sample.add(k, float(k), k / 10)
+    values, steps, accuracies = sample.arrays()
+    assert len(accuracies) == len(values) and np.array_equal(accuracies * 10, steps)
