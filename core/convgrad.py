@@ -104,7 +104,8 @@ class ConvGrads:
 
 def _blocks(n, geom, channels, budget):
     """(samples slice, r0, r1) blocks whose im2col matrix stays within ``budget`` bytes:
-    several whole samples when one fits, else windows.row_chunks of one sample."""
+    several whole samples when one fits, else windows.row_chunks of one sample (never less
+    than one output row: the backward's blocks are not cut below a row)."""
     oh, ow = geom.out_hw
     per_sample = channels * geom.kernel[0] * geom.kernel[1] * ow * 8 * oh
     if per_sample <= budget:
@@ -112,9 +113,10 @@ def _blocks(n, geom, channels, budget):
         for n0 in range(0, n, step):
             yield slice(n0, min(n, n0 + step)), 0, oh
         return
-    for b in range(n):
-        for r0, r1 in windows.row_chunks(geom, channels, budget):
-            yield slice(b, b + 1), r0, r1
+    for b in range(n):      # whole rows at least: a row that row_chunks cuts into columns is one block
+        for r0, r1, c0, _ in windows.row_chunks(geom, channels, budget):
+            if c0 == 0:
+                yield slice(b, b + 1), r0, r1
 
 
 def _cols(xp, geom, samples, r0, r1):
