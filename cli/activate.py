@@ -5,6 +5,7 @@ import click
 
 from nncalc.cli import completion, draw
 from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, given, output_options
+from nncalc.cli.options import check_options
 
 # core's field names -> this command's arguments: the one place activate names them
 FIELDS = {"activation": "FUNCTION", "input": "VALUES", "alpha": "--alpha", "slope": "--slope"}
@@ -25,6 +26,7 @@ FIELDS = {"activation": "FUNCTION", "input": "VALUES", "alpha": "--alpha", "slop
               help="x range for --plot and --draw.")
 @draw.options(animated=False)
 @output_options
+@check_options
 def command(function, values, alpha, slope, jacobian, list_, plot, range_, picture, out):
     """Apply an activation function h to every value; trace x, h(x) and h'(x).
 
@@ -48,7 +50,8 @@ def command(function, values, alpha, slope, jacobian, list_, plot, range_, pictu
             raise UserError("--list takes no FUNCTION or VALUES")
         for name, typed in (("--alpha", alpha is not None), ("--slope", slope is not None),
                             ("--jacobian", jacobian), ("--plot", plot), ("--range", given("range_")),
-                            ("--draw", picture.wanted)):
+                            ("--draw", picture.wanted), ("--expect", bool(out.expect)),
+                            ("--select", bool(out.select))):
             if typed:
                 raise UserError("applies to one FUNCTION; --list prints the table of all of them", name)
         return _list(out)
@@ -134,7 +137,8 @@ def _report(tr, jac):
     report.line("")
     headers = ["i" if tr.input.ndim <= 1 else "position"] + [h for h, _ in tr.columns]
     columns = [_positions(tr.input.shape)] + [arr.ravel() for _, arr in tr.columns]
-    report.table(headers, columns, numeric=[False] + [True] * len(tr.columns))
+    report.table(headers, columns, numeric=[False] + [True] * len(tr.columns),
+                 locate=render.in_order(tr.input.shape, ("result", "derivative")))
     report.matrix("Result h(x)", tr.result)
     if jac is not None:
         rows = jac.reshape(-1, *jac.shape[-2:])

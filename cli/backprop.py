@@ -5,6 +5,7 @@ import click
 
 from nncalc.cli import completion, draw
 from nncalc.cli.options import FiniteFloat, UserError, output_options
+from nncalc.cli.options import check_options
 
 PROGRESS_DELAY = 0.5    # seconds: a run still going after this shows a progress bar (terminal stderr only)
 PROGRESS_EVERY = 0.1    # seconds between redraws of the bar, however long one step takes
@@ -53,6 +54,7 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
 @click.option("--plot", is_flag=True, help="Draw the loss per step in the terminal.")
 @draw.options(animated=False)
 @output_options
+@check_options
 def command(weights, bias, activation, input_, target, lr, steps, net, sizes, seed, loss_name,
             freeze_bias, order, optimizer, momentum, beta1, beta2, eps, check, check_limit, plot, picture,
             out):
@@ -215,6 +217,9 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
     report = nettrace.report(res, chk, out, seed if sizes is not None else None, classes, x)
     if plot:
         report.line(nettrace.plot(res, out))
+    if out.expect or out.select:         # checked or selected in one place, like every command
+        render.emit(report, out)
+        return
     result = res.final_outputs if res.forward_only else res.weights
     if out.format == "json" and not out.quiet:
         click.echo(render.dumps({**report.data, "result": result if res.forward_only else list(result)}))

@@ -3,6 +3,7 @@ import click
 
 from nncalc.cli import completion, draw, geometry
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, output_options
+from nncalc.cli.options import check_options
 from nncalc.core.errors import shape_text
 
 # core's field names -> this command's arguments: the one place conv names them
@@ -29,6 +30,7 @@ FIELDS = {"input": "INPUT", "kernel": "KERNEL", "bias": "--bias", "stride": "--s
 @draw.options(animated=True)
 @geometry.work_option("multiply-adds")
 @output_options
+@check_options
 def command(input_, kernels, bias, stride, padding, dilation, flip, activation, channels_last, dout,
             picture, max_work, out):
     """Slide each KERNEL over INPUT: multiply element-wise, sum, add the bias.
@@ -149,16 +151,18 @@ def _report(res, result, x, act, moved):
                 f"stride {res.size_h.stride},{res.size_w.stride}, padding top {pt} bottom {pb} "
                 f"left {pl} right {pr}, dilation {res.size_h.dilation},{res.size_w.dilation}")
     report.line("")
-    for axis, rec, sym in (("H", res.size_h, "H"), ("W", res.size_w, "W")):
-        for line in geometry.formula_lines(rec, axis, sym):
-            report.line(line)
+    formula = [line for axis, rec in (("H", res.size_h), ("W", res.size_w))
+               for line in geometry.formula_lines(rec, axis, axis)]
+    for line in formula:
+        report.line(line)
+    report.explain(formula, values_of=("output_shape",))
     report.line("")
     if any(res.padding):
         padded = np.asarray(res.padded_input)
         report.matrix("Padded input (· = zero padding)", padded, _pad_mask(padded.shape, res.padding))
     if res.flip:
         report.matrix("Kernels as applied (rotated 180°)", k4 if f > 1 else k4[0] if c > 1 else k4[0, 0])
-    _steps_table(report, res, act, c)
+    _steps_table(report, res, act, c, moved)
     title = f"Output feature map{'s' if f > 1 else ''}" + (f" after {act}" if act else "")
     if not moved:
         report.matrix(title, result)
@@ -176,7 +180,7 @@ def _pad_mask(shape, padding):
     return mask
 
 
-def _steps_table(report, res, act, channels):
+def _steps_table(report, res, act, channels, moved):
     from nncalc.cli import render
     pos, win, prod, csum, total, bias, z, val = ([] for _ in range(8))
     for s in res.steps:
@@ -203,7 +207,16 @@ def _steps_table(report, res, act, channels):
         headers.append(f"{act}(z)")
         cols.append(val)
     numeric = [False, False, False] + [True] * (len(cols) - 3)
-    report.table(headers, cols, total=res.total_steps, numeric=numeric, per=channels)
+    locate = render.in_order(res.result.shape)     # step k computed element k of the result
+    if moved:                                       # ... before its channel axis moved last
+        locate = _channels_first(locate)
+    report.table(headers, cols, total=res.total_steps, numeric=numeric, per=channels, locate=locate)
+
+
+def _channels_first(locate):
+    def moved(key, position):
+        return locate(key, position[:-3] + position[-1:] + position[-3:-1])
+    return moved
 
 
 def _step_json(s, act):

@@ -24,8 +24,8 @@ def run(report, res, x, ks, kernel_arg, d, result_shape, channels_last, out, arg
     ``x`` is channels first; ``args`` are (bias, stride, padding, dilation, flip, activation).
     """
     d = check_dout(d, result_shape)
-    if out.quiet or out.format in ("csv", "tsv", "npy"):    # only the forward result is printed
-        return
+    if (out.quiet or out.format in ("csv", "tsv", "npy")) and not (out.expect or out.select):
+        return          # only the forward result is printed (unless a key is checked or selected)
     grads = gradients(x, kernel_arg, d, *args, channels_last, out)
     single = len(ks) == 1 and ks[0].ndim == 2
     add_json(report.data, grads, single, channels_last)

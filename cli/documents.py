@@ -36,7 +36,8 @@ def render(report, opts):
         elif kind == "table":
             headers, columns, total, numeric, per = block[1:6]
             wrap = block[6] if len(block) > 6 else None
-            rows, is_numeric, note = rd.table_rows(headers, columns, total, numeric, per, opts)
+            marks = block[7] if len(block) > 7 else None      # a check's rows to show
+            rows, is_numeric, note = rd.table_rows(headers, columns, total, numeric, per, opts, marks)
             writer.table(headers or [""] * len(is_numeric), rows, is_numeric, wrap)
             if note:
                 writer.line(note, 0)

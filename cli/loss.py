@@ -3,6 +3,7 @@ import click
 
 from nncalc.cli import completion
 from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, given, output_options
+from nncalc.cli.options import check_options
 
 LOSSES = "half-sse, sse, mse, bce, cross-entropy"
 # core's field names -> this command's arguments: the one place loss names them
@@ -23,6 +24,7 @@ FIELDS = {"pred": "PRED", "target": "TARGET", "loss": "--loss", "eps": "--eps",
               help="cross-entropy on probabilities: ln(p + ε); 0 gives the exact value.")
 @click.option("--grad", is_flag=True, help="Also show ∂E/∂PRED.")
 @output_options
+@check_options
 def command(pred, target, loss_name, from_logits, eps, grad, out):
     """Evaluate a loss E(PRED, TARGET); trace each element's term, the total and ∂E/∂PRED.
 

@@ -21,6 +21,7 @@ import click
 COMMANDS = {
     "activate": "activate",
     "backprop": "backprop",
+    "check": "check",
     "conv": "conv",
     "loss": "loss",
     "outsize": "outsize",

@@ -15,6 +15,7 @@ from nncalc.cli import completion
 BUILTIN_FORMATS = ("text", "json", "csv", "tsv", "npy", "latex", "markdown", "html")
 DEFAULT_MAX_STEPS = 50
 DEFAULT_MAX_ELEMENTS = 10_000_000
+EXPECT_TRACE_STEPS = 10_000     # with --expect, trace this many steps so differing rows can be shown
 
 # Commands take negative numbers as positional values (`activate relu -1 -inf`),
 # so unknown dash-words are left as arguments; no short option may use a
@@ -70,11 +71,18 @@ class Output:
         self.max_steps = max_steps
         self.max_elements = max_elements
         self.color = False if os.environ.get("NO_COLOR") else None
+        self.expect = ()        # (key, Expected) pairs, set by check_options
+        self.select = None
+        self.tol = self.rtol = None
 
     @property
     def steps(self):
         """How many step records to compute: none when the output will not show them."""
+        if self.select:                 # a key of the JSON output: its steps as JSON has them
+            return self.max_steps
         shown = not self.quiet and self.format not in ("csv", "tsv", "npy")
+        if shown and self.expect and self.format != "json":    # rows that differ are shown too
+            return max(self.max_steps, EXPECT_TRACE_STEPS)
         return self.max_steps if shown else 0
 
 
@@ -135,5 +143,59 @@ def output_options(func):
         return func(*args, out=out, **kwargs)
 
     for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+TOLERANCE_HELP = ("Each expected number is matched to the digits it was written with: "
+                  "0.731 allows ±0.0005, 7.3e-1 ±0.005; an integer must be exact (relative 1e-9 "
+                  "of the expected value), as must .npy values.")
+
+
+def _tolerance_params(expect):
+    params = []
+    if expect:
+        params += [
+            click.option("--expect", multiple=True, metavar="[KEY=]VALUE",
+                         help="Check an answer (repeatable): exit 0 if it matches, 1 if not, 2 for "
+                              "bad input. VALUE is a matrix (inline, @FILE, -) or a number, compared "
+                              "with the result, or with KEY of the JSON output (grad_input, "
+                              "total_params, gradients.0.weights, …). " + TOLERANCE_HELP),
+            click.option("--select", metavar="KEY",
+                         help="Print this value of the JSON output instead of the result, as -q "
+                              "would (a dotted key, as --expect's)."),
+        ]
+    params += [
+        click.option("--tol", type=FiniteFloat(), metavar="ABS",
+                     help="Allowed difference |got − expected|, instead of the written digits."),
+        click.option("--rtol", type=FiniteFloat(), metavar="REL",
+                     help="Allowed difference relative to |expected| (added to --tol)."),
+    ]
+    return params
+
+
+def check_options(func=None, *, with_expect=True):
+    """Stack --expect, --select, --tol and --rtol (below output_options); render.emit applies them.
+
+    ``with_expect=False`` gives only --tol and --rtol (for `nncalc check`, whose answer is an argument).
+    """
+    if func is None:
+        return functools.partial(check_options, with_expect=with_expect)
+
+    @functools.wraps(func)
+    def wrapper(*args, out, tol, rtol, expect=(), select=None, **kwargs):
+        for name, v in (("--tol", tol), ("--rtol", rtol)):
+            if v is not None and v < 0:
+                raise UserError(f"must be 0 or more, not {v:g}", name)
+        if with_expect and not expect and (tol is not None or rtol is not None):
+            raise UserError("sets how close an answer must be; add --expect",
+                            "--tol" if tol is not None else "--rtol")
+        out.tol, out.rtol = tol, rtol
+        if expect or select is not None:
+            from nncalc.cli import checking
+            checking.prepare(out, expect, select)
+        return func(*args, out=out, **kwargs)
+
+    for option in reversed(_tolerance_params(with_expect)):
         wrapper = option(wrapper)
     return wrapper

@@ -5,6 +5,7 @@ import click
 
 from nncalc.cli import geometry
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, given, output_options
+from nncalc.cli.options import check_options
 from nncalc.core.errors import shape_text
 
 # core's field names -> this command's arguments: the one place outsize names them
@@ -28,6 +29,7 @@ FIELDS = {"input": "SIZE", "kernel": "--kernel", "stride": "--stride", "padding"
 @click.option("--channels-last", is_flag=True,
               help="SIZE is H×W×C (as 32x32x3); chain shapes are then shown H×W×C too.")
 @output_options
+@check_options
 def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, output_padding,
             channels_last, out):
     """Output size of a conv/pool layer, or shapes, parameters and MACs through a chain.
@@ -158,9 +160,11 @@ def _single(dims, kernel, stride, padding, dilation, ceil, out, read_as):
         report.line(f"padding 'same': output = ⌈input/stride⌉ needs top {sides[0]}, bottom {sides[1]}, "
                     f"left {sides[2]}, right {sides[3]} (an odd extra zero goes bottom/right)")
     report.line("")
-    for axis, rec, sym in (("H", rh, "H"), ("W", rw, "W")):
-        for line in geometry.formula_lines(rec, axis, sym):
-            report.line(line)
+    formula = [line for axis, rec in (("H", rh), ("W", rw))
+               for line in geometry.formula_lines(rec, axis, axis)]
+    for line in formula:
+        report.line(line)
+    report.explain(formula, values_of=("result",))
     report.line("")
     report.line(f"Output size: {rh.size}×{rw.size}")
     render.emit(report, out)
@@ -185,6 +189,7 @@ def _transposed(dims, kernel, stride, padding, dilation, output_padding, out, re
     report.line("")
     for line in lines:
         report.line(line)
+    report.explain(lines, values_of=("result",))
     report.line("")
     report.line(f"Output size: {sizes[0]}×{sizes[1]}")
     render.emit(report, out)

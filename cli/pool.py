@@ -3,6 +3,7 @@ import click
 
 from nncalc.cli import completion, draw, geometry
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, given, output_options
+from nncalc.cli.options import check_options
 from nncalc.core.errors import shape_text
 
 # core's field names -> this command's arguments: the one place pool names them
@@ -30,6 +31,7 @@ FIELDS = {"input": "INPUT", "size": "--size", "kernel": "--size", "stride": "--s
 @draw.options(animated=True)
 @geometry.work_option("comparisons (max) or additions (avg)")
 @output_options
+@check_options
 def command(input_, mode, max_, avg, size, stride, padding, ceil, global_, count_include_pad, dout, picture,
             max_work, out):
     """Pool each channel on its own: the maximum or the average of every window.
@@ -112,9 +114,11 @@ def _report(res, x, include_pad, backward, with_argmax=True):
     report.line(f"input {shape_text(x.shape)}, padding top {pt} bottom {pb} left {pl} "
                 f"right {pr}" + (f"; {pad_note}" if any(res.padding) or res.mode == "avg" else ""))
     report.line("")
-    for axis, rec in (("H", res.size_h), ("W", res.size_w)):
-        for line in geometry.formula_lines(rec, axis, axis):
-            report.line(line)
+    formula = [line for axis, rec in (("H", res.size_h), ("W", res.size_w))
+               for line in geometry.formula_lines(rec, axis, axis)]
+    for line in formula:
+        report.line(line)
+    report.explain(formula, values_of=("output_shape",))
     report.line("")
     _steps_table(report, res)
     report.matrix(f"Pooled map{'s' if res.result.ndim > 2 else ''} ({res.mode})", res.result)
@@ -143,7 +147,8 @@ def _steps_table(report, res):
         cols = [pos, win, [s.total for s in res.steps], [s.count for s in res.steps],
                 [s.quotient for s in res.steps]]
         numeric = [False, False, True, True, True]
-    report.table(headers, cols, total=res.total_steps, numeric=numeric)
+    report.table(headers, cols, total=res.total_steps, numeric=numeric,
+                 locate=render.in_order(res.result.shape))
 
 
 def _routing_table(report, res):

@@ -149,6 +149,8 @@ class Report:
         self.result = _without_negative_zero(numbers.as_numbers(result))    # integers stay exact
         self.data = data if data is not None else {}
         self.blocks = []
+        self.explanations = []      # (lines, keys whose shape they explain, keys whose values)
+        self.quiet_output = None    # what -q prints instead of the result (a check's verdict)
 
     def heading(self, text):
         self.blocks.append(("heading", text))
@@ -156,20 +158,30 @@ class Report:
     def line(self, text):
         self.blocks.append(("line", text))
 
-    def table(self, headers, columns, total=None, numeric=None, per=1, wrap=None):
+    def table(self, headers, columns, total=None, numeric=None, per=1, wrap=None, locate=None,
+              every_row=False):
         """A step table given column by column; cells are numbers, strings or None (blank).
 
         ``per`` rows make one step (e.g. one row per input channel); the table
-        shows at most --max-steps steps and says how many of ``total`` (all
-        steps, when the columns hold only the first few) it left out.
+        shows at most --max-steps steps (all with ``every_row``) and says how
+        many of ``total`` (all steps, when the columns hold only the first few)
+        it left out. A numeric column of strings is preformatted, right-aligned.
         ``wrap``: the widest each column may be in text, for cells of prose.
+        ``locate(key, position)``: the step that computed ``position`` of the
+        JSON value ``key``, or None; a check (cli/checking.py) then shows the
+        steps of differing values even past --max-steps.
         """
-        self.blocks.append(("table", headers, columns, total, numeric, per, wrap))
+        rows = {"locate": locate, "force": set(), "every": every_row}
+        self.blocks.append(("table", headers, columns, total, numeric, per, wrap, rows))
 
     def matrix(self, title, arr, mask=None, mask_text="·"):
         """A matrix (any dims); cells where ``mask`` is true show ``mask_text`` (e.g. padding)."""
         self.blocks.append(("matrix", title, np.asarray(arr, dtype=np.float64), mask, mask_text))
 
+    def explain(self, lines, shape_of=("result",), values_of=()):
+        """Lines (a size formula) a check repeats when the shape of a key in ``shape_of``, or
+        a value of a key in ``values_of``, differs from the expected one."""
+        self.explanations.append((list(lines), tuple(shape_of), tuple(values_of)))
 
 def _without_negative_zero(arr):
     """ARR with every −0.0 made 0.0, copied only when it holds one (a large result rarely does,
@@ -182,34 +194,60 @@ def _without_negative_zero(arr):
     return arr
 
 
-def table_rows(headers, columns, total, numeric, per, opts):
+def in_order(shape, keys=("result",)):
+    """A ``locate`` for tables whose step k computed element k (row-major) of each of KEYS."""
+    shape = tuple(shape)
+
+    def locate(key, position):
+        if key not in keys:
+            return None
+        return int(np.ravel_multi_index(position, shape)) if position else 0
+    return locate
+
+
+def table_rows(headers, columns, total, numeric, per, opts, marks=None):
     """The rows a table shows (cells as text), whether each column is numeric, and the
-    note on the rows left out ('' when none are)."""
+    note on the rows left out ('' when none are). MARKS (the block's last item) may force
+    steps past --max-steps to be shown (a check's differing values), after a '…' row."""
     n = len(columns[0]) if columns else 0
     steps = -(-n // per)
     budget = _trace_budget(opts)
-    shown_steps = min(steps, opts.max_steps, budget // max(1, len(columns) * per))
-    shown = min(n, shown_steps * per)
+    limit = min(opts.max_steps, budget // max(1, len(columns) * per))
+    shown_steps = min(steps, limit if not (marks and marks["every"]) else budget // max(1, len(columns) * per))
+    forced = sorted(k for k in marks["force"] if shown_steps <= k < steps) if marks else []
+    chunks = [(0, min(n, shown_steps * per))] + [(k * per, min(n, (k + 1) * per)) for k in forced]
     cols, is_numeric = [], []
     for i, col in enumerate(columns):
-        part = col[:shown] if not isinstance(col, np.ndarray) else col.ravel()[:shown]
+        part = [v for a, b in chunks for v in (col[a:b] if not isinstance(col, np.ndarray)
+                                               else col.ravel()[a:b].tolist())]
         is_num = numeric[i] if numeric else not any(isinstance(v, str) for v in part)
-        cols.append(numbers.cells(part, _digits(opts)) if is_num else [str(v) for v in part])
+        preformatted = all(isinstance(v, str) for v in part)
+        cols.append(numbers.cells(part, _digits(opts)) if is_num and not preformatted
+                    else [str(v) for v in part])
         is_numeric.append(is_num)
-    rows = [list(r) for r in zip(*cols)] if cols else []
+    flat = [list(r) for r in zip(*cols)] if cols else []
+    rows, at = [], 0
+    for j, (a, b) in enumerate(chunks):
+        if j and a != chunks[j - 1][1]:
+            rows.append(["…"] * len(cols))          # rows were left out here
+        rows += flat[at:at + b - a]
+        at += b - a
     total = steps if total is None else total
     note = ""
-    if total > shown_steps:
-        left = total - shown_steps
+    if total > shown_steps + len(forced):
+        left = total - shown_steps - len(forced)
+        differ = f"{len(forced):,} that differ{'s' * (len(forced) == 1)}"
+        shown_text = (f"{shown_steps:,} of {total:,}" if not forced else
+                      f"the first {shown_steps:,} and {differ}" if shown_steps else differ)
         why = "raise --max-steps to see more" if shown_steps >= min(total, opts.max_steps) else \
             f"a trace holds at most {budget:,} numbers; raise --max-elements to see more"
         note = f"… {left:,} more {'row' if per == 1 else 'step'}{'s' if left != 1 else ''} not shown " \
-               f"(showing {shown_steps:,} of {total:,}; {why})"
+               f"(showing {shown_text}; {why})"
     return rows, is_numeric, note
 
 
-def _render_table(headers, columns, total, numeric, per, wrap, opts, tablefmt, width=None):
-    rows, is_numeric, note = table_rows(headers, columns, total, numeric, per, opts)
+def _render_table(headers, columns, total, numeric, per, wrap, marks, opts, tablefmt, width=None):
+    rows, is_numeric, note = table_rows(headers, columns, total, numeric, per, opts, marks)
     align = ["right" if num else "left" for num in is_numeric]
     def draw(rows, headers, align, widths):
         return _tabulate(rows, headers, tablefmt, align, widths)
@@ -331,6 +369,8 @@ def render(report, opts):
         buf = io.BytesIO()
         np.save(buf, _npy_array(report.result), allow_pickle=False)
         return buf.getvalue()
+    if opts.quiet and report.quiet_output is not None and fmt not in ("csv", "tsv"):
+        return report.quiet_output
     if fmt == "json":
         payload = report.result if opts.quiet else {**report.data, "result": report.result}
         return dumps(payload) + "\n"
@@ -347,12 +387,26 @@ def render(report, opts):
 
 
 def emit(report, opts):
-    """Write the rendered output completely (see nncalc.cli.output), or raise OSError."""
+    """Write the rendered output completely (see nncalc.cli.output), or raise OSError.
+
+    With --expect/--select they are applied first (nncalc.cli.checking); a difference
+    ends in exit status 1, as cmp's."""
     from nncalc.cli import output
+    status = 0
+    if opts.expect or opts.select:
+        from nncalc.cli import checking
+        report, status = checking.apply(report, opts)
     if opts.format == "npy":
-        return output.write_npy(_npy_array(report.result))
+        output.write_npy(_npy_array(report.result))
+        return _exit(status)
     out = render(report, opts)
     if isinstance(out, str):
         keep_style = opts.color if opts.color is not None else sys.stdout.isatty()
         out = output.encode(out if keep_style else click.unstyle(out))
     output.write_bytes(out)
+    _exit(status)
+
+
+def _exit(status):
+    if status:              # a check found a difference: cmp's exit status 1
+        raise click.exceptions.Exit(status)

@@ -28,6 +28,7 @@ SYMBOLS = {
     "\u0302": (r"\hat{\ }", "&#770;", None),       # combining circumflex: m̂ is \hat{m}
     "—": (r"\text{---}", "&mdash;", "---"), "–": (r"\text{--}", "&ndash;", "--"),
     "…": (r"\dots", "&hellip;", r"\dots{}"), "’": ("'", "&rsquo;", "'"),
+    "✓": (r"\surd", "&#10003;", r"$\surd$"), "✗": (r"\times", "&#10007;", r"$\times$"),   # a check's verdict
 }
 SUPERSCRIPTS = {"²": "2", "³": "3", "ᵀ": "T"}
 FUNCTIONS = {"ln", "log", "exp", "max", "min", "tanh", "sin", "cos", "det"}
