@@ -136,7 +136,7 @@ def test_select_and_expect_together(run):
 
 
 @pytest.mark.parametrize("key, fragments", [
-    ("nope", ("--select", "unknown key 'nope'", "grad_input", "argmax", "result")),
+    ("nope", ("--select", "unknown key 'nope'", "grad_input", "steps_total", "result")),
     ("mode", ("--select", "the text 'max'")),
     ("sizes", ("--select", "holds several values", "sizes.h")),
     ("sizes.h.nope", ("--select", "unknown key 'sizes.h.nope' in 'sizes.h'")),

@@ -49,7 +49,7 @@ def loaded_modules(args, **env):
 
 
 NOTHING_HEAVY = {"numpy": False, "tabulate": False, "uniplot": False, "matplotlib": False}
-COMMAND_NAMES = ["activate", "backprop", "conv", "loss", "outsize", "pool"]
+COMMAND_NAMES = ["activate", "backprop", "check", "conv", "loss", "outsize", "pool"]
 
 
 @pytest.mark.parametrize("args, first_line", [
