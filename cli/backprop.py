@@ -30,6 +30,9 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
 @click.option("--net", metavar="FILE.json", shell_complete=completion.path,
               help="Network (and settings) from a JSON file, or the JSON text itself ('{…}'); options "
                    "given on the command line override it.")
+@click.option("--in-out", is_flag=True,
+              help="Read every W in×out (one row per input, as Deep Learning from Scratch writes it) "
+                   "instead of out×in; the trace and results show it out×in.")
 @click.option("--layers", "sizes", metavar="2,3,1",
               help="Random initial weights for these layer sizes: Xavier-uniform, "
                    "U(−√(6/(in+out)), +√(6/(in+out))), biases 0.")
@@ -55,7 +58,7 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
 @draw.options(animated=False)
 @output_options
 @check_options
-def command(weights, bias, activation, input_, target, lr, steps, net, sizes, seed, loss_name,
+def command(weights, bias, activation, input_, target, lr, steps, net, in_out, sizes, seed, loss_name,
             freeze_bias, order, optimizer, momentum, beta1, beta2, eps, check, check_limit, plot, picture,
             out):
     """Train a small network (dense, conv, pool, flatten layers): forward, loss, backprop and update, traced.
@@ -112,7 +115,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
 
     settings, base = {}, None
     if net is not None:
-        base, settings = netinput.read_net(net, out.max_elements)
+        base, settings = netinput.read_net(net, out.max_elements, in_out)
     loss = loss_name if loss_name is not None else settings.get("loss", "half-sse")
     with inputs.naming("--loss"):
         loss = losses.get(loss).name
@@ -143,6 +146,8 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
         raise UserError("seeds the random weights of --layers; give --layers too", "--seed")
     if sizes is not None and (weights or base is not None):
         raise UserError("gives random weights; it cannot be combined with --weights or --net", "--layers")
+    if sizes is not None and in_out:
+        raise UserError("reads given weights in×out; --layers draws its own", "--in-out")
     if sizes is not None and bias:
         raise UserError("--layers starts every bias at 0; --bias needs --weights", "--bias")
 
@@ -184,7 +189,8 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
     else:
         source = netinput.Source("--weights" if weights else "--net", "--bias" if bias else None,
                                  "--activation" if activation is not None or not base else None)
-        layers = netinput.dense_layers(weights, bias, activation, base, loss, out.max_elements, source)
+        layers = netinput.dense_layers(weights, bias, activation, base, loss, out.max_elements, source,
+                                       in_out)
 
     kw = {}
     if momentum is not None:
@@ -215,6 +221,9 @@ def command(weights, bias, activation, input_, target, lr, steps, net, sizes, se
         bar.close()
     picture.loss(res, out)
     report = nettrace.report(res, chk, out, seed if sizes is not None else None, classes, x)
+    if in_out:
+        report.blocks.insert(1, ("line", "--in-out: every W was read in×out (one row per input) and "
+                                         "transposed; shown here out×in (one row per neuron)"))
     if plot:
         report.line(nettrace.plot(res, out))
     if out.expect or out.select:         # checked or selected in one place, like every command

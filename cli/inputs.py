@@ -26,7 +26,9 @@ CODE_HINTS = {"over_limit": " (raise it with --max-elements)",
               "logits": "; these look like scores (logits): add --from-logits",
               "not_distribution": "; for one independent probability per output (sigmoid) use --loss bce",
               "trace": "; pipe a result with -q (or --format json), not the text trace",
-              "over_work": " (allow it with --max-work N)"}
+              "over_work": " (allow it with --max-work N)",
+              "layout": "; --in-out reads every W the other way round, inputs × neurons, "
+                        "as Deep Learning from Scratch writes it"}
 
 
 def argument_for(exc, fields=None, default=None):

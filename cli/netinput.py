@@ -87,9 +87,9 @@ def chain_in_shape(text, x):
     return x.shape[-1:] if x.ndim else (1,)
 
 
-def read_net(path, max_elements):
+def read_net(path, max_elements, in_out=False):
     """(layers, settings) from a --net file (a saved `--format json` run is one too), or from
-    the JSON text itself when the value starts with '{'."""
+    the JSON text itself when the value starts with '{'; ``in_out``: dense weights are in×out."""
     import json
     import math
     from nncalc.cli.inputs import read_file
@@ -107,7 +107,7 @@ def read_net(path, max_elements):
     except (ValueError, UnicodeDecodeError) as exc:
         raise UserError(f"'{path}' is not valid JSON: {exc}", "--net") from None
     with flags(Source("--net", only=True), "--net"):
-        layers, settings = netio.load_net(data)
+        layers, settings = netio.load_net(data, in_out)
     if "steps" in settings:
         s = settings["steps"]
         if isinstance(s, bool) or not isinstance(s, (int, float)) or not math.isfinite(s) or s != int(s):
@@ -142,8 +142,9 @@ def default_activation(loss, n_layers):
     return "softmax" if loss == "cross-entropy" and n_layers == 1 else "sigmoid"
 
 
-def dense_layers(weights, bias, activation, base, loss, max_elements, source):
-    """Dense layers from --weights/--bias/--activation, completed by an all-dense --net file."""
+def dense_layers(weights, bias, activation, base, loss, max_elements, source, in_out=False):
+    """Dense layers from --weights/--bias/--activation, completed by an all-dense --net file
+    (``in_out``: --weights are in×out; a --net file's were read so already)."""
     from nncalc.cli import inputs
     from nncalc.core import netio
     if not weights and base is None:
@@ -163,4 +164,4 @@ def dense_layers(weights, bias, activation, base, loss, max_elements, source):
     else:
         acts = default_activation(loss, len(ws))
     with flags(source, "--weights"):
-        return netio.make_layers(ws, bs, acts, loss)
+        return netio.make_layers(ws, bs, acts, loss, in_out=in_out and bool(weights))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nncalc.core import losses, netspec
+from nncalc.core import losses, netio, netspec
 from nncalc.core.errors import InputError, shape_text, suggest
 
 ORDERS = ("simultaneous", "sequential")
@@ -57,8 +57,13 @@ def _input(layers, X):
     first = layers[0]
     if netspec.kind(first) == "dense" and x.shape[1] != first.weights.shape[1]:
         w = first.weights.shape
+        kinds = {netspec.kind(s) for s in layers}
+        dense = [s.weights for s in layers if netspec.kind(s) == "dense"] \
+            if kinds <= {"dense", "activation"} else [first.weights]
+        note, code = netio.layout_note(dense, x.shape[1], 1, x.shape[1])
         raise InputError(f"{_values(x.shape[1])} per sample, but layer 1's weights are {w[0]}×{w[1]} "
-                         f"(one column per input, so it takes {w[1]})", field="input", code="shape")
+                         f"(one column per input, so it takes {w[1]})" + note, field="input",
+                         code=code or "shape")
     return x, single, x.shape[1:]
 
 

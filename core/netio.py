@@ -109,6 +109,38 @@ def resolve_activations(spec, n_layers, loss=None, field="activation"):
     return parsed
 
 
+def transposed_chains(weights, n_inputs=None):
+    """Whether the 2-D matrices WEIGHTS chain (from N_INPUTS values) once each is transposed."""
+    n_prev = n_inputs
+    for w in weights:
+        if np.ndim(w) != 2 or (n_prev is not None and np.shape(w)[0] != n_prev):
+            return False
+        n_prev = np.shape(w)[1]
+    return True
+
+
+def layout_note(weights, n_inputs, i, n_prev):
+    """(what to add to a message about layer I's weights not taking N_PREV values, its code):
+    whether W read the other way round (in×out for out×in) would chain, for every layer
+    (code 'layout') or for this one."""
+    if transposed_chains(weights, n_inputs):
+        return "; transposed, every layer's weights would chain", "layout"
+    if np.ndim(weights[i - 1]) == 2 and np.shape(weights[i - 1])[0] == n_prev:
+        return "; its transpose would chain", None
+    return "", None
+
+
+def _layer_bias(b, i, w):
+    """_as_bias for weights W, saying so when the count fits W's transpose (W given in×out)."""
+    try:
+        return _as_bias(b, i, w.shape[0])
+    except InputError as e:
+        if b is None or np.size(b) != w.shape[1]:
+            raise
+        raise InputError(e.message + "; with W transposed the layer would have as many",
+                         field=e.field, code="layout") from None
+
+
 def _values(n):
     return f"{n} value{'s' * (n != 1)}"
 
@@ -142,8 +174,11 @@ def _as_bias(b, i, n_out):
     return a
 
 
-def make_layers(weights, biases=None, activations="sigmoid", loss=None, n_inputs=None):
-    """Layers from a list of weight matrices (out×in), biases and activations; checks that they chain."""
+def make_layers(weights, biases=None, activations="sigmoid", loss=None, n_inputs=None, in_out=False):
+    """Layers from a list of weight matrices (out×in), biases and activations; checks that they chain.
+
+    ``in_out``: each matrix is given in×out (one row per input, as Deep Learning from Scratch
+    writes W = inputs × neurons) and is transposed first."""
     if weights is None or len(weights) == 0:
         raise InputError("give at least one layer of weights", field="weights", code="missing")
     if biases is None:
@@ -154,14 +189,18 @@ def make_layers(weights, biases=None, activations="sigmoid", loss=None, n_inputs
         resolved = list(activations)
     else:
         resolved = resolve_activations(activations, len(weights), loss)
+    if in_out:
+        # contiguous, so every product sums in the same order as for the same W given out×in
+        weights = [np.ascontiguousarray(np.transpose(w)) if np.ndim(w) == 2 else w for w in weights]
     layers, n_prev = [], n_inputs
     for i, (w, b, (name, params)) in enumerate(zip(weights, biases, resolved), start=1):
         W = _as_weights(w, i, n_prev)
         if n_prev is not None and W.shape[1] != n_prev:
             src = "the input has" if i == 1 else f"layer {i - 1} outputs"
-            raise InputError(f"layer {i}: weights are {W.shape[0]}×{W.shape[1]} but {src} {_values(n_prev)}",
-                             field=f"layers[{i}].weights", code="mismatch")
-        layers.append(Layer(W, _as_bias(b, i, W.shape[0]), name, dict(params)))
+            note, code = layout_note(weights, n_inputs, i, n_prev)
+            raise InputError(f"layer {i}: weights are {W.shape[0]}×{W.shape[1]} but {src} {_values(n_prev)}"
+                             + note, field=f"layers[{i}].weights", code=code or "mismatch")
+        layers.append(Layer(W, _layer_bias(b, i, W), name, dict(params)))
         n_prev = W.shape[0]
     return layers
 
@@ -197,8 +236,9 @@ def init_layers(sizes, seed=None, activations="sigmoid", loss=None, scheme="xavi
     return make_layers(weights, biases, activations, loss, n_inputs=sizes[0])
 
 
-def load_net(data):
-    """Layers and settings from an already-parsed --net JSON dict.
+def load_net(data, in_out=False):
+    """Layers and settings from an already-parsed --net JSON dict (``in_out``: dense weights
+    are written in×out, see make_layers).
 
     {"layers": [{"weights": [[..]], "bias": 0.5 or [..], "activation": "sigmoid"}, ...],
      "loss": "half-sse", "lr": 0.5}: a layer without "type" is dense ("bias"
@@ -224,7 +264,7 @@ def load_net(data):
             raise InputError(f"layer {i} must be an object with 'weights', 'bias' and 'activation'",
                              field=f"layers[{i}]")
         if layer.get("type", "dense") == "dense":
-            specs.append(_dense_from_json(i, layer, data.get("activation")))
+            specs.append(_dense_from_json(i, layer, data.get("activation"), in_out))
         else:
             specs.append(netspec.typed_from_json(i, layer, parse_activation))
     if all(netspec.kind(s) == "dense" for s in specs):    # chain them now: the messages say which layer
@@ -246,7 +286,7 @@ def load_net(data):
     return specs, settings
 
 
-def _dense_from_json(i, layer, default_act):
+def _dense_from_json(i, layer, default_act, in_out=False):
     if "weights" not in layer:
         raise InputError(f"layer {i} has no 'weights'", field=f"layers[{i}].weights", code="missing")
     act = layer.get("activation", default_act)
@@ -260,5 +300,5 @@ def _dense_from_json(i, layer, default_act):
         w = np.array(layer["weights"], dtype=np.float64)
     except (TypeError, ValueError):
         raise InputError(f"layer {i}: 'weights' must be a matrix of numbers", field=f"layers[{i}].weights") from None
-    w = _as_weights(w, i, None)
-    return Layer(w, _as_bias(layer.get("bias"), i, w.shape[0]), name, params)
+    w = _as_weights(np.ascontiguousarray(w.T) if in_out and w.ndim == 2 else w, i, None)
+    return Layer(w, _layer_bias(layer.get("bias"), i, w), name, params)

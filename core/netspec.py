@@ -196,7 +196,8 @@ def _layer_out(i, s, shape):
         if s.weights.shape[1] != shape[0]:
             w = s.weights.shape
             raise _err(i, "weights", f"weights are {w[0]}×{w[1]} (one column per input) but its input has "
-                       f"{shape[0]} value{'s' * (shape[0] != 1)}", code="mismatch")
+                       f"{shape[0]} value{'s' * (shape[0] != 1)}"
+                       + ("; its transpose would chain" if w[0] == shape[0] else ""), code="mismatch")
         return (s.weights.shape[0],)
     if t in SPATIAL:        # imported here: a fully-connected run never loads the window machinery
         from nncalc.core import shapes, windows
