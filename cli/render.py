@@ -194,16 +194,6 @@ def _without_negative_zero(arr):
     return arr
 
 
-def in_order(shape, keys=("result",)):
-    """A ``locate`` for tables whose step k computed element k (row-major) of each of KEYS."""
-    shape = tuple(shape)
-
-    def locate(key, position):
-        if key not in keys:
-            return None
-        return int(np.ravel_multi_index(position, shape)) if position else 0
-    return locate
-
 
 def table_rows(headers, columns, total, numeric, per, opts, marks=None):
     """The rows a table shows (cells as text), whether each column is numeric, and the
