@@ -25,7 +25,7 @@ from nncalc.core.parse import _NUMBER, fold_full_width     # the grammar's own n
 
 EXACT_RTOL = 1e-9
 ZERO_ATOL = 1e-12                   # a computed zero may carry float rounding
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)=(.*)", re.S)
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_.\-]*)=(.*)", re.S)     # a mistyped key is still a key
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
 # a number inside a word (float64, x2) is not one the parser reads
 _WRITTEN = re.compile(r"(?<![\w.])(?:" + _NUMBER.pattern + r")(?![\w.])", _NUMBER.flags)

@@ -134,7 +134,7 @@ def test_a_number_inside_a_word_is_not_a_written_number():
 @pytest.mark.parametrize("spec, key, value", [
     ("1 2; 3 4", "result", "1 2; 3 4"), ("grad_input=1 2", "grad_input", "1 2"),
     ("gradients.weights.0=[[1]]", "gradients.weights.0", "[[1]]"), ("@a=b.csv", "result", "@a=b.csv"),
-    ("-1", "result", "-1"),
+    ("-1", "result", "-1"), ("grad-input=1", "grad-input", "1"),
 ])
 def test_split_key(spec, key, value):
     assert check.split_key(spec) == (key, value)

@@ -219,6 +219,7 @@ def test_infinity_and_negative_values(run):
 
 @pytest.mark.parametrize("args, fragments", [
     (CONV + ("--expect", "nope=1"), ("--expect", "unknown key 'nope'", "output_shape", "result")),
+    (CONV + ("--expect", "output-shape=2 2"), ("--expect", "unknown key 'output-shape'", "output_shape")),
     (CONV + ("--expect", "steps=1"), ("--expect", "'steps' is a list")),
     (CONV + ("--expect", "operation=1"), ("--expect", "the text 'cross-correlation'")),
     (CONV + ("--expect", "1 x"), ("--expect", "'x' is not a number")),
