@@ -226,10 +226,11 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
                                          "transposed; shown here out×in (one row per neuron)"))
     if plot:
         report.line(nettrace.plot(res, out))
+    result = res.final_outputs if res.forward_only else res.weights
     if out.expect or out.select:         # checked or selected in one place, like every command
+        report.data["result"] = result if res.forward_only else list(result)     # as JSON has it
         render.emit(report, out)
         return
-    result = res.final_outputs if res.forward_only else res.weights
     if out.format == "json" and not out.quiet:
         click.echo(render.dumps({**report.data, "result": result if res.forward_only else list(result)}))
         return

@@ -76,7 +76,7 @@ def apply(report, opts):
     """(the Report to render, exit status): the selected value and/or the check's verdict."""
     from nncalc.cli import render
     from nncalc.core import check
-    data = {**report.data, "result": report.result}
+    data = {**report.data, "result": report.data.get("result", report.result)}     # as JSON has it
     shown = report
     if opts.select:
         with inputs.naming("--select"):

@@ -362,8 +362,9 @@ def render(report, opts):
     if opts.quiet and report.quiet_output is not None and fmt not in ("csv", "tsv"):
         return report.quiet_output
     if fmt == "json":
-        payload = report.result if opts.quiet else {**report.data, "result": report.result}
-        return dumps(payload) + "\n"
+        # a command may give JSON a result of its own (backprop: every layer's weights)
+        whole = {**report.data, "result": report.data.get("result", report.result)}
+        return dumps(report.result if opts.quiet else whole) + "\n"
     if fmt in ("csv", "tsv"):
         return delimited(report.result, "," if fmt == "csv" else "\t", opts.digits)
     if fmt in DOCUMENTS:

@@ -264,3 +264,15 @@ def test_json_check_names_both_shapes(run):
          "rule": "digits"}]
     r = run(*CONV, "--expect", "15 16 1; 6 15 1", "--expect", "output_shape=2 2")
     assert "✓ the other 2 values match (to the digits you wrote)" in r.stdout
+
+
+def test_backprop_json_keeps_every_layer_as_its_result_when_checked(run):
+    args = ("backprop", "--weights", "0.1 0.2; 0.3 0.4; 0.5 0.6", "--weights", "1 2 3", "--input", "1 2",
+            "--target", "1", "--steps", "1", "--format", "json")
+    plain = json.loads(run(*args).stdout)
+    r = run(*args, "--expect", "initial_loss=0.1")
+    checked = json.loads(r.stdout)
+    assert checked["result"] == plain["result"] and len(plain["result"]) == 2
+    assert checked["check"]["ok"] is (r.exit_code == 0)
+    user_line = run(*args, "--expect", "result=1").stderr
+    assert "'result' is a list of 2 values of different shapes; add an index: result.0 … result.1" in user_line
