@@ -50,7 +50,7 @@ def read_expected(spec, name, max_elements, keyed=True):
 def _fetch(value, name, max_elements):
     """(inline text, None, None) or (None, bytes, kind): the same sources as inputs.read_matrix."""
     if value == "-":
-        return None, inputs._read_stdin(name, max_elements), None
+        return None, inputs.read_stdin(name, max_elements), None
     if value.startswith("@"):
         path = value[1:]
         if not path:

@@ -134,6 +134,14 @@ def _stdin(name):
     return stdin
 
 
+def read_stdin(name, max_elements):
+    """Standard input's bytes (read once per command), bounded by --max-elements."""
+    data = read_bounded(_stdin(name), _byte_limit(max_elements))
+    if data is None:
+        _too_big("standard input", name, max_elements)
+    return data
+
+
 def _opened(path, name):
     path = os.path.expanduser(path)
     if os.path.isdir(path):
