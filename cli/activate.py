@@ -123,7 +123,7 @@ def _positions(shape):
 
 
 def _report(tr, jac):
-    from nncalc.cli import checking, numbers, render
+    from nncalc.cli import numbers, render
     act = tr.activation
     data = {"function": act.name, "input": tr.input, "derivative": tr.derivative}
     if tr.params:
@@ -138,7 +138,7 @@ def _report(tr, jac):
     headers = ["i" if tr.input.ndim <= 1 else "position"] + [h for h, _ in tr.columns]
     columns = [_positions(tr.input.shape)] + [arr.ravel() for _, arr in tr.columns]
     report.table(headers, columns, numeric=[False] + [True] * len(tr.columns),
-                 locate=checking.in_order(tr.input.shape, ("result", "derivative")))
+                 locate=render.in_order(tr.input.shape, ("result", "derivative")))
     report.matrix("Result h(x)", tr.result)
     if jac is not None:
         rows = jac.reshape(-1, *jac.shape[-2:])

@@ -15,19 +15,6 @@ from nncalc.cli.options import EXPECT_TRACE_STEPS, UserError
 VERDICT_ROWS = 10        # the table of differing values shows at least this many rows
 
 
-# ------------------------------------------------------------------ trace rows
-def in_order(shape, keys=("result",)):
-    """A ``locate`` for tables whose step k computed element k (row-major) of each of KEYS."""
-    import numpy as np
-    shape = tuple(shape)
-
-    def locate(key, position):
-        if key not in keys:
-            return None
-        return int(np.ravel_multi_index(position, shape)) if position else 0
-    return locate
-
-
 # ------------------------------------------------------------------ reading
 
 def read_expected(spec, name, max_elements, keyed=True):

@@ -181,7 +181,7 @@ def _pad_mask(shape, padding):
 
 
 def _steps_table(report, res, act, channels, moved):
-    from nncalc.cli import checking, render
+    from nncalc.cli import render
     pos, win, prod, csum, total, bias, z, val = ([] for _ in range(8))
     for s in res.steps:
         p = s.position[1:] if res.result.ndim < 4 else s.position
@@ -207,7 +207,7 @@ def _steps_table(report, res, act, channels, moved):
         headers.append(f"{act}(z)")
         cols.append(val)
     numeric = [False, False, False] + [True] * (len(cols) - 3)
-    locate = checking.in_order(res.result.shape)     # step k computed element k of the result
+    locate = render.in_order(res.result.shape)     # step k computed element k of the result
     if moved:                                       # ... before its channel axis moved last
         locate = _channels_first(locate)
     report.table(headers, cols, total=res.total_steps, numeric=numeric, per=channels, locate=locate)

@@ -134,7 +134,7 @@ def _pos(p, ndim):
 
 
 def _steps_table(report, res):
-    from nncalc.cli import checking, render
+    from nncalc.cli import render
     ndim = res.result.ndim
     pos = [_pos(s.position, ndim) for s in res.steps]
     win = [render.inline(s.window) for s in res.steps]
@@ -148,7 +148,7 @@ def _steps_table(report, res):
                 [s.quotient for s in res.steps]]
         numeric = [False, False, True, True, True]
     report.table(headers, cols, total=res.total_steps, numeric=numeric,
-                 locate=checking.in_order(res.result.shape))
+                 locate=render.in_order(res.result.shape))
 
 
 def _routing_table(report, res):

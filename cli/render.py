@@ -12,7 +12,7 @@ import sys
 import click
 import numpy as np
 
-from nncalc.cli import numbers, terminal
+from nncalc.cli import numbers
 from nncalc.cli.numbers import column, dumps, exact, rounded
 from nncalc.cli.options import UserError
 from nncalc.core.errors import shape_text
@@ -195,6 +195,17 @@ def _without_negative_zero(arr):
 
 
 
+def in_order(shape, keys=("result",)):
+    """A ``locate`` for tables whose step k computed element k (row-major) of each of KEYS."""
+    shape = tuple(shape)
+
+    def locate(key, position):
+        if key not in keys:
+            return None
+        return int(np.ravel_multi_index(position, shape)) if position else 0
+    return locate
+
+
 def table_rows(headers, columns, total, numeric, per, opts, marks=None):
     """The rows a table shows (cells as text), whether each column is numeric, and the
     note on the rows left out ('' when none are). MARKS (the block's last item) may force
@@ -237,6 +248,7 @@ def table_rows(headers, columns, total, numeric, per, opts, marks=None):
 
 
 def _render_table(headers, columns, total, numeric, per, wrap, marks, opts, tablefmt, width=None):
+    from nncalc.cli import terminal
     rows, is_numeric, note = table_rows(headers, columns, total, numeric, per, opts, marks)
     align = ["right" if num else "left" for num in is_numeric]
     def draw(rows, headers, align, widths):
@@ -281,6 +293,7 @@ def _shows_all(arr, opts):
 
 def _render_matrix(arr, opts, tablefmt, title=None, mask=None, mask_text="·", width=None):
     """The matrix as a table; in a terminal of WIDTH columns, fewer columns around the '…' if need be."""
+    from nncalc.cli import terminal
     for edge in range(SUMMARY_EDGE, 0, -1):
         text = _matrix_text(arr, opts, tablefmt, title, mask, mask_text, edge, width)
         first = text if edge == SUMMARY_EDGE else first
@@ -293,6 +306,7 @@ def _render_matrix(arr, opts, tablefmt, title=None, mask=None, mask_text="·", w
 
 
 def _matrix_text(arr, opts, tablefmt, title, mask, mask_text, edge, width):
+    from nncalc.cli import terminal
     parts = []
     if title:
         parts.append(terminal.wrap(f"{title} ({shape_text(arr.shape)}):", width))
@@ -319,6 +333,7 @@ def _digits(opts):
 
 
 def _text(report, opts):
+    from nncalc.cli import terminal
     tablefmt = "plain" if opts.format == "text" else opts.format
     styled = opts.format == "text"
     width = terminal.width() if styled else None      # None: a pipe or a file, the full layout
