@@ -99,6 +99,13 @@ class _Prefixed:
             part, self.head = self.head[:n], self.head[n:]
         return part
 
+    def readinto(self, buffer):
+        if not self.head:
+            return self.fh.readinto(buffer)
+        n = min(len(buffer), len(self.head))
+        buffer[:n], self.head = self.head[:n], self.head[n:]
+        return n
+
 
 def _read_stream(fh, kind, name, max_elements, what):
     """The array in FH: a .npy read as its header says (kind 'npy', or None and the

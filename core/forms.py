@@ -127,7 +127,7 @@ def read_npy(fh, max_elements=None):
         raise InputError(f"this .npy has data after the {count:,} values its header claims "
                          f"({need:,} bytes); it is not one saved array")
     arr = np.frombuffer(body, dtype=dtype).reshape(shape, order="F" if fortran else "C")
-    arr = arr.astype(np.float64)
+    arr = arr.astype(np.float64, copy=False)    # the buffer is ours alone: no second copy
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.size == 0:
@@ -136,11 +136,26 @@ def read_npy(fh, max_elements=None):
 
 
 def read_exactly(fh, n, chunk=1 << 20):
-    """N bytes from FH, or fewer at its end; read in chunks (FH may be a pipe)."""
-    buf = bytearray()
-    while len(buf) < n:
-        part = fh.read(min(chunk, n - len(buf)))
-        if not part:
+    """N bytes from FH, or fewer at its end; read in chunks (FH may be a pipe).
+
+    The buffer grows as data arrives (doubling, from at most 64 MiB), so a header
+    that promises more than the stream holds costs only what the stream holds."""
+    buf, got = bytearray(min(n, 1 << 26)), 0
+    reader = getattr(fh, "readinto", None)
+    while got < n:
+        if got == len(buf):
+            buf.extend(bytes(min(len(buf), n - got)))
+        with memoryview(buf) as view:
+            want = view[got:got + min(chunk, n - got)]
+            if reader is not None:      # straight into the buffer: no copy of each chunk
+                k = reader(want) or 0
+            else:
+                part = fh.read(len(want))
+                k = len(part)
+                want[:k] = part
+            want.release()
+        if not k:
             break
-        buf += part
+        got += k
+    del buf[got:]
     return buf
