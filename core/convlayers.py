@@ -21,9 +21,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from nncalc.core import conv as convmod
-from nncalc.core import convgrad
+from nncalc.core import convgrad, convplan
 from nncalc.core import pool as poolmod
 from nncalc.core import shapes, windows
+from nncalc.core.poolplan import PoolPlan
 from nncalc.core.layers import RULES, Act
 
 
@@ -42,10 +43,20 @@ class Conv:
         sides = shapes.padding_sides(padding, in_hw, k4.shape[2:], stride, dilation)
         self.geom = windows.geometry(in_hw, k4.shape[2:], stride, sides, dilation)
         self.trace_steps = trace_steps
+        self.plan = self.plan_shape = None      # untraced steps' plan (None: the input is too large)
 
     def forward(self, x, trace=False):
         k4, b = self.params["kernels"], self.params["bias"]
-        z, self.saved = convgrad.forward(x, k4, b, self.geom)
+        if trace:
+            z, self.saved = convgrad.forward(x, k4, b, self.geom)
+        else:       # the same numbers with the shape's work done once (core/convplan.py)
+            if self.plan_shape != x.shape:
+                self.plan, self.plan_shape = convplan.plan_for(x.shape, k4.shape, self.geom), x.shape
+            if self.plan is None:
+                z, self.saved = convgrad.forward(x, k4, b, self.geom)
+            else:
+                z, self.cols = self.plan.forward(x, k4, b)
+                self.saved = None
         self.net = z
         self.out = a = self.act.forward(z)
         if trace:
@@ -57,6 +68,10 @@ class Conv:
 
     def deltas(self, g, trace=False, skip_activation=False):
         delta, deriv, rule = self.act.delta(g, self.net, self.out, trace, skip_activation)
+        if self.saved is None:
+            self.g = self.plan.gmat(delta)
+            gk, gb = self.plan.kernel_grad(self.g, delta, self.cols, self.params["kernels"].shape)
+            return delta, {"kernels": gk, "bias": gb}, None
         gk, gb = convgrad.kernel_grad(delta, self.saved)
         rec = None
         if trace:
@@ -65,6 +80,8 @@ class Conv:
         return delta, {"kernels": gk, "bias": gb}, rec
 
     def grad_input(self, delta):
+        if self.saved is None:      # the kernels as they are now (sequential order: already updated)
+            return self.plan.input_grad(self.g, self.params["kernels"])
         saved = self.saved
         if self.params["kernels"] is not saved.kernels:
             # sequential order: the kernels were updated before ∂E/∂X is passed down
@@ -85,15 +102,25 @@ class Pool:
         self.act = None
         self.config = dict(mode=mode, size=size, stride=stride, padding=padding)
         self.trace_steps = trace_steps
+        self.plan = None        # the untraced steps' path, built from the first pool2d result
 
     def forward(self, x, trace=False):
+        if not trace and self.plan is not None and self.plan.x_shape == x.shape:
+            self.res = None
+            out, self.padded = self.plan.forward(x)
+            self.out = out
+            return out
         self.res = res = poolmod.pool2d(x, max_steps=self.trace_steps if trace else 0, **self.config)
+        self.plan = PoolPlan(res)
         if trace:
             self.record = PoolRecord(self.index, res.mode, res.kernel, res.stride, res.padding, x, res.result,
                                      res.steps, res.total_steps)
         return res.result
 
     def deltas(self, g, trace=False, skip_activation=False):
+        if self.res is None:
+            self.grad = self.plan.backward(self.padded, self.out, g)
+            return g, {}, None
         res = poolmod.backward(self.res, g, self.trace_steps if trace else 0)
         self.grad = res.grad_input
         rec = PoolBackward(self.index, res.mode, g, res.routing, res.grad_input, res.total_steps) if trace else None
