@@ -47,10 +47,28 @@ class Activation(NamedTuple):
 
 def sigmoid(x):
     """sigma(x) = 1 / (1 + e^-x), evaluated without exp of a positive number."""
-    x = np.asarray(x, dtype=np.float64)
-    z = np.exp(-np.abs(x))                      # in (0, 1], never overflows
+    return sigmoid_keep(np.asarray(x, dtype=np.float64))[0]
+
+
+def sigmoid_keep(x):
+    """(sigma(x), kept) for a float64 array; ``sigmoid_grad_kept`` takes KEPT.
+
+    sigma(x) picks 1/(1 + z) where x >= 0 and z/(1 + z) elsewhere, z = e^-|x|;
+    sigma(-x) has the same z and picks the other quotient, so the derivative
+    needs no second exp and has the bits of sigma(x) * sigma(-x)."""
+    z = np.exp(np.copysign(x, -1.0))            # e^-|x| in (0, 1], never overflows (-|x| in one call)
     d = 1.0 + z
-    return np.where(x >= 0, 1.0 / d, z / d)
+    big, small = 1.0 / d, z / d
+    right = x >= 0
+    return np.where(right, big, small), (x, right, big, small)
+
+
+def sigmoid_grad_kept(x, y, kept):
+    """sigma'(x) = sigma(x) * sigma(-x) from Y = sigma(x) and sigmoid_keep's KEPT for this X.
+
+    sigma(-x) picks big where -x >= 0, i.e. x <= 0: the complement of x >= 0 except at
+    x = ±0, where both quotients are exactly 0.5, and at NaN, where both are that NaN."""
+    return y * np.where(kept[1], kept[3], kept[2])
 
 
 def _sigmoid_grad(x):

@@ -45,17 +45,25 @@ class Act:
         self.params = acts.params_for(a, params or {})
         self.coupled = None if a.elementwise else a.name     # softmax / log-softmax
         self.given_output = a.derivative_given_output
+        self.kept = None
 
     def forward(self, z):
+        if self.name == "sigmoid":      # keeps what σ' needs (activations.sigmoid_keep)
+            out, self.kept = acts.sigmoid_keep(z)
+            return out
         return self.info.forward(z, **self.params)
 
     def derivative(self, z, out):
+        if self.kept is not None and self.kept[0] is z:
+            return acts.sigmoid_grad_kept(z, out, self.kept)
         if self.given_output is not None:
             return self.given_output(z, out, **self.params)
         return self.info.derivative(z, **self.params)
 
     def delta(self, g, z, out, trace, skip):
         """(δ, h'(net) or None, rule key) for G = ∂E/∂out."""
+        if self.name == "relu" and not (trace or skip):
+            return g * (z > 0), None, "elementwise"     # g·ReLU'(z): NumPy multiplies by True/False as 1.0/0.0
         deriv = self.derivative(z, out) if (trace or self.coupled is None) else None
         if skip:
             return g, deriv, "ce"
@@ -91,7 +99,7 @@ class Dense:
     def deltas(self, g, trace=False, skip_activation=False):
         delta, deriv, rule = self.act.delta(g, self.net, self.out, trace, skip_activation)
         b = self.params["bias"]
-        grads = {"weights": delta.T @ self.x, "bias": delta.sum(axis=0) if b.ndim else delta.sum()}
+        grads = {"weights": delta.T @ self.x, "bias": np.add.reduce(delta, axis=0 if b.ndim else None)}
         rec = None
         if trace:
             rec = BackwardRecord(self.index, RULES[rule], g, deriv, self.act.info.derivative_formula, delta,
