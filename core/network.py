@@ -61,6 +61,8 @@ class Network:
 
     def step(self, x, t, trace=False, update=True, step_no=0):
         """One forward + backward (+ update): (E before the step, outputs, StepTrace or None)."""
+        if update and not trace:
+            return self._step_untraced(x, t)
         layers = self.layers
         o = self.forward(x, trace)
         shape = o.shape
@@ -94,6 +96,30 @@ class Network:
         lrec = losses.evaluate("cross-entropy", z, t, from_logits=True) if self.ce else \
             losses.evaluate(self.loss, o, t)
         return value, o, StepTrace(step_no, fwd, lrec, back, ups if update else None, grad_input=g)
+
+    def _step_untraced(self, x, t):
+        """step() with the update and without records: the same operations in the same order,
+        nothing else (the per-step path of a long run)."""
+        layers, last = self.layers, len(self.layers) - 1
+        for layer in layers:
+            x = layer.forward(x)
+        o = x if x.ndim == 2 else x.reshape(x.shape[0], -1)
+        value, g = losses.value_and_grad(self.loss, o, t, layers[-1].net if self.ce else None)
+        g = g.reshape(x.shape)
+        opt, sequential, freeze = self.opt, self.sequential, self.freeze_bias
+        for l in range(last, -1, -1):
+            layer = layers[l]
+            delta, grads, _ = layer.deltas(g, False, l == last and self.ce)
+            if l and not sequential:
+                g = layer.grad_input(delta)
+            if grads:
+                p, main = layer.params, layer.main
+                p[main] = opt.update((l, main), p[main], grads[main])[0]
+                if not freeze:
+                    p["bias"] = opt.update((l, "bias"), p["bias"], grads["bias"])[0]
+            if l and sequential:
+                g = layer.grad_input(delta)
+        return value, o, None
 
     def _note(self, rec, is_last, o, t, below):
         """Record details the layer cannot know: ∂E/∂p at a cross-entropy output, the Σ δ·w above."""
