@@ -102,16 +102,16 @@ class Pool:
         self.act = None
         self.config = dict(mode=mode, size=size, stride=stride, padding=padding)
         self.trace_steps = trace_steps
-        self.plan = None        # the untraced steps' path, built from the first pool2d result
+        self.plan = None        # the untraced steps' path
 
     def forward(self, x, trace=False):
-        if not trace and self.plan is not None and self.plan.x_shape == x.shape:
+        if not trace:       # the same numbers with the shape's work done once (core/poolplan.py)
+            if self.plan is None or self.plan.x_shape != x.shape:
+                self.plan = PoolPlan(x.shape, **self.config)
             self.res = None
-            out, self.padded = self.plan.forward(x)
-            self.out = out
-            return out
-        self.res = res = poolmod.pool2d(x, max_steps=self.trace_steps if trace else 0, **self.config)
-        self.plan = PoolPlan(res)
+            self.out, self.padded = self.plan.forward(x)
+            return self.out
+        self.res = res = poolmod.pool2d(x, max_steps=self.trace_steps, **self.config)
         if trace:
             self.record = PoolRecord(self.index, res.mode, res.kernel, res.stride, res.padding, x, res.result,
                                      res.steps, res.total_steps)

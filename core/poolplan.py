@@ -2,8 +2,8 @@
 
 A pool layer sees the same input shape at every step of a run, so the
 geometry, the divisors of average pooling and the index arithmetic of max
-pooling's routing depend on nothing that changes. The plan is built from the
-first step's ``pool.pool2d`` result and reused. The numbers are core/pool.py's
+pooling's routing depend on nothing that changes: the plan works them out
+once (as pool2d does on every call) and is reused. The numbers are core/pool.py's
 to the last bit, by the same NumPy operations in the same order:
 
 * forward: the maximum (or sum, then ÷ divisor) of each window, column
@@ -14,21 +14,27 @@ to the last bit, by the same NumPy operations in the same order:
   the output's order, as ``pool.backward`` sums;
 * avg backward: each real cell of a window gets δ/divisor (``pool._backward_avg``).
 
-Without padding and NaN the winner is found against the forward's maximum:
-the cells are compared with it last cell first, so the first equal one stays.
+Without padding and NaN the winner is found the way _separable finds the
+maximum, along each window row and then down the rows, a later cell winning
+only when strictly greater: the first maximum in row-major order, the winner
+pool._argmax names (tests/test_layer_plans.py compares the two).
 """
 import numpy as np
 
-from nncalc.core import pool, windows
+from nncalc.core import pool, shapes, windows
 
 
 class PoolPlan:
-    def __init__(self, res):
-        """From a ``pool.pool2d`` result on N×C×H×W input (its geometry, mode and divisors)."""
-        geom = self.geom = res._geom
-        self.mode, self.divisor = res.mode, res.divisor
-        n, c = res.padded.shape[:2]
-        h, w = geom.in_hw
+    def __init__(self, x_shape, mode="max", size=2, stride=None, padding=0):
+        """For N×C×H×W inputs of X_SHAPE, with pool2d's arguments (floor mode, padding counted)."""
+        self.mode = str(mode).strip().lower()
+        kernel = shapes.pair(size, "size", 1)
+        stride = kernel if stride is None else shapes.pair(stride, "stride", 1)
+        pads = shapes.pair(padding, "padding", 0)
+        pool._check_pool_args(self.mode, kernel, pads)
+        n, c, h, w = x_shape
+        geom = self.geom = windows.geometry((h, w), kernel, stride, pads, 1, False)
+        self.divisor = pool._divisor(geom, True) if self.mode == "avg" else None
         self.x_shape = (n, c, h, w)
         self.size = n * c * h * w
         self.padded = any(geom.padding) or any(geom.extra)

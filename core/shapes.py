@@ -56,7 +56,8 @@ def as_int(v, name, minimum=None):
 
     NAME is the field (``"stride"``, ``"output_padding"``): the error names it.
     """
-    if isinstance(v, bool) or not (isinstance(v, Integral) or (isinstance(v, float) and v.is_integer())):
+    if type(v) is not int and (isinstance(v, bool) or not (isinstance(v, Integral) or
+                                                         (isinstance(v, float) and v.is_integer()))):
         raise InputError("{name} must be a whole number, got {value!r}".format(name=name, value=v),
                          field=name)
     iv = int(v)
