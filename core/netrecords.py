@@ -4,6 +4,7 @@ Arrays in records are 2-D, samples × values (a single sample is one row);
 weights are out×in; a bias has shape () when one number is shared by the
 layer's neurons. Records hold references to arrays nobody modifies afterwards.
 """
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -115,7 +116,7 @@ class LossSample:
         return step % self.stride == 0 or step in self.pinned
 
     def add(self, step, value, acc=None):
-        self.finite = self.finite and bool(np.isfinite(value))
+        self.finite = self.finite and math.isfinite(value)     # math: a NumPy call per step costs more
         if not self._kept(step):
             return
         if len(self.steps) >= self.CAP + len(self.pinned):
