@@ -11,7 +11,9 @@ F × (N·OH·OW). What depends on the shape alone is done once:
   adds dcols up in its kernel-tap-major order, so every input position gets
   its terms tap by tap starting from 0, as convgrad.input_grad's loop over
   taps adds them; positions in the padding land in one extra bin, dropped
-  (no crop copy).
+  (no crop copy);
+* the im2col of a read-only input that comes back (the training input X of
+  a full-batch run, step after step): kept and reused.
 
 Only when cols fits in one block (convgrad.KEEP_BYTES); larger inputs go
 through convgrad's blocks.
@@ -46,12 +48,19 @@ class ConvPlan:
         self.cols_shape = (c * kh * kw, n * oh * ow)
         self.out_shape = (n, f, oh, ow)
         self.targets = None                 # col2im's bins, built on the first input_grad
+        self.fixed = (None, None)           # a read-only input and its cols
 
     def forward(self, x, kernels, bias):
         """(Y as N×F×OH×OW, what kernel_grad needs) for input X of the plan's shape."""
-        xp = windows.pad(x, self.geom, 0.0) if self.padding else np.ascontiguousarray(x)
-        cols = np.ascontiguousarray(np.ndarray(self.view[0], np.float64, xp, 0, self.view[1]))
-        cols = cols.reshape(self.cols_shape)
+        if x is self.fixed[0]:
+            cols = self.fixed[1]
+        else:
+            xp = windows.pad(x, self.geom, 0.0) if self.padding else np.ascontiguousarray(x)
+            cols = np.ascontiguousarray(np.ndarray(self.view[0], np.float64, xp, 0, self.view[1]))
+            cols = cols.reshape(self.cols_shape)
+            if not x.flags.writeable:   # a read-only input (train()'s X) keeps its im2col for the next step
+                cols.flags.writeable = False
+                self.fixed = (x, cols)
         n, f, oh, ow = self.out_shape
         zb = (kernels.reshape(f, -1) @ cols).reshape(f, n, oh, ow)
         z = np.empty(self.out_shape)

@@ -207,6 +207,7 @@ def train(layers, X, T, loss, lr=0.1, steps=1, optimizer="sgd", order="simultane
     name, order, steps = check_settings(layers, loss, lr, steps, order, forward_only=T is None)
     opt = optimizers.make(optimizer, lr, **kw)
     d = prepare(layers, X, T, name)
+    d.x.flags.writeable = False     # prepare's own copy, the same every step: layers may keep work done on it
     net = Network(layers, name, d.in_shape, opt, order, bool(freeze_bias), max_steps)
     if T is None:
         return _forward_only(net, d, name, opt, order, lr)
