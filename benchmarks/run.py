@@ -460,24 +460,27 @@ def lenet(batch, seed=0):
     return specs, rng.uniform(0, 1, (batch, 1, 28, 28)), rng.integers(0, 10, batch)
 
 
-def torch_lenet_step(specs, x, t):
+def torch_lenet_run(specs, x, t, steps):
+    """The same run in PyTorch: parameters and optimizer built from SPECS (as train() builds its
+    network), then STEPS SGD steps; returns the parameters."""
     F = torch.nn.functional
     params = [torch.tensor(a, requires_grad=True) for a in (specs[0].kernels, specs[0].bias, specs[2].kernels,
                                                            specs[2].bias, specs[5].weights, specs[5].bias)]
     X, T = torch.tensor(x), torch.tensor(t)
     opt = torch.optim.SGD(params, lr=0.01)
-
-    def step():
+    for _ in range(steps):
         opt.zero_grad()
         a = F.max_pool2d(F.relu(F.conv2d(X, params[0], params[1])), 2)
         a = F.max_pool2d(F.relu(F.conv2d(a, params[2], params[3])), 2)
         F.cross_entropy(a.flatten(1) @ params[4].T + params[5], T).backward()
         opt.step()
-    return step
+    return params
 
 
-def bench_cnn_core(rounds, steps=10):
-    """LeNet per SGD step in-process against the same float64 network in PyTorch (one thread)."""
+def bench_cnn_core(rounds, steps=100):
+    """LeNet per SGD step in-process against the same float64 network in PyTorch (one thread):
+    a STEPS-step run from the same specs on each side, building included on both (train()
+    builds its layers from the specs, torch its tensors and optimizer), per step."""
     if torch is None:
         return
     threads = torch.get_num_threads()
@@ -485,14 +488,16 @@ def bench_cnn_core(rounds, steps=10):
     try:
         for batch in (1, 32):
             specs, x, t = lenet(batch)
-            progress(f"LeNet batch {batch}, {steps} SGD steps vs PyTorch ({rounds} rounds)")
-            theirs_step = torch_lenet_step(specs, x, t)
-            a, b, r = compare(lambda: network.train(specs, x, t, "cross-entropy", lr=0.01, steps=steps,
-                                                    record="none"),
-                              lambda: [theirs_step() for _ in range(steps)], rounds)
+            progress(f"LeNet batch {batch}, {steps}-step runs vs PyTorch ({rounds} rounds)")
+            ours = lambda: network.train(specs, x, t, "cross-entropy", lr=0.01, steps=steps,  # noqa: E731
+                                         record="none")
+            theirs = lambda: torch_lenet_run(specs, x, t, steps)  # noqa: E731
+            dk = np.abs(ours().weights[0] - theirs()[0].detach().numpy()).max()
+            assert dk < 1e-9, f"nncalc's kernels differ from torch's by {dk}"
+            a, b, r = compare(ours, theirs, rounds)
             row(f"LeNet (1×28×28, conv 6@5×5, pool, conv 16@5×5, pool, dense 10), batch {batch}: "
-                "one SGD step, in-process", ms(a / steps), f"PyTorch float64, 1 thread {ms(b / steps)}",
-                f"{r:.2f}", "≤ 1", r <= 1)
+                f"one SGD step of a {steps}-step run, in-process", ms(a / steps),
+                f"PyTorch float64, 1 thread {ms(b / steps)}", f"{r:.2f}", "≤ 1", r <= 1)
     finally:
         torch.set_num_threads(threads)
 
@@ -691,7 +696,7 @@ def main(args):
             bench_traced_cli(exe, tmp, runs=3 if q else 7, steps=steps)
             bench_conv_pool(rounds=3 if q else 9)
             bench_backprop_core(rounds=1 if q else 5, steps=steps)
-            bench_cnn_core(rounds=3 if q else 7)
+            bench_cnn_core(rounds=3 if q else 7, steps=20 if q else 100)
             bench_network_cli(exe, tmp, runs=3 if q else 7, fc_steps=steps, cnn_steps=200 if q else 2_000)
             bench_memory(exe, tmp)
             bench_file_read(py, tmp, values=1_000_000 if q else 10_000_000, rounds=1 if q else 3)
