@@ -80,3 +80,17 @@ def test_sigmoid_kept_derivative_has_the_bits_of_sigma_x_times_sigma_minus_x(x):
     y, kept = acts.sigmoid_keep(xs)
     assert same_bits(y, acts.sigmoid(xs))
     assert same_bits(acts.sigmoid_grad_kept(xs, y, kept), acts.sigmoid(xs) * acts.sigmoid(-xs))
+
+
+def test_conv_plan_keeps_the_im2col_of_a_read_only_input_only():
+    rng = np.random.default_rng(1)
+    x, kernels, bias = rng.standard_normal((2, 1, 6, 6)), rng.standard_normal((3, 1, 3, 3)), np.zeros(3)
+    plan = ConvPlan(x.shape, kernels.shape, windows.geometry((6, 6), (3, 3)))
+    z1, cols1 = plan.forward(x, kernels, bias)
+    x += 1.0                                    # a writable input may change between calls: never kept
+    z2, cols2 = plan.forward(x, kernels, bias)
+    assert cols2 is not cols1 and not same_bits(z2, z1)
+    x.flags.writeable = False
+    z3, cols3 = plan.forward(x, kernels, bias)
+    z4, cols4 = plan.forward(x, kernels, bias)
+    assert cols4 is cols3 and same_bits(z4, z3) and same_bits(z3, z2)
