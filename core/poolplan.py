@@ -101,5 +101,6 @@ def _first_max(xp, geom, w):
     for a, (r, b_of_r) in enumerate(rows[1:], 1):
         later = r > top
         offset = offset + later * (b_of_r + a * w - offset)
-        top = np.maximum(top, r)
+        if a < kh - 1:
+            top = np.maximum(top, r)
     return offset
