@@ -15,6 +15,11 @@ kernel tap at a time (never a loop over output positions).
 
 Pool is core/pool.py's pool2d and backward (the routing `pool --backward`
 shows: max sends δ to the window's winner, avg spreads δ/divisor).
+
+A traced step runs those functions and keeps their records. An untraced step
+(every step of a long run but the first and last) runs core/convplan.py and
+core/poolplan.py instead: the same operations, hence the same bits, with what
+depends on the input's shape worked out once per run.
 """
 from dataclasses import dataclass, replace
 
