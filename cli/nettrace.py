@@ -180,16 +180,16 @@ def step(report, tr, res, fmt, title):
     loss_table(report, tr.loss, fmt, [_label(n, j, samples) for n in range(samples) for j in range(k)],
                "output" if samples == 1 else "sample:output")
     report.line("")
-    for rec in tr.backward:                 # output layer first
+    # output layer first, each layer's gradients (and a conv layer's ∂E/∂X) right after its δ, so the
+    # ∂E/∂out a layer's step starts from is already on the page above it
+    for rec in tr.backward:
         if type(rec).__name__ == "BackwardRecord":
             _backward(report, rec, fmt, samples, who)
+            _gradients(report, rec, fmt, samples)
         else:
             cnntrace.backward(report, rec, fmt)
-    for rec in sorted(tr.backward, key=lambda r: r.layer):
-        if type(rec).__name__ == "BackwardRecord":
-            _gradients(report, rec, fmt, samples)
-        elif type(rec).__name__ == "ConvBackward":
-            cnntrace.gradients(report, rec, fmt)
+            if type(rec).__name__ == "ConvBackward":
+                cnntrace.gradients(report, rec, fmt)
     if tr.updates:
         for up in sorted(tr.updates, key=lambda u: u.layer):
             _update(report, up, fmt)

@@ -76,6 +76,18 @@ def test_tiny_cnn_trace_shows_each_layer(run, tmp_path):
     assert text.index("Backward, layer 4") < text.index("Backward, layer 1")
 
 
+def test_each_layer_gradients_follow_its_backward_step(run):
+    """Read top to bottom, a layer's ∂E/∂out must already be on the page: conv layer 2's ∂E/∂X passed
+    down comes before layer 1's backward step, and each layer's gradients sit right after its δ."""
+    text = run("backprop", "--layers", "conv:2,2 relu conv:1,2 flatten fc:2 softmax", "--seed", "0",
+               "--input", "1 2 0 1; 0 1 3 1; 3 0 1 2; 1 1 1 1", "--target", "1", "--loss", "cross-entropy").stdout
+    order = ["Backward, layer 4", "Gradients, layer 4", "Backward, layer 3", "Backward, layer 2",
+             "Gradients, layer 2", "∂E/∂X passed down by layer 2", "Backward, layer 1", "Gradients, layer 1",
+             "∂E/∂X passed down by layer 1", "Update, layer 1"]
+    at = [text.index(piece) for piece in order]
+    assert at == sorted(at), [order[i] for i in np.argsort(at)]
+
+
 # ----------------------------------------------------------- JSON and resuming
 
 def test_saved_run_continues(run, tmp_path):
