@@ -42,14 +42,10 @@ def init_chain(tokens, in_shape, seed=None):
                 specs[-1].activation, open_act = name, False
                 continue
             spec = netspec.ActivationSpec(name)
-        elif tok.kind == "conv":
-            spec = _conv(i, tok, shape, rng)
-        elif tok.kind == "pool":
-            spec = _pool(i, tok)
         elif tok.kind == "flatten":
             spec = netspec.FlattenSpec()
         else:
-            spec = _dense(i, tok, shape, rng)
+            spec = _layer(i, tok, shape, rng)
         try:
             shape = netspec.out_shapes(specs + [spec], in_shape)[-1]
         except InputError as e:
@@ -57,6 +53,19 @@ def init_chain(tokens, in_shape, seed=None):
         specs.append(spec)
         open_act = tok.kind in ("conv", "fc")
     return specs
+
+
+def _layer(i, tok, shape, rng):
+    """A conv, pool or fc spec; a number out of range (out, kernel, stride, …) names the layer and its token."""
+    try:
+        if tok.kind == "conv":
+            return _conv(i, tok, shape, rng)
+        return _pool(i, tok) if tok.kind == "pool" else _dense(i, tok, shape, rng)
+    except InputError as e:
+        if e.field and e.field.startswith("layers["):
+            raise
+        raise InputError(f"layer {i} {tok.token!r}: {e.message}", field=f"layers[{i}].{e.field}",
+                         code=e.code) from None
 
 
 def _xavier(rng, fan_in, fan_out, shape):

@@ -249,6 +249,12 @@ def test_bad_cnn_network(run, user_error, tmp_path, layers, fragments, loss):
     (["--layers", "conv:2,2 sigmoid flatten", "--activation", "relu"], ["--activation", "chain"]),
     (["--layers", "conv:2,2 flatten fc:2", "--input", "1 2 3"], ["--input", "H×W"]),
     (["--layers", "conv:2,2 flatten fc:2", "--steps", "3", "--target", None], ["--target", "forward pass"]),
+    # a number out of range inside a token names --layers and the token, as outsize does
+    (["--layers", "conv:0,2 flatten fc:2"], ["--layers", "layer 1 'conv:0,2'", "out must be positive"]),
+    (["--layers", "conv:2,0 flatten fc:2"], ["--layers", "layer 1 'conv:2,0'", "kernel must be positive"]),
+    (["--layers", "conv:2,2,0 flatten fc:2"], ["--layers", "layer 1 'conv:2,2,0'", "stride must be positive"]),
+    (["--layers", "pool:2,0 flatten fc:2"], ["--layers", "layer 1 'pool:2,0'", "stride must be positive"]),
+    (["--layers", "conv:2,2 flatten fc:0"], ["--layers", "layer 3 'fc:0'", "out must be positive"]),
 ])
 def test_bad_chain(run, user_error, args, fragments):
     base = {"--input": json.dumps(IMAGE), "--target": "0"}
