@@ -88,6 +88,14 @@ def test_each_layer_gradients_follow_its_backward_step(run):
     assert at == sorted(at), [order[i] for i in np.argsort(at)]
 
 
+def test_avg_pool_layer_counts_padding_in_the_divisor(run):
+    """avgpool:2,1,1 on a 2×2 image: the corner window holds one pixel and three padding zeros, ÷ 4
+    (PyTorch's count_include_pad=True), not ÷ 1."""
+    d = as_json(run, "--layers", "avgpool:2,1,1", "--seed", "0", "--input", "4 8; 12 16", "--steps", "0")
+    pooled = d["first_step"]["forward"][0]["out"][0][0]
+    assert pooled == [[4 / 4, (4 + 8) / 4, 8 / 4], [(4 + 12) / 4, 40 / 4, (8 + 16) / 4], [12 / 4, (12 + 16) / 4, 16 / 4]]
+
+
 # ----------------------------------------------------------- JSON and resuming
 
 def test_saved_run_continues(run, tmp_path):
