@@ -92,10 +92,12 @@ def read_net(path, max_elements, in_out=False):
     the JSON text itself when the value starts with '{'; ``in_out``: dense weights are in×out."""
     import json
     import math
-    from nncalc.cli.inputs import read_file
+    from nncalc.cli.inputs import read_file, read_stdin
     from nncalc.core import netio
     if path.lstrip().startswith("{"):
         raw, path = path.encode("utf-8"), "the --net text"
+    elif path in ("-", "@-"):                   # a saved run piped in: --format json | backprop --net -
+        raw, path = read_stdin("--net", max_elements), "standard input"
     else:
         path = path[1:] if path.startswith("@") else path
         raw = read_file(path, "--net", max_elements)     # size-limited, never written

@@ -108,6 +108,22 @@ def test_saved_run_continues(run, tmp_path):
     assert resumed["final_loss"] == straight["final_loss"]
 
 
+@pytest.mark.parametrize("name", ["-", "@-"])
+def test_saved_run_continues_from_a_pipe(run, tmp_path, name):
+    """`nncalc backprop … --format json | nncalc backprop --net - --steps 2`: '-' is standard input,
+    as for every matrix argument (it was looked up as a file named '-')."""
+    one = run("backprop", "--net", _write(tmp_path, TINY), "--format", "json").stdout
+    r = run("backprop", "--net", name, "--steps", "2", "--format", "json", input=one)
+    assert r.exit_code == 0, r.stderr
+    piped = json.loads(r.stdout)
+    straight = as_json(run, "--net", _write(tmp_path, TINY), "--steps", "3")
+    assert piped["layers"] == straight["layers"]
+
+
+def test_net_from_standard_input_is_read_once(run, user_error, tmp_path):
+    user_error(run("backprop", "--net", "-", "--input", "-", input=json.dumps(TINY)), "--input", "once")
+
+
 def test_fully_connected_json_has_grad_input_and_the_net_format(run):
     d = as_json(run, "--weights", "1", "--bias", "0", "--weights", "1", "--bias", "1",
                 "--activation", "sigmoid,identity", "--input", "1", "--target", "2")
