@@ -18,6 +18,7 @@ CODE = re.compile(r"@\S+|[A-Za-z]\w*(_[A-Za-z]\w*){2,}|[A-Za-z][A-Za-z0-9]+_[A-Z
 SLASHED_WORDS = re.compile(r"[A-Za-z]{2,}(/[A-Za-z]{2,})+")
 CALL = re.compile(r"[A-Za-z]+'?[(\[]")        # h(x), σ'(x), DY[f, i, j]
 PUNCT = ",;:."
+HYPHENATED = re.compile(r"(.+?)(-[a-z]{3,}[,;:.]*)")     # '180°-rotated': a hyphen before a word is no minus
 
 
 def _core(token):
@@ -102,11 +103,11 @@ def split(text):
     for n, chunk in enumerate(re.split(r" {2,}", text)):
         if n:
             items.append(("gap", "", False))
-        tokens = chunk.split(" ")
+        tokens, glued = _tokens(chunk)
         kinds = [_kind(t) for t in tokens]
         math = _mark(tokens, kinds) + [False]
         for i, (token, kind) in enumerate(zip(tokens, kinds)):
-            spaced = i > 0
+            spaced = i > 0 and not glued[i]
             if math[i]:     # sentence punctuation after a formula is prose: '$E = 1$;'
                 body = token if math[i + 1] else token.rstrip(PUNCT)
                 items += [("math", body, spaced), ("text", token[len(body):], False)]
@@ -117,6 +118,21 @@ def split(text):
             else:
                 items.append(("text", token, spaced))
     return _join(items)
+
+
+def _tokens(chunk):
+    """The chunk's space-separated tokens, a formula's hyphenated word ('180°-rotated') cut off it
+    as a token of its own glued to the formula (no space before it)."""
+    tokens, glued = [], []
+    for t in chunk.split(" "):
+        m = HYPHENATED.fullmatch(t)
+        if m and _kind(m.group(1)) == "math":
+            tokens += m.groups()
+            glued += [False, True]
+        else:
+            tokens.append(t)
+            glued.append(False)
+    return tokens, glued
 
 
 def _join(items):

@@ -70,6 +70,9 @@ def test_every_character_in_the_code_has_an_ascii_latex_form(char, where):
     ("E = −Σ_k t_k·ln p_k,  ln p_k = z_k", [("math", "E = −Σ_k t_k·ln p_k"), ("text", ","), ("gap", ""),
                                             ("math", "ln p_k = z_k")]),
     ("max pooling, window 2×2", [("text", "max pooling, window "), ("math", "2×2")]),
+    # a compound word's hyphen is not a minus: LaTeX set '$180^{\circ}-\mathrm{rotated}$'
+    ("with the 180°-rotated kernel, then", [("text", "with the "), ("math", "180°"),
+                                            ("text", "-rotated kernel, then")]),
 ])
 def test_split_finds_the_formulas(text, parts):
     assert split(text) == parts
