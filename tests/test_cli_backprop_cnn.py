@@ -124,6 +124,18 @@ def test_net_from_standard_input_is_read_once(run, user_error, tmp_path):
     user_error(run("backprop", "--net", "-", "--input", "-", input=json.dumps(TINY)), "--input", "once")
 
 
+def test_first_step_keys_per_layer_type_as_readme_lists_them(run, tmp_path):
+    fs = as_json(run, "--net", _write(tmp_path, TINY))["first_step"]
+    assert [sorted(f) for f in fs["forward"]] == [["activation", "layer", "net", "out", "type"],   # conv
+                                                  ["layer", "out", "type"],                          # pool
+                                                  ["layer", "out_shape", "type"],                    # flatten
+                                                  ["activation", "layer", "net", "out", "type"]]   # dense
+    assert [sorted(b) for b in fs["backward"]] == [["dE_dout", "delta", "dout_dnet", "layer", "type"],
+                                                   ["dE_dout", "grad_input", "layer", "type"],
+                                                   ["dE_dout", "grad_input", "layer", "type"],
+                                                   ["dE_dout", "delta", "dout_dnet", "layer", "type"]]
+
+
 def test_fully_connected_json_has_grad_input_and_the_net_format(run):
     d = as_json(run, "--weights", "1", "--bias", "0", "--weights", "1", "--bias", "1",
                 "--activation", "sigmoid,identity", "--input", "1", "--target", "2")
