@@ -40,6 +40,13 @@ def test_readme_has_examples_for_every_command():
     assert {"activate", "conv", "pool", "outsize", "backprop", "loss"} <= commands
 
 
+def test_readme_commands_table_lists_every_command():
+    from nncalc.cli.main import cli
+    section = README.read_text(encoding="utf-8").split("## Commands", 1)[1].split("\n### ", 1)[0]
+    listed = re.findall(r"^\| `([a-z]+)` \|", section, re.M)
+    assert sorted(listed) == sorted(cli.list_commands(None))
+
+
 @pytest.mark.parametrize("command, shown", examples(), ids=[c[:60] for c, _ in examples()])
 def test_readme_example_prints_what_readme_shows(command, shown, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("_NNCALC_COMPLETE")}
