@@ -94,7 +94,7 @@ def read_net(path, max_elements, in_out=False):
     import math
     from nncalc.cli.inputs import read_file, read_stdin
     from nncalc.core import netio
-    if path.lstrip().startswith("{"):
+    if path.lstrip().startswith(("{", "[")):   # JSON text, not a file name (a list is refused as no network)
         raw, path = path.encode("utf-8"), "the --net text"
     elif path in ("-", "@-"):                   # a saved run piped in: --format json | backprop --net -
         raw, path = read_stdin("--net", max_elements), "standard input"

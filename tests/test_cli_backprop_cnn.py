@@ -120,6 +120,13 @@ def test_saved_run_continues_from_a_pipe(run, tmp_path, name):
     assert piped["layers"] == straight["layers"]
 
 
+@pytest.mark.parametrize("text", ["[1, 2]", '  [{"weights": [[1]], "activation": "relu"}]'])
+def test_net_text_that_is_a_json_list_says_what_a_network_is(run, user_error, text):
+    """JSON text given to --net that is not an object: the message says what a network is, it does not
+    look the text up as a file name ('cannot read '[1, 2]': No such file or directory')."""
+    user_error(run("backprop", "--net", text, "--input", "1", "--steps", "0"), "--net", "JSON object", "'layers'")
+
+
 def test_net_from_standard_input_is_read_once(run, user_error, tmp_path):
     user_error(run("backprop", "--net", "-", "--input", "-", input=json.dumps(TINY)), "--input", "once")
 
