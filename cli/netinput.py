@@ -95,19 +95,19 @@ def read_net(path, max_elements, in_out=False):
     from nncalc.cli.inputs import read_file, read_stdin
     from nncalc.core import netio
     if path.lstrip().startswith(("{", "[")):   # JSON text, not a file name (a list is refused as no network)
-        raw, path = path.encode("utf-8"), "the --net text"
+        raw, what = path.encode("utf-8"), "the text"
     elif path in ("-", "@-"):                   # a saved run piped in: --format json | backprop --net -
-        raw, path = read_stdin("--net", max_elements), "standard input"
+        raw, what = read_stdin("--net", max_elements), "standard input"
     else:
         path = path[1:] if path.startswith("@") else path
-        raw = read_file(path, "--net", max_elements)     # size-limited, never written
+        raw, what = read_file(path, "--net", max_elements), f"'{path}'"    # size-limited, never written
     try:
         from nncalc.core.forms import json_int
         data = json.loads(raw.decode("utf-8-sig"), parse_int=json_int)    # a 401-digit int: a clean error
     except RecursionError:
-        raise UserError(f"'{path}' nests JSON too deeply to be a network", "--net") from None
+        raise UserError(f"{what} nests JSON too deeply to be a network", "--net") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise UserError(f"'{path}' is not valid JSON: {exc}", "--net") from None
+        raise UserError(f"{what} is not valid JSON: {exc}", "--net") from None
     with flags(Source("--net", only=True), "--net"):
         layers, settings = netio.load_net(data, in_out)
     if "steps" in settings:

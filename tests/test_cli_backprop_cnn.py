@@ -127,6 +127,18 @@ def test_net_text_that_is_a_json_list_says_what_a_network_is(run, user_error, te
     user_error(run("backprop", "--net", text, "--input", "1", "--steps", "0"), "--net", "JSON object", "'layers'")
 
 
+def test_net_that_is_not_json_names_where_it_came_from(run, user_error, tmp_path):
+    bad = '{"layers": [1'
+    line = user_error(run("backprop", "--net", bad, "--input", "1", "--steps", "0"), "--net")
+    assert line.startswith("Error: --net: the text is not valid JSON: "), line
+    line = user_error(run("backprop", "--net", "-", "--input", "1", "--steps", "0", input=bad), "--net")
+    assert line.startswith("Error: --net: standard input is not valid JSON: "), line
+    path = _write(tmp_path, {}, "net.json")
+    (tmp_path / "net.json").write_text(bad)
+    line = user_error(run("backprop", "--net", path, "--input", "1", "--steps", "0"), "--net")
+    assert line.startswith(f"Error: --net: '{path}' is not valid JSON: "), line
+
+
 def test_net_from_standard_input_is_read_once(run, user_error, tmp_path):
     user_error(run("backprop", "--net", "-", "--input", "-", input=json.dumps(TINY)), "--input", "once")
 
