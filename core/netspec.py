@@ -20,6 +20,8 @@ import numpy as np
 from nncalc.core.errors import InputError, shape_text, suggest
 
 TYPES = ("dense", "conv", "pool", "flatten", "activation")
+_TYPE_NAMES_ELSEWHERE = {"convolution": "conv", "conv2d": "conv", "linear": "dense", "fc": "dense",
+                         "maxpool": "pool", "avgpool": "pool", "maxpool2d": "pool", "avgpool2d": "pool"}
 SPATIAL = ("conv", "pool")
 
 
@@ -144,7 +146,8 @@ def typed_from_json(i, d, parse_activation):
             raise _err(i, "function", "an activation layer needs 'function'", code="missing")
         name, params = _activation(i, "function", d["function"], parse_activation)
         return ActivationSpec(name, params)
-    raise _err(i, "type", f"unknown layer type {d['type']!r}{suggest(t, TYPES)}; choose from {', '.join(TYPES)}",
+    hint = suggest(t, TYPES + tuple(_TYPE_NAMES_ELSEWHERE), rename=_TYPE_NAMES_ELSEWHERE)
+    raise _err(i, "type", f"unknown layer type {d['type']!r}{hint}; choose from {', '.join(TYPES)}",
                code="unknown-type")
 
 

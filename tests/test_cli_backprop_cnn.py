@@ -285,6 +285,11 @@ CONV = {"type": "conv", "kernels": [[1, 0], [0, 1]], "activation": "relu"}
      ["layer 1", "kernels are 1×2×2×2", "input has 1 channel"], "half-sse"),
     ([{"type": "pool", "size": 4}, {"type": "flatten"}], ["layer 1", "pool window", "4×4", "3×3"], "half-sse"),
     ([{"type": "convv", "kernels": [[1]]}], ["layer 1", "unknown layer type 'convv'", "did you mean 'conv'"], "half-sse"),
+    # other frameworks' names point to nncalc's (difflib alone offered 'activation' for 'convolution')
+    ([{"type": "convolution", "kernels": [[1]]}], ["unknown layer type 'convolution'", "did you mean 'conv'"],
+     "half-sse"),
+    ([{"type": "Linear", "weights": [[1]]}], ["unknown layer type 'Linear'", "did you mean 'dense'"], "half-sse"),
+    ([{"type": "maxpool"}], ["unknown layer type 'maxpool'", "did you mean 'pool'"], "half-sse"),
     ([{"type": "conv"}], ["layer 1", "'kernels'"], "half-sse"),
     ([CONV, {"type": "flatten"}, {"bias": 1, "activation": "relu"}], ["layer 3", "'weights'"], "half-sse"),
     ([CONV, {"type": "flatten"}, {"weights": [[1, 1, 1, 1]], "activation": "sigmoid"}],
