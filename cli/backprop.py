@@ -23,13 +23,14 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
               help="One layer's bias: one shared number or one per neuron; repeat per layer [0].")
 @click.option("--activation", metavar="NAME[,NAME…]", shell_complete=completion.activation,
               help="One activation for every layer, or a comma list, one per layer [sigmoid].")
-@click.option("--input", "input_", metavar="X", shell_complete=completion.matrix, help="One sample (a vector) or one sample per row.")
+@click.option("--input", "input_", metavar="X", shell_complete=completion.matrix, help="One sample (a vector) or one sample per row; for a conv or pool first layer "
+                   "an image H×W or C×H×W, or a batch N×C×H×W.")
 @click.option("--target", metavar="T", shell_complete=completion.matrix, help="Targets: the outputs' shape, or one class index per sample.")
 @click.option("--lr", type=FiniteFloat(), metavar="η", help="Learning rate η > 0 [0.1].")
 @click.option("--steps", type=int, metavar="N", help="Updates to run [1]; 0 = forward, loss and gradients only.")
 @click.option("--net", metavar="FILE.json", shell_complete=completion.path,
-              help="Network (and settings) from a JSON file, or the JSON text itself ('{…}'); options "
-                   "given on the command line override it.")
+              help="Network (and settings) from a JSON file, the JSON text itself ('{…}') or '-' (standard "
+                   "input, e.g. a saved --format json run); options given on the command line override it.")
 @click.option("--in-out", is_flag=True,
               help="Read every W in×out (one row per input, as Deep Learning from Scratch writes it) "
                    "instead of out×in; the trace and results show it out×in.")

@@ -238,6 +238,9 @@ def test_help(run):
     r = run("backprop", "--help")
     assert r.exit_code == 0
     assert "--weights 1 --bias 0 --weights 1 --bias 1" in r.stdout
+    words = " ".join(r.stdout.split())
+    assert "an image H×W or C×H×W, or a batch N×C×H×W" in words     # --input of a conv/pool network
+    assert "'-' (standard input" in words                            # --net -: a saved run piped in
 
 
 # ----------------------------------------------------------------- bad input
