@@ -58,15 +58,20 @@ def training(res, digits, ext):
         for i in sorted({int(np.flatnonzero(finite)[0]), int(np.flatnonzero(finite)[-1])}):
             k = int(steps[i])
             ax.annotate(numbers.column([loss[i]], digits)[0], (k, loss[i]), textcoords="offset points",
-                        xytext=(4, 6), fontsize=fig.FONT_SIZE - 1, gid=f"loss-{k}")
+                        xytext=(4, 6), fontsize=fig.FONT_SIZE - 1, gid=f"loss-{k}",
+                        bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.8))
         accuracy = _accuracy(res, len(loss))
         if accuracy is not None:
             twin = ax.twinx()
             twin.plot(steps, accuracy, color="#2f9e44", linewidth=1.4, linestyle="--", label="accuracy")
             twin.set_ylim(-0.02, 1.02)
             twin.set_ylabel("accuracy")
+            # the loss, its values and the legend above the dashed accuracy line, not under it
+            ax.set_zorder(twin.get_zorder() + 1)
+            ax.patch.set_visible(False)
             lines = ax.get_lines() + twin.get_lines()
-            ax.legend(lines, [ln.get_label() for ln in lines], frameon=False)
+            ax.legend(lines, [ln.get_label() for ln in lines], loc="center right", framealpha=0.9,
+                      edgecolor="none")
         title = f"backprop: {res.optimizer}, η = {numbers.exact(res.lr)}, {res.steps} step(s)"
         if getattr(res, "diverged", False):
             title += " — diverged (inf or nan not drawn)"

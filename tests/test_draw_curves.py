@@ -76,6 +76,22 @@ def test_training_picture_adds_accuracy_when_the_record_has_it(tmp_path):
     assert "accuracy" not in texts(tmp_path / "b.svg")
 
 
+def test_training_legend_sits_over_both_curves(tmp_path):
+    """With an accuracy curve on a twin axis, the legend is in the axes drawn last and has an opaque
+    frame: drawn under the twin, the dashed accuracy line at 1.0 ran through its words."""
+    from nncalc.cli import draw_curves
+    record = types.SimpleNamespace(loss="cross-entropy", optimizer="sgd", lr=0.1, steps=3,
+                                   loss_history=np.array([1.0, 0.02, 0.01, 0.005]), diverged=False,
+                                   accuracy_history=np.array([0.0, 1.0, 1.0, 1.0]))
+    (tmp_path / "a.svg").write_bytes(draw_curves.training(record, 4, ".svg"))
+    root = ET.parse(tmp_path / "a.svg").getroot()
+    axes = [g for g in root.iter(f"{SVG_NS}g") if (g.get("id") or "").startswith("axes_")]
+    holder = [a.get("id") for a in axes if any(e.get("id") == "legend_1" for e in a.iter())]
+    assert holder == [axes[-1].get("id")]          # drawn last, above the accuracy line
+    legend = next(e for e in root.iter() if e.get("id") == "legend_1")
+    assert "patch" in " ".join(e.get("id") or "" for e in legend.iter())    # its frame
+
+
 def test_a_run_without_a_loss_is_refused(tmp_path):
     from nncalc.cli import draw_curves
     from nncalc.cli.options import UserError
