@@ -1,8 +1,9 @@
 """`backprop`'s trace of conv, pool, flatten and activation layers (dense layers: cli/nettrace.py).
 
-Positions are 0-based (n, f, i, j) as in `conv` and `pool`; parameters are
-named from 1 as backprop names weights (K[f,c,a,b] is filter f's channel c,
-kernel row a, column b). Tables are capped by --max-steps. Nothing here
+Positions are 0-based (n, f, i, j) as in `conv` and `pool`, and so are conv
+parameters, as the formulas above them index them (K[f,c,a,b] is filter f's
+channel c, kernel row a, column b; b[f] its bias). Dense weights keep their
+textbook names from 1 (w11, b1: cli/nettrace.py). Tables are capped by --max-steps. Nothing here
 computes a number the records do not hold: sums are written out from them.
 """
 
@@ -18,7 +19,7 @@ def _ndindex(shape, limit):
 
 
 def _kname(idx):
-    return "K[" + ",".join(str(int(v) + 1) for v in idx) + "]"
+    return "K[" + ",".join(str(int(v)) for v in idx) + "]"
 
 
 def param_names(main, shape, limit=None):
@@ -27,7 +28,7 @@ def param_names(main, shape, limit=None):
     idx = list(np.ndindex(*shape))[:limit]
     if main == "kernels":
         return [_kname(i) for i in idx]
-    return [f"b[{i[0] + 1}]" for i in idx]
+    return [f"b[{i[0]}]" for i in idx]
 
 
 def forward(report, rec, fmt, samples):
@@ -66,7 +67,7 @@ def _conv_forward(report, rec, fmt):
 
 
 def _maps(report, title, arr):
-    report.matrix(title + (" (sample 1)" if arr.shape[0] == 1 else ""), arr[0] if arr.shape[0] == 1 else arr)
+    report.matrix(title + (" (sample n = 0)" if arr.shape[0] == 1 else ""), arr[0] if arr.shape[0] == 1 else arr)
 
 
 def _pool_forward(report, rec, fmt):
@@ -152,7 +153,7 @@ def gradients(report, rec, fmt):
         expr.append(fmt.products(zip(rec.windows[:, c, :, :, a, b].ravel(), rec.delta[:, f].ravel()), keep=4))
         vals.append(float(rec.grad_kernels[f, c, a, b]))
     for f in range(rec.grad_bias.size):
-        names.append(f"b[{f + 1}]")
+        names.append(f"b[{f}]")
         expr.append(fmt.products(zip(rec.delta[:, f].ravel(), np.ones(rec.delta[:, f].size)), keep=4))
         vals.append(float(rec.grad_bias[f]))
     lim = fmt.limit

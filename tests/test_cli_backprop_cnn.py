@@ -70,7 +70,7 @@ def test_tiny_cnn_trace_shows_each_layer(run, tmp_path):
                   "Forward, layer 2 (max pool 2×2", "winner (row, col)",
                   "Forward, layer 3 (flatten): 1×2×1×1 → 1×2", "Backward, layer 3 (flatten)",
                   "Backward, layer 2 (max pool): ∂E/∂out routed to the window's winner",
-                  "Gradients, layer 1 (conv): ∂E/∂K[f,c,a,b]", "K[2,1,2,1]", "∂E/∂X passed down by layer 1",
+                  "Gradients, layer 1 (conv): ∂E/∂K[f,c,a,b]", "K[1,0,1,0]", "∂E/∂X passed down by layer 1",
                   "Update, layer 1", "Accuracy: 0 before training"):
         assert piece in text, piece
     assert text.index("Backward, layer 4") < text.index("Backward, layer 1")
