@@ -4,7 +4,7 @@ import sys
 import click
 
 from nncalc.cli import completion, draw
-from nncalc.cli.options import FiniteFloat, UserError, output_options
+from nncalc.cli.options import FiniteFloat, UserError, note, output_options
 from nncalc.cli.options import check_options
 
 PROGRESS_DELAY = 0.5    # seconds: a run still going after this shows a progress bar (terminal stderr only)
@@ -155,6 +155,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
     x = netinput.data(input_, settings, "input", "--input", out.max_elements)
     if x is None:
         raise UserError("give --input (or 'input' in --net)", "--input")
+    _note_channels_last(x, sizes, base)
     t = netinput.data(target, settings, "target", "--target", out.max_elements)
     if t is None and steps > 0:
         raise UserError("give --target (or 'target' in --net); --steps 0 without a target is the "
@@ -240,6 +241,27 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
         _emit_layers(result, out)
         return
     render.emit(report, out)
+
+
+def _note_channels_last(x, sizes, base):
+    """Say so when a conv/pool network's --input looks like H×W×C (the notes write images
+    28×28×1): nncalc reads C×H×W, PyTorch's layout, and must not train on it without a word."""
+    from nncalc.cli import netinput
+    from nncalc.core import chain, netspec
+    from nncalc.core.errors import InputError, shape_text
+    try:
+        first = chain.parse_chain(sizes)[0].kind if sizes is not None and netinput.is_chain(sizes) else \
+            netspec.kind(base[0]) if base else "dense"
+    except (InputError, IndexError, TypeError):
+        return                          # a malformed network is reported where it is built
+    if first not in ("conv", "pool") or x.ndim not in (3, 4):
+        return
+    c, h, w = x.shape[-3:]
+    if w in (1, 3) and w < min(c, h):
+        axes = "(2, 0, 1)" if x.ndim == 3 else "(0, 3, 1, 2)"
+        note(f"--input {shape_text(x.shape)} was read as {'N×' if x.ndim == 4 else ''}C×H×W "
+             f"({c} channels of {h}×{w}); if its channels come last (H×W×C), give it channels "
+             f"first (NumPy: x.transpose{axes})")
 
 
 def _limit(count, out):

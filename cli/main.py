@@ -56,26 +56,30 @@ class LazyGroup(click.Group):
         if sys.stdout is None:      # `nncalc ... >&-`: help, version, completion and results all go there
             _exit(1, "Error: standard output is closed; there is nowhere to write")
         from nncalc.cli.output import guard_stdout
+        from nncalc.cli.options import NOTES
         guard_stdout()
+        NOTES.clear()
         try:
             rv = super().main(args, prog_name or "nncalc", complete_var, standalone_mode=False, **extra)
             if sys.stdout is not None:
                 sys.stdout.flush()      # a late write error (full disk) is reported, not lost at exit
+            for text in NOTES:
+                click.echo(f"note: {text}", err=True)
         except click.exceptions.Abort:
             _exit(130, "")
         except KeyboardInterrupt:
             _exit(130, "")
         except click.UsageError as exc:
-            _exit(2, f"Error: {_one_line(exc.format_message())}")
+            _exit(2, f"Error: {_one_line(_noted(exc.format_message()))}")
         except click.ClickException as exc:
-            _exit(exc.exit_code, f"Error: {_one_line(exc.format_message())}")
+            _exit(exc.exit_code, f"Error: {_one_line(_noted(exc.format_message()))}")
         except BrokenPipeError:
             _silence_stdout()
             sys.exit(1)
         except Exception as exc:                       # a bug, not the user's input
             from nncalc.core.errors import InputError
             if isinstance(exc, InputError):
-                _exit(2, f"Error: {_one_line(str(exc))}")
+                _exit(2, f"Error: {_one_line(_noted(str(exc)))}")
             if _unwritable(exc):                       # a full disk, say: not a bug to report
                 _silence_stdout()
                 _exit(1, f"Error: cannot write the output: {exc.strerror}")
@@ -84,6 +88,12 @@ class LazyGroup(click.Group):
             _exit(1, f"Error: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
                      "(run again with --debug for the traceback, and please report it)")
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _noted(message):
+    """The error line with the command's notes (how an input was read) in brackets at its end."""
+    from nncalc.cli.options import NOTES
+    return f"{message} ({'; '.join(NOTES)})" if NOTES else message
 
 
 def _unwritable(exc):

@@ -26,6 +26,16 @@ COMMAND_SETTINGS = {
 }
 
 
+NOTES = []     # said on stderr after a result, or inside the one error line (see note())
+
+
+def note(text):
+    """A remark on how an input was read ("SIZE 5x5x3 was read as C×H×W; …"): nncalc.cli.main
+    prints it as 'note: …' on stderr after the output, or puts it in brackets at the end of
+    the one error line when the command fails, so stderr never has two lines for one error."""
+    NOTES.append(text)
+
+
 class UserError(click.ClickException):
     """Bad input from the user: one line on stderr, exit status 2."""
     exit_code = 2

@@ -3,7 +3,7 @@ import re
 
 import click
 
-from nncalc.cli import geometry
+from nncalc.cli import geometry, options
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, given, output_options
 from nncalc.cli.options import check_options
 from nncalc.core.errors import shape_text
@@ -76,15 +76,10 @@ def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, o
     elif len(dims) == 3 and dims[2] in (1, 3) and dims[2] < min(dims[:2]):
         note = (f"SIZE {size} was read as C×H×W ({read_as.split(': ', 1)[1]}); "
                 "if its channels come last (H×W×C), add --channels-last")
-    try:
-        _dispatch(dims, layers, kernel, stride, padding, dilation, ceil, transposed, output_padding,
-                  channels_last, out, read_as)
-    except click.ClickException as exc:       # one error line, which then carries the note
-        if note and isinstance(exc, UserError):
-            exc.message += f" ({note})"
-        raise
     if note:
-        click.echo(f"note: {note}", err=True)
+        options.note(note)
+    _dispatch(dims, layers, kernel, stride, padding, dilation, ceil, transposed, output_padding,
+              channels_last, out, read_as)
 
 
 def _dispatch(dims, layers, kernel, stride, padding, dilation, ceil, transposed, output_padding,

@@ -352,3 +352,29 @@ def test_forward_only_for_a_fully_connected_net(run):
                 "--activation", "sigmoid,identity", "--input", "1", "--steps", "0")
     assert d["outputs"] == d["result"] == [0.7310585786300049 + 1.0]
     assert [f["out"] for f in d["first_step"]["forward"]] == [[[0.7310585786300049]], [[0.7310585786300049 + 1.0]]]
+
+
+def test_an_image_that_looks_channels_last_is_read_channels_first_and_said_so(run, tmp_path):
+    """The notes write images 28×28×1; backprop reads C×H×W and must say so, not train silently."""
+    import numpy as np
+    path = tmp_path / "hwc.npy"
+    np.save(path, np.arange(8 * 8 * 3, dtype=float).reshape(8, 8, 3) / 100)
+    r = run("backprop", "--layers", "conv:2,3 relu flatten fc:2 softmax", "--seed", "0",
+            "--input", f"@{path}", "--target", "1", "--loss", "cross-entropy", "--steps", "0", "-q")
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr == ("note: --input 8×8×3 was read as C×H×W (8 channels of 8×3); if its channels "
+                        "come last (H×W×C), give it channels first (NumPy: x.transpose(2, 0, 1))\n")
+    # channels first: no note
+    np.save(path, np.arange(3 * 8 * 8, dtype=float).reshape(3, 8, 8) / 100)
+    r = run("backprop", "--layers", "conv:2,3 relu flatten fc:2 softmax", "--seed", "0",
+            "--input", f"@{path}", "--target", "1", "--loss", "cross-entropy", "--steps", "0", "-q")
+    assert (r.exit_code, r.stderr) == (0, "")
+
+
+def test_the_channels_note_rides_in_the_one_error_line(run, user_error, tmp_path):
+    import numpy as np
+    path = tmp_path / "hwc.npy"
+    np.save(path, np.ones((6, 6, 1)))
+    r = run("backprop", "--layers", "conv:2,3 relu flatten fc:2 softmax", "--seed", "0",
+            "--input", f"@{path}", "--target", "1", "--loss", "cross-entropy")
+    user_error(r, "--layers", "does not fit", "(--input 6×6×1 was read as C×H×W (6 channels of 6×1)")
