@@ -226,8 +226,13 @@ def _backward(report, rec, fmt, samples, who):
         headers.append("Σ δ·w (next layer)")
         cols.append([fmt.products(zip(rec.downstream_delta[n], w[:, j])) for n, j in rows])
         numeric.append(False)
-    headers += ["∂E/∂out", "∂out/∂net", "δ = ∂E/∂net"]
-    cols += [[float(a[n, j]) for n, j in rows] for a in (rec.dE_dout, rec.dout_dnet, rec.delta)]
+    if rec.target is not None:      # softmax with cross-entropy: δ from p and t, not ∂E/∂out·h'
+        headers += ["p = out", "t", f"δ = (p − t)/{samples}"]
+        arrays = (rec.probabilities, rec.target, rec.delta)
+    else:
+        headers += ["∂E/∂out", "∂out/∂net", "δ = ∂E/∂net"]
+        arrays = (rec.dE_dout, rec.dout_dnet, rec.delta)
+    cols += [[float(a[n, j]) for n, j in rows] for a in arrays]
     report.table(headers, cols, total=total, numeric=numeric + [True] * 3)
 
 

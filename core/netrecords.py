@@ -38,6 +38,8 @@ class BackwardRecord:
     inputs: np.ndarray      # N×in, the out_i the gradient multiplies
     downstream_delta: np.ndarray = None     # hidden layers: the next layer's δ (N×next)
     downstream_weights: np.ndarray = None   # ... and its weights used in Σ δ·w (next×out)
+    probabilities: np.ndarray = None    # softmax output with cross-entropy: p (N×out), where
+    target: np.ndarray = None           # ... δ = (p − t)/N comes from p and t directly
 
 
 @dataclass

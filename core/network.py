@@ -125,6 +125,7 @@ class Network:
         """Record details the layer cannot know: ∂E/∂p at a cross-entropy output, the Σ δ·w above."""
         if is_last and self.ce and hasattr(rec, "dE_dout"):
             rec.dE_dout = losses.evaluate("cross-entropy", o, t, eps=0.0).grad.reshape(rec.dE_dout.shape)
+            rec.probabilities, rec.target = o.reshape(rec.delta.shape), t.reshape(rec.delta.shape)
         if below is not None and hasattr(rec, "downstream_delta"):
             rec.downstream_delta, rec.downstream_weights = below
 

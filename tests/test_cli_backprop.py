@@ -404,3 +404,15 @@ def test_npy_for_layers_of_different_shapes_is_refused_before_training(run, monk
     r = run("backprop", "--layers", "4,5,3", "--seed", "1", "--input", "1 2 3 4", "--target", "0 1 0",
             "--steps", "1000000000", "--format", "npy")
     assert r.exit_code == 2 and r.stdout == "" and "--format" in r.stderr
+
+
+def test_softmax_cross_entropy_backward_row_shows_p_t_and_delta(run):
+    """δ at a softmax output with cross-entropy is (p − t)/N: the row shows p and t, whose
+    difference is δ, not ∂E/∂out and a Jacobian diagonal that do not multiply to it."""
+    r = run("backprop", "--weights", "0.2 -0.1; -0.1 0.2", "--bias", "0", "--activation", "softmax",
+            "--input", "5 3", "--target", "1", "--loss", "cross-entropy")
+    lines = r.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Backward, layer 1"))
+    assert lines[at + 1].split() == ["neuron", "p", "=", "out", "t", "δ", "=", "(p", "−", "t)/1"]
+    assert lines[at + 3].split() == ["1", "0.6457", "0", "0.6457"]
+    assert lines[at + 4].split() == ["2", "0.3543", "1", "-0.6457"]
