@@ -6,29 +6,16 @@ import click
 from nncalc.cli import completion, draw
 from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, given, output_options
 from nncalc.cli.options import check_options
+from nncalc.cli.i18n import _
+from nncalc.cli.i18n import tr as translate     # `tr` is the name of a trace here
 
 # core's field names -> this command's arguments: the one place activate names them
 FIELDS = {"activation": "FUNCTION", "input": "VALUES", "alpha": "--alpha", "slope": "--slope"}
 
 
 @click.command("activate", context_settings=COMMAND_SETTINGS,
-               short_help="Apply an activation function; trace x, h(x) and h'(x).")
-@click.argument("function", required=False, metavar="FUNCTION", shell_complete=completion.activation)
-@click.argument("values", nargs=-1, metavar="VALUES…", shell_complete=completion.matrix)
-@click.option("--alpha", type=FiniteFloat(), metavar="α",
-              help="Slope for x ≤ 0 of leaky-relu [0.01]; scale of elu [1.0].")
-@click.option("--slope", type=FiniteFloat(), metavar="c", help="c in identity h(x) = c·x [1].")
-@click.option("--jacobian", is_flag=True, help="Print the full Jacobian (softmax, log-softmax).")
-@click.option("--list", "list_", is_flag=True, help="Table of every function: formula, derivative, "
-                                                    "range, strengths and weaknesses.")
-@click.option("--plot", is_flag=True, help="Draw h and h' in the terminal, the given points marked.")
-@click.option("--range", "range_", default="-5:5", metavar="A:B", show_default=True,
-              help="x range for --plot and --draw.")
-@draw.options(animated=False)
-@output_options
-@check_options
-def command(function, values, alpha, slope, jacobian, list_, plot, range_, picture, out):
-    """Apply an activation function h to every value; trace x, h(x) and h'(x).
+               short_help=_("Apply an activation function; trace x, h(x) and h'(x)."),
+               help=_("""Apply an activation function h to every value; trace x, h(x) and h'(x).
 
     \b
       nncalc activate sigmoid -2 -1 0 1 2
@@ -44,16 +31,31 @@ def command(function, values, alpha, slope, jacobian, list_, plot, range_, pictu
     ELU'(0) = α; gelu is exact (erf). softmax works along the last axis (each
     row of a matrix); its h'(x) column is the Jacobian's diagonal p(1−p).
     Negative numbers need no '--'; -inf and inf are accepted, nan is not.
-    """
+    """))
+@click.argument("function", required=False, metavar="FUNCTION", shell_complete=completion.activation)
+@click.argument("values", nargs=-1, metavar="VALUES…", shell_complete=completion.matrix)
+@click.option("--alpha", type=FiniteFloat(), metavar="α",
+              help=_("Slope for x ≤ 0 of leaky-relu [0.01]; scale of elu [1.0]."))
+@click.option("--slope", type=FiniteFloat(), metavar="c", help=_("c in identity h(x) = c·x [1]."))
+@click.option("--jacobian", is_flag=True, help=_("Print the full Jacobian (softmax, log-softmax)."))
+@click.option("--list", "list_", is_flag=True, help=_("Table of every function: formula, derivative, "
+                                                    "range, strengths and weaknesses."))
+@click.option("--plot", is_flag=True, help=_("Draw h and h' in the terminal, the given points marked."))
+@click.option("--range", "range_", default="-5:5", metavar="A:B", show_default=True,
+              help=_("x range for --plot and --draw."))
+@draw.options(animated=False)
+@output_options
+@check_options
+def command(function, values, alpha, slope, jacobian, list_, plot, range_, picture, out):
     if list_:
         if function or values:
-            raise UserError("--list takes no FUNCTION or VALUES")
+            raise UserError(_("--list takes no FUNCTION or VALUES"))
         for name, typed in (("--alpha", alpha is not None), ("--slope", slope is not None),
                             ("--jacobian", jacobian), ("--plot", plot), ("--range", given("range_")),
                             ("--draw", picture.wanted), ("--expect", bool(out.expect)),
                             ("--select", bool(out.select))):
             if typed:
-                raise UserError("applies to one FUNCTION; --list prints the table of all of them", name)
+                raise UserError(_("applies to one FUNCTION; --list prints the table of all of them"), name)
         return _list(out)
     if not function:
         raise click.MissingParameter(param_hint="'FUNCTION'", param_type="argument")
@@ -64,24 +66,22 @@ def command(function, values, alpha, slope, jacobian, list_, plot, range_, pictu
     params = {}
     if alpha is not None:
         if "alpha" not in act.params:
-            raise UserError(f"applies to leaky-relu and elu, not {act.name}", "--alpha")
+            raise UserError(_("applies to leaky-relu and elu, not {name}").format(name=act.name), "--alpha")
         params["alpha"] = alpha
     if slope is not None:
         if "slope" not in act.params:
-            raise UserError(f"applies to identity, not {act.name}", "--slope")
+            raise UserError(_("applies to identity, not {name}").format(name=act.name), "--slope")
         params["slope"] = slope
     if jacobian and act.elementwise:
-        raise UserError(f"applies to softmax and log-softmax; {act.name} is element-wise, "
-                        "so its Jacobian is diagonal (the h'(x) column)", "--jacobian")
+        raise UserError(_("applies to softmax and log-softmax; {name} is element-wise, so its Jacobian is diagonal (the h'(x) column)").format(name=act.name), "--jacobian")
     if plot and not (out.format == "text" and not out.quiet):
-        raise UserError("draws in the terminal; it needs the text format without -q", "--plot")
+        raise UserError(_("draws in the terminal; it needs the text format without -q"), "--plot")
     if given("range_") and not (plot or picture.wanted):
-        raise UserError("sets the x range of --plot or --draw; add one of them", "--range")
+        raise UserError(_("sets the x range of --plot or --draw; add one of them"), "--range")
     plot_range = _parse_range(range_) if plot or picture.wanted else None
     x = inputs.read_values(values, "VALUES", out.max_elements)
     if jacobian and x.size * x.shape[-1] > out.max_elements:
-        raise UserError(f"would have {x.size * x.shape[-1]:,} entries (n² per row), over the limit of "
-                        f"{out.max_elements:,} (raise it with --max-elements)", "--jacobian")
+        raise UserError(_("would have {v:,} entries (n² per row), over the limit of {max_elements:,} (raise it with --max-elements)").format(v=x.size * x.shape[-1], max_elements=out.max_elements), "--jacobian")
     with inputs.naming("VALUES", FIELDS):
         tr = activations.trace(act.name, x, **params)
         jac = activations.jacobian(act.name, x) if jacobian else None
@@ -99,9 +99,9 @@ def _parse_range(text):
     try:
         a, b = (float(p) for p in parts)
     except ValueError:
-        raise UserError(f"'{text}' is not A:B, such as -5:5", "--range") from None
+        raise UserError(_("'{text}' is not A:B, such as -5:5").format(text=text), "--range") from None
     if not (a < b) or any(v != v or abs(v) == float("inf") for v in (a, b)):
-        raise UserError(f"'{text}' needs finite A < B", "--range")
+        raise UserError(_("'{text}' needs finite A < B").format(text=text), "--range")
     return a, b
 
 
@@ -132,19 +132,20 @@ def _report(tr, jac):
         data["jacobian"] = jac
     report = render.Report(tr.result, data)
     params = ", ".join(f"{k} = {numbers.exact(v)}" for k, v in tr.params.items())
-    report.heading(f"{act.name}{f' ({params})' if params else ''}: {act.formula}")
-    report.line(f"derivative: {act.derivative_formula}")
+    report.heading(f"{act.name}{f' ({params})' if params else ''}: {translate(act.formula)}")
+    report.line(_("derivative: {formula}").format(formula=act.derivative_formula))
     report.line("")
-    headers = ["i" if tr.input.ndim <= 1 else "position"] + [h for h, _ in tr.columns]
-    columns = [_positions(tr.input.shape)] + [arr.ravel() for _, arr in tr.columns]
+    headers = ["i" if tr.input.ndim <= 1 else _("position")] + [h for h, _x in tr.columns]
+    columns = [_positions(tr.input.shape)] + [arr.ravel() for _h, arr in tr.columns]
     report.table(headers, columns, numeric=[False] + [True] * len(tr.columns),
                  locate=render.in_order(tr.input.shape, ("result", "derivative")))
-    report.matrix("Result h(x)", tr.result)
+    report.matrix(_("Result h(x)"), tr.result)
     if jac is not None:
         rows = jac.reshape(-1, *jac.shape[-2:])
         for r, block in enumerate(rows):
-            label = "" if len(rows) == 1 else f", row {r}"
-            report.matrix(f"Jacobian J[i, j] = ∂y_i/∂x_j{label}", block)
+            title = _("Jacobian J[i, j] = ∂y_i/∂x_j") if len(rows) == 1 else \
+                _("Jacobian J[i, j] = ∂y_i/∂x_j, row {r}").format(r=r)
+            report.matrix(title, block)
     return report
 
 
@@ -162,7 +163,7 @@ def _curves(tr, params, plot_range):
         pair = np.stack([xs, np.zeros_like(xs)], axis=-1)
         ys = activations.forward(name, pair)[:, 0]
         ds = activations.derivative(name, pair)[:, 0]
-    title = name if tr.activation.elementwise else f"{name} of (x, 0), first component"
+    title = name if tr.activation.elementwise else _("{name} of (x, 0), first component").format(name=name)
     return xs, ys, ds, title
 
 
@@ -177,7 +178,7 @@ def _plot(tr, params, plot_range, out):
     if keep.any() and tr.activation.elementwise:
         series_y.append(tr.result.ravel()[keep])
         series_x.append(px[keep])
-        labels.append("given x")
+        labels.append(_("given x"))
     color = out.color is not False and sys.stdout.isatty()
     # without colour the three series need their own characters to be told apart
     chars = {} if color else {"character_set": "ascii", "force_ascii_characters": [".", ":", "O"]}
@@ -198,12 +199,13 @@ def _list(out):
         return
     if out.quiet or out.format in ("csv", "tsv", "npy"):
         if out.format == "npy":
-            raise UserError("--list has no matrix to write as npy", "--format")
+            raise UserError(_("--list has no matrix to write as npy"), "--format")
         click.echo("\n".join(a.name for a in acts))
         return
-    headers = ["function", "h(x)", "h'(x)", "range", "zero-centred", "strengths", "weaknesses"]
-    rows = [[a.name + (f" ({', '.join(a.aliases)})" if a.aliases else ""), a.formula,
-             a.derivative_formula, a.output_range, a.zero_centred, a.strengths, a.weaknesses]
+    headers = [_("function"), "h(x)", "h'(x)", _("range"), _("zero-centred"), _("strengths"), _("weaknesses")]
+    rows = [[a.name + (f" ({', '.join(a.aliases)})" if a.aliases else ""), translate(a.formula),
+             a.derivative_formula, translate(a.output_range), translate(a.zero_centred),
+             translate(a.strengths), translate(a.weaknesses)]
             for a in acts]
     from nncalc.cli import render
     report = render.Report([])

@@ -6,6 +6,7 @@ import click
 from nncalc.cli import completion, draw
 from nncalc.cli.options import FiniteFloat, UserError, note, output_options
 from nncalc.cli.options import check_options
+from nncalc.cli.i18n import _, tr
 
 PROGRESS_DELAY = 0.5    # seconds: a run still going after this shows a progress bar (terminal stderr only)
 PROGRESS_EVERY = 0.1    # seconds between redraws of the bar, however long one step takes
@@ -16,53 +17,8 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 
 @click.command("backprop", context_settings=SETTINGS,
-               short_help="Forward pass, loss, backward pass and update of a small network.")
-@click.option("--weights", multiple=True, metavar="W", shell_complete=completion.matrix,
-              help="One layer's weights, out×in (one row per neuron); repeat once per layer.")
-@click.option("--bias", multiple=True, metavar="B", shell_complete=completion.matrix,
-              help="One layer's bias: one shared number or one per neuron; repeat per layer [0].")
-@click.option("--activation", metavar="NAME[,NAME…]", shell_complete=completion.activation,
-              help="One activation for every layer, or a comma list, one per layer [sigmoid].")
-@click.option("--input", "input_", metavar="X", shell_complete=completion.matrix, help="One sample (a vector) or one sample per row; for a conv or pool first layer "
-                   "an image H×W or C×H×W, or a batch N×C×H×W.")
-@click.option("--target", metavar="T", shell_complete=completion.matrix, help="Targets: the outputs' shape, or one class index per sample.")
-@click.option("--lr", type=FiniteFloat(), metavar="η", help="Learning rate η > 0 [0.1].")
-@click.option("--steps", type=int, metavar="N", help="Updates to run [1]; 0 = forward, loss and gradients only.")
-@click.option("--net", metavar="FILE.json", shell_complete=completion.path,
-              help="Network (and settings) from a JSON file, the JSON text itself ('{…}') or '-' (standard "
-                   "input, e.g. a saved --format json run); options given on the command line override it.")
-@click.option("--in-out", is_flag=True,
-              help="Read every W in×out (one row per input, as Deep Learning from Scratch writes it) "
-                   "instead of out×in; the trace and results show it out×in.")
-@click.option("--layers", "sizes", metavar="2,3,1",
-              help="Random initial weights for these layer sizes: Xavier-uniform, "
-                   "U(−√(6/(in+out)), +√(6/(in+out))), biases 0.")
-@click.option("--seed", type=int, metavar="S", help="Seed ≥ 0 for --layers: numpy default_rng(S), "
-              "layer by layer, row by row (reproducible weights). Without it a seed is drawn and "
-                   "shown in the trace and JSON.")
-@click.option("--loss", "loss_name", metavar="NAME", shell_complete=completion.loss, help="half-sse, sse, mse, cross-entropy, bce [half-sse].")
-@click.option("--freeze-bias", is_flag=True, help="Keep the biases fixed (their gradients are still shown).")
-@click.option("--order", default="simultaneous", metavar="ORDER", show_default=True,
-              help="simultaneous: all gradients from the old weights; sequential: update output layer "
-                   "first and use its new weights for the layer below.")
-@click.option("--optimizer", metavar="NAME", help="sgd, momentum or adam [sgd].")
-@click.option("--momentum", type=FiniteFloat(), metavar="μ", help="momentum: μ in [0, 1) [0.9].")
-@click.option("--beta1", type=FiniteFloat(), metavar="β1", help="adam: β1 in [0, 1) [0.9].")
-@click.option("--beta2", type=FiniteFloat(), metavar="β2", help="adam: β2 in [0, 1) [0.999].")
-@click.option("--eps", type=FiniteFloat(), metavar="ε", help="adam: ε > 0 [1e-8].")
-@click.option("--check", is_flag=True,
-              help="Central-difference numeric gradient beside backprop's, with the relative error "
-                   "(two forward passes per parameter).")
-@click.option("--check-limit", type=click.IntRange(min=1), default=DEFAULT_CHECK_LIMIT, metavar="N",
-              help="Refuse a --check that needs more than N forward passes [200,000].")
-@click.option("--plot", is_flag=True, help="Draw the loss per step in the terminal.")
-@draw.options(animated=False)
-@output_options
-@check_options
-def command(weights, bias, activation, input_, target, lr, steps, net, in_out, sizes, seed, loss_name,
-            freeze_bias, order, optimizer, momentum, beta1, beta2, eps, check, check_limit, plot, picture,
-            out):
-    """Train a small network (dense, conv, pool, flatten layers): forward, loss, backprop and update, traced.
+               short_help=_("Forward pass, loss, backward pass and update of a small network."),
+               help=_("""Train a small network (dense, conv, pool, flatten layers): forward, loss, backprop and update, traced.
 
     \b
       nncalc backprop --weights 1 --bias 0 --weights 1 --bias 1 --activation sigmoid,identity --input 1 --target 2
@@ -109,7 +65,52 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
     --net to continue. The result is every layer's weights (or kernels) after
     the last step: with -q one array per layer, a blank line between
     (L×out×in when the layers share a shape); the biases are in --format json.
-    """
+    """))
+@click.option("--weights", multiple=True, metavar="W", shell_complete=completion.matrix,
+              help=_("One layer's weights, out×in (one row per neuron); repeat once per layer."))
+@click.option("--bias", multiple=True, metavar="B", shell_complete=completion.matrix,
+              help=_("One layer's bias: one shared number or one per neuron; repeat per layer [0]."))
+@click.option("--activation", metavar="NAME[,NAME…]", shell_complete=completion.activation,
+              help=_("One activation for every layer, or a comma list, one per layer [sigmoid]."))
+@click.option("--input", "input_", metavar="X", shell_complete=completion.matrix, help=_("One sample (a vector) or one sample per row; for a conv or pool first layer "
+                   "an image H×W or C×H×W, or a batch N×C×H×W."))
+@click.option("--target", metavar="T", shell_complete=completion.matrix, help=_("Targets: the outputs' shape, or one class index per sample."))
+@click.option("--lr", type=FiniteFloat(), metavar="η", help=_("Learning rate η > 0 [0.1]."))
+@click.option("--steps", type=int, metavar="N", help=_("Updates to run [1]; 0 = forward, loss and gradients only."))
+@click.option("--net", metavar="FILE.json", shell_complete=completion.path,
+              help=_("Network (and settings) from a JSON file, the JSON text itself ('{…}') or '-' (standard "
+                   "input, e.g. a saved --format json run); options given on the command line override it."))
+@click.option("--in-out", is_flag=True,
+              help=_("Read every W in×out (one row per input, as Deep Learning from Scratch writes it) "
+                   "instead of out×in; the trace and results show it out×in."))
+@click.option("--layers", "sizes", metavar="2,3,1",
+              help=_("Random initial weights for these layer sizes: Xavier-uniform, "
+                   "U(−√(6/(in+out)), +√(6/(in+out))), biases 0."))
+@click.option("--seed", type=int, metavar="S", help=_("Seed ≥ 0 for --layers: numpy default_rng(S), "
+              "layer by layer, row by row (reproducible weights). Without it a seed is drawn and "
+                   "shown in the trace and JSON."))
+@click.option("--loss", "loss_name", metavar="NAME", shell_complete=completion.loss, help=_("half-sse, sse, mse, cross-entropy, bce [half-sse]."))
+@click.option("--freeze-bias", is_flag=True, help=_("Keep the biases fixed (their gradients are still shown)."))
+@click.option("--order", default="simultaneous", metavar="ORDER", show_default=True,
+              help=_("simultaneous: all gradients from the old weights; sequential: update output layer "
+                   "first and use its new weights for the layer below."))
+@click.option("--optimizer", metavar="NAME", help=_("sgd, momentum or adam [sgd]."))
+@click.option("--momentum", type=FiniteFloat(), metavar="μ", help=_("momentum: μ in [0, 1) [0.9]."))
+@click.option("--beta1", type=FiniteFloat(), metavar="β1", help=_("adam: β1 in [0, 1) [0.9]."))
+@click.option("--beta2", type=FiniteFloat(), metavar="β2", help=_("adam: β2 in [0, 1) [0.999]."))
+@click.option("--eps", type=FiniteFloat(), metavar="ε", help=_("adam: ε > 0 [1e-8]."))
+@click.option("--check", is_flag=True,
+              help=_("Central-difference numeric gradient beside backprop's, with the relative error "
+                   "(two forward passes per parameter)."))
+@click.option("--check-limit", type=click.IntRange(min=1), default=DEFAULT_CHECK_LIMIT, metavar="N",
+              help=_("Refuse a --check that needs more than N forward passes [200,000]."))
+@click.option("--plot", is_flag=True, help=_("Draw the loss per step in the terminal."))
+@draw.options(animated=False)
+@output_options
+@check_options
+def command(weights, bias, activation, input_, target, lr, steps, net, in_out, sizes, seed, loss_name,
+            freeze_bias, order, optimizer, momentum, beta1, beta2, eps, check, check_limit, plot, picture,
+            out):
     from nncalc.cli import inputs, netinput, nettrace, render
     from nncalc.core import gradcheck, losses, netdata, netio, netspec, network, optimizers
     from nncalc.core.errors import suggest
@@ -122,46 +123,44 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
         loss = losses.get(loss).name
     opt_name = optimizer if optimizer is not None else settings.get("optimizer", "sgd")
     if optimizers.canonical(opt_name) is None:
-        raise UserError(f"unknown optimizer '{opt_name}'{suggest(opt_name, optimizers.NAMES)}; "
-                        f"choose from {', '.join(optimizers.NAMES)}", "--optimizer")
+        raise UserError(_("unknown optimizer '{opt_name}'{opt_name2}; choose from {NAMES}").format(opt_name=opt_name, opt_name2=tr(suggest(opt_name, optimizers.NAMES)), NAMES=', '.join(optimizers.NAMES)), "--optimizer")
     opt_name = optimizers.canonical(opt_name)
     lr = lr if lr is not None else settings.get("lr", 0.1)
     if not (lr > 0):
-        raise UserError(f"the learning rate must be a number > 0, got {render_num(lr)}", "--lr")
+        raise UserError(_("the learning rate must be a number > 0, got {lr}").format(lr=render_num(lr)), "--lr")
     steps = steps if steps is not None else settings.get("steps", 1)
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 0:
-        raise UserError(f"must be a whole number ≥ 0, got {steps}", "--steps")
+        raise UserError(_("must be a whole number ≥ 0, got {steps}").format(steps=steps), "--steps")
     if steps > netinput.MAX_STEPS:
-        raise UserError(f"{steps:,} steps is over the limit of {netinput.MAX_STEPS:,}", "--steps")
+        raise UserError(_("{steps:,} steps is over the limit of {MAX_STEPS:,}").format(steps=steps, MAX_STEPS=netinput.MAX_STEPS), "--steps")
     _check_optimizer_options(opt_name, momentum, beta1, beta2, eps)
     if plot and not (out.format == "text" and not out.quiet):
-        raise UserError("draws in the terminal; it needs the text format without -q", "--plot")
+        raise UserError(_("draws in the terminal; it needs the text format without -q"), "--plot")
     if plot and steps < 1:
-        raise UserError("needs --steps 1 or more to draw a loss curve", "--plot")
+        raise UserError(_("needs --steps 1 or more to draw a loss curve"), "--plot")
     if plot:
         from nncalc.cli import render
         render.need_plot()              # before training, not after it
     if seed is not None and seed < 0:
-        raise UserError(f"must be a whole number ≥ 0, got {seed}", "--seed")
+        raise UserError(_("must be a whole number ≥ 0, got {seed}").format(seed=seed), "--seed")
     if seed is not None and sizes is None:
-        raise UserError("seeds the random weights of --layers; give --layers too", "--seed")
+        raise UserError(_("seeds the random weights of --layers; give --layers too"), "--seed")
     if sizes is not None and (weights or base is not None):
-        raise UserError("gives random weights; it cannot be combined with --weights or --net", "--layers")
+        raise UserError(_("gives random weights; it cannot be combined with --weights or --net"), "--layers")
     if sizes is not None and in_out:
-        raise UserError("reads given weights in×out; --layers draws its own", "--in-out")
+        raise UserError(_("reads given weights in×out; --layers draws its own"), "--in-out")
     if sizes is not None and bias:
-        raise UserError("--layers starts every bias at 0; --bias needs --weights", "--bias")
+        raise UserError(_("--layers starts every bias at 0; --bias needs --weights"), "--bias")
 
     x = netinput.data(input_, settings, "input", "--input", out.max_elements)
     if x is None:
-        raise UserError("give --input (or 'input' in --net)", "--input")
+        raise UserError(_("give --input (or 'input' in --net)"), "--input")
     _note_channels_last(x, sizes, base)
     t = netinput.data(target, settings, "target", "--target", out.max_elements)
     if t is None and steps > 0:
-        raise UserError("give --target (or 'target' in --net); --steps 0 without a target is the "
-                        "forward pass alone", "--target")
+        raise UserError(_("give --target (or 'target' in --net); --steps 0 without a target is the forward pass alone"), "--target")
     if t is None and check:
-        raise UserError("compares gradients of the loss; it needs --target", "--check")
+        raise UserError(_("compares gradients of the loss; it needs --target"), "--check")
 
     # ---- the network
     if sizes is not None and seed is None:      # drawn here, and printed, so any run can be repeated
@@ -169,7 +168,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
         seed = secrets.randbelow(2 ** 32)
     if sizes is not None and netinput.is_chain(sizes):
         if activation is not None:
-            raise UserError("the chain names its activations (conv:6,5 relu …); leave --activation out",
+            raise UserError(_("the chain names its activations (conv:6,5 relu …); leave --activation out"),
                             "--activation")
         from nncalc.core import netinit
         source = netinput.Source("--layers")
@@ -185,8 +184,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
     elif base is not None and not all(netspec.kind(s) == "dense" for s in base):
         for flag, given in (("--weights", weights), ("--bias", bias), ("--activation", activation)):
             if given:
-                raise UserError("applies to fully-connected networks; this --net file has "
-                                f"{', '.join(sorted({netspec.kind(s) for s in base} - {'dense'}))} layers", flag)
+                raise UserError(_("applies to fully-connected networks; this --net file has {join} layers").format(join=', '.join(sorted({netspec.kind(s) for s in base} - {'dense'}))), flag)
         source, layers = netinput.Source("--net"), base
     else:
         source = netinput.Source("--weights" if weights else "--net", "--bias" if bias else None,
@@ -205,8 +203,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
         _emit_layers(_main_params(layers), out)     # refused now, not after training
     passes = 2 * gradcheck.parameter_count(layers) if check else 0
     if passes > check_limit:            # said and refused before training, not after it
-        raise UserError(f"needs {passes:,} forward passes (two per parameter), over the limit of "
-                        f"{check_limit:,} (allow it with --check-limit N)", "--check")
+        raise UserError(_("needs {passes:,} forward passes (two per parameter), over the limit of {check_limit:,} (allow it with --check-limit N)").format(passes=passes, check_limit=check_limit), "--check")
     bar = _Progress(steps)
     try:
         with netinput.flags(source, "--weights"):
@@ -216,7 +213,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
             bar.close()
             chk = None
             if check:
-                bar = _Progress(passes // 2, f"checking gradients ({passes:,} forward passes)")
+                bar = _Progress(passes // 2, _("checking gradients ({n:,} forward passes)").format(n=passes))
                 chk = network.numeric_gradient(layers, x, t, loss, progress=bar if bar.wanted else None)
             classes = None if t is None else netdata.class_indices(layers, x, t)
     finally:
@@ -259,15 +256,16 @@ def _note_channels_last(x, sizes, base):
     c, h, w = x.shape[-3:]
     if w in (1, 3) and w < min(c, h):
         axes = "(2, 0, 1)" if x.ndim == 3 else "(0, 3, 1, 2)"
-        note(f"--input {shape_text(x.shape)} was read as {'N×' if x.ndim == 4 else ''}C×H×W "
-             f"({c} channels of {h}×{w}); if its channels come last (H×W×C), give it channels "
-             f"first (NumPy: x.transpose{axes})")
+        text = _("--input {shape} was read as N×C×H×W ({c} channels of {h}×{w}); if its channels come last "
+                 "(H×W×C), give it channels first (NumPy: x.transpose{axes})") if x.ndim == 4 else \
+            _("--input {shape} was read as C×H×W ({c} channels of {h}×{w}); if its channels come last "
+              "(H×W×C), give it channels first (NumPy: x.transpose{axes})")
+        note(text.format(shape=tr(shape_text(x.shape)), c=c, h=h, w=w, axes=axes))
 
 
 def _limit(count, out):
     if count > out.max_elements:
-        raise UserError(f"{count:,} weights are over the limit of {out.max_elements:,} "
-                        "(raise it with --max-elements)", "--layers")
+        raise UserError(_("{count:,} weights are over the limit of {max_elements:,} (raise it with --max-elements)").format(count=count, max_elements=out.max_elements), "--layers")
 
 
 def _main_params(layers):
@@ -282,8 +280,7 @@ def _emit_layers(weights, out):
     if out.format == "npy":
         from nncalc.core.errors import shape_text
         shapes = ", ".join(shape_text(w.shape) for w in weights)
-        raise UserError(f"holds one array, but the layers' weights differ in shape ({shapes}); "
-                        "use --format json, or text/csv (one matrix per layer)", "--format")
+        raise UserError(_("holds one array, but the layers' weights differ in shape ({shapes}); use --format json, or text/csv (one matrix per layer)").format(shapes=shapes), "--format")
     if out.format == "json":
         click.echo(render.dumps(list(weights)))
     else:
@@ -297,17 +294,17 @@ def render_num(v):
 def _check_optimizer_options(opt, momentum, beta1, beta2, eps):
     if momentum is not None:
         if opt != "momentum":
-            raise UserError(f"applies to --optimizer momentum, not {opt}", "--momentum")
+            raise UserError(_("applies to --optimizer momentum, not {opt}").format(opt=opt), "--momentum")
         if not 0 <= momentum < 1:
-            raise UserError(f"must be in [0, 1), got {momentum:g}", "--momentum")
+            raise UserError(_("must be in [0, 1), got {momentum:g}").format(momentum=momentum), "--momentum")
     for name, v in (("--beta1", beta1), ("--beta2", beta2), ("--eps", eps)):
         if v is not None and opt != "adam":
-            raise UserError(f"applies to --optimizer adam, not {opt}", name)
+            raise UserError(_("applies to --optimizer adam, not {opt}").format(opt=opt), name)
     for name, v in (("--beta1", beta1), ("--beta2", beta2)):
         if v is not None and not 0 <= v < 1:
-            raise UserError(f"must be in [0, 1), got {v:g}", name)
+            raise UserError(_("must be in [0, 1), got {v:g}").format(v=v), name)
     if eps is not None and not eps > 0:
-        raise UserError(f"must be > 0, got {eps:g}", "--eps")
+        raise UserError(_("must be > 0, got {eps:g}").format(eps=eps), "--eps")
 
 
 def _stderr_is_tty():
@@ -321,10 +318,10 @@ class _Progress:
     Only when stderr is a terminal: a pipe or a log file never receives one.
     """
 
-    def __init__(self, steps, label="training"):
+    def __init__(self, steps, label=None):
         import time
         self.wanted = steps > 1 and _stderr_is_tty()
-        self.steps, self.label, self.done, self.bar = steps, label, 0, None
+        self.steps, self.label, self.done, self.bar = steps, label or _("training"), 0, None
         self.start = self.drawn = time.monotonic()
         self.shown = 0
 

@@ -11,6 +11,7 @@ import click
 
 from nncalc.cli import inputs
 from nncalc.cli.options import EXPECT_TRACE_STEPS, UserError
+from nncalc.cli.i18n import _, tr
 
 VERDICT_ROWS = 10        # the table of differing values shows at least this many rows
 
@@ -22,7 +23,7 @@ def read_expected(spec, name, max_elements, keyed=True):
     from nncalc.core import check, parse
     key, value = check.split_key(spec) if keyed else ("result", spec)
     if not value.strip():
-        raise UserError(f"'{spec}' gives no value after '='", name)
+        raise UserError(_("'{spec}' gives no value after '='").format(spec=spec), name)
     with inputs.naming(name):
         text, data, kind = _fetch(value, name, max_elements)
         arr = parse.parse_string(text, max_elements) if data is None else \
@@ -41,7 +42,7 @@ def _fetch(value, name, max_elements):
     if value.startswith("@"):
         path = value[1:]
         if not path:
-            raise UserError("'@' must be followed by a file name", name)
+            raise UserError(_("'@' must be followed by a file name"), name)
         kind = inputs.TEXT_SUFFIXES.get(os.path.splitext(path)[1].lower())
         return None, inputs.read_file(path, name, max_elements), kind
     return value, None, None
@@ -52,7 +53,7 @@ def prepare(out, expect, select):
     out.expect = [read_expected(spec, "--expect", out.max_elements) for spec in expect]
     if select is not None:
         if not select.strip():
-            raise UserError("needs a key such as grad_input", "--select")
+            raise UserError(_("needs a key such as grad_input"), "--select")
         out.select = select.strip()
         out.quiet = True            # the selected value alone, as -q prints a result
 
@@ -123,18 +124,20 @@ def check_json(outcomes, opts):
 
 
 def _rule_words(outcomes, opts):
-    """How close each value had to be, in words for the verdict line."""
+    """How close each value had to be, in words for the verdict line (English Text: JSON keeps it
+    as it is, the text verdict translates it)."""
     from nncalc.cli.numbers import exact
+    from nncalc.core.errors import Text
     if opts.tol is not None or opts.rtol is not None:
         parts = ([f"±{exact(opts.tol)}"] if opts.tol else []) + \
                 ([f"{exact(opts.rtol)}·|expected|"] if opts.rtol else [])
-        return "within " + (" + ".join(parts) if parts else "0: exactly")
+        return Text("within {bound}", bound=" + ".join(parts)) if parts else Text("within 0: exactly")
     rules = {o.rule for o in outcomes if o.shape_ok}
     if rules == {"exact"}:
-        return "to relative 1e-9: no written digits to go by"
+        return Text("to relative 1e-9: no written digits to go by")
     if rules == {"digits"} or not rules:
-        return "to the digits you wrote"
-    return "to the digits you wrote; values without written digits to relative 1e-9"
+        return Text("to the digits you wrote")
+    return Text("to the digits you wrote; values without written digits to relative 1e-9")
 
 
 # ------------------------------------------------------------------ the text verdict
@@ -148,21 +151,26 @@ def verdict(report, outcomes, opts):
     explained = False
     for o in outcomes:
         if not o.shape_ok:
-            report.line(f"✗ {o.key}: expected {check.shape_phrase(o.expected_shape)}, "
-                        f"got {check.shape_phrase(o.got_shape)}")
+            report.line(_("✗ {key}: expected {expected}, got {got}").format(
+                key=o.key, expected=tr(check.shape_phrase(o.expected_shape)), got=tr(check.shape_phrase(o.got_shape))))
             explained = _explain(report, o.key, shape=True) or explained
     checked = sum(o.checked for o in outcomes)
     bad = [m for o in outcomes for m in o.mismatches]
     if not checked:
         return
-    words = _rule_words(outcomes, opts)
+    words = tr(_rule_words(outcomes, opts))
     if not bad:
-        which = "all" if all(o.shape_ok for o in outcomes) else "the other"
-        report.line(f"✓ {which} {checked:,} values match ({words})" if checked > 1 else
-                    f"✓ {'the' if which == 'all' else which} value matches ({words})")
+        every = all(o.shape_ok for o in outcomes)
+        if checked > 1:
+            line = _("✓ all {n:,} values match ({rule})") if every else _("✓ the other {n:,} values match ({rule})")
+        else:
+            line = _("✓ the value matches ({rule})") if every else _("✓ the other value matches ({rule})")
+        report.line(line.format(n=checked, rule=words))
         return
-    report.line(f"✗ {len(bad):,} of {checked:,} value{'s' if checked != 1 else ''} "
-                f"differ{'s' if len(bad) == 1 else ''} ({words})")
+    line = (_("✗ {bad:,} of {n:,} value differs ({rule})") if checked == 1 else
+            _("✗ {bad:,} of {n:,} values differs ({rule})") if len(bad) == 1 else
+            _("✗ {bad:,} of {n:,} values differ ({rule})"))
+    report.line(line.format(bad=len(bad), n=checked, rule=words))
     _mismatch_table(report, bad, outcomes, opts)
     if not explained:
         for key in dict.fromkeys(m.key for m in bad):
@@ -173,7 +181,7 @@ def verdict(report, outcomes, opts):
 def _explain(report, key, shape):
     for lines, shape_of, values_of in report.explanations:
         if key in (shape_of if shape else values_of):
-            report.line("Size formula:")
+            report.line(_("Size formula:"))
             for line in lines:
                 report.line("  " + line)
             return True
@@ -195,19 +203,20 @@ def _mismatch_table(report, bad, outcomes, opts):
                  _allowed_text(m, opts)]
         for col, cell in zip(cols, cells):
             col.append(cell)
-    report.table(["position", "expected", "got", "difference", "allowed"], cols,
+    report.table([_("position"), _("expected"), _("got"), _("difference"), _("allowed")], cols,
                  numeric=[False, True, True, True, True], every_row=True)
     if len(bad) > limit:
-        report.line(f"… {len(bad) - limit:,} more differ (raise --max-steps to list them)")
+        report.line(_("… {n:,} more differ (raise --max-steps to list them)").format(n=len(bad) - limit))
     if untraced:
-        report.line(f"* past the first {EXPECT_TRACE_STEPS:,} steps a check traces: no trace row to show")
+        report.line(_("* past the first {n:,} steps a check traces: no trace row to show").format(
+            n=EXPECT_TRACE_STEPS))
 
 
 def _allowed_text(m, opts):
     from nncalc.core import check
     given = opts.tol is not None or opts.rtol is not None
     if not given and (m.written is None or check.half_unit(m.written) is None):
-        return "exact"          # relative 1e-9: float rounding only
+        return _("exact")       # relative 1e-9: float rounding only
     return f"±{m.allowed:.3g}"
 
 

@@ -6,6 +6,7 @@ channel c, kernel row a, column b; b[f] its bias). Dense weights keep their
 textbook names from 1 (w11, b1: cli/nettrace.py). Tables are capped by --max-steps. Nothing here
 computes a number the records do not hold: sums are written out from them.
 """
+from nncalc.cli.i18n import _, ngettext, tr
 
 
 def _pos(p):
@@ -38,8 +39,9 @@ def forward(report, rec, fmt, samples):
     elif kind == "PoolRecord":
         _pool_forward(report, rec, fmt)
     elif kind == "FlattenRecord":
-        report.line(f"Forward, layer {rec.layer} (flatten): {_shape(rec.in_shape)} → {_shape(rec.out_shape)}, "
-                    "row-major over C, H, W (as PyTorch's flatten(1))")
+        report.line(_("Forward, layer {layer} (flatten): {before} → {after}, row-major over C, H, W "
+                      "(as PyTorch's flatten(1))").format(layer=rec.layer, before=_shape(rec.in_shape),
+                                                          after=_shape(rec.out_shape)))
         report.line("")
     else:
         _activation_forward(report, rec, fmt)
@@ -47,52 +49,63 @@ def forward(report, rec, fmt, samples):
 
 def _shape(s):
     from nncalc.core.errors import shape_text
-    return shape_text(s)
+    return tr(shape_text(s))
 
 
 def _conv_forward(report, rec, fmt):
     g = rec.geometry
     params = ", ".join(f"{k} = {fmt(v)}" for k, v in rec.params.items())
-    report.line(f"Forward, layer {rec.layer} (conv, {rec.kernels.shape[0]} filter"
-                f"{'s' * (rec.kernels.shape[0] != 1)} {_shape(rec.kernels.shape[1:])}, stride {_shape(g.stride)}, "
-                f"padding {_shape(g.padding)} (top, bottom, left, right), dilation {_shape(g.dilation)}; "
-                f"{rec.activation}{f', {params}' if params else ''}): "
-                "net[n,f,i,j] = Σ_c,a,b Xpad[n,c,i·S+a·D,j·S+b·D]·K[f,c,a,b] + b_f, out = h(net)")
+    f = rec.kernels.shape[0]
+    report.line(ngettext(
+        "Forward, layer {layer} (conv, {f} filter {shape}, stride {stride}, padding {padding} (top, bottom, "
+        "left, right), dilation {dilation}; {activation}): {formula}",
+        "Forward, layer {layer} (conv, {f} filters {shape}, stride {stride}, padding {padding} (top, bottom, "
+        "left, right), dilation {dilation}; {activation}): {formula}", f).format(
+        layer=rec.layer, f=f, shape=_shape(rec.kernels.shape[1:]), stride=_shape(g.stride),
+        padding=_shape(g.padding), dilation=_shape(g.dilation),
+        activation=rec.activation + (f", {params}" if params else ""),
+        formula="net[n,f,i,j] = Σ_c,a,b Xpad[n,c,i·S+a·D,j·S+b·D]·K[f,c,a,b] + b_f, out = h(net)"))
     rows = [(s.position, fmt.products(zip(s.window.ravel(), rec.kernels[s.position[1]].ravel()), tail=s.bias),
              s.pre_activation, s.activated) for s in rec.steps]
     report.table(["(n, f, i, j)", "net = Σ x·k + b", "net", "out = h(net)"],
                  [[_pos(r[0]) for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]],
                  total=rec.total_steps, numeric=[False, False, True, True])
-    _maps(report, f"Output maps of layer {rec.layer}", rec.out)
+    _maps(report, _("Output maps of layer {layer}").format(layer=rec.layer), rec.out)
 
 
 def _maps(report, title, arr):
-    report.matrix(title + (" (sample n = 0)" if arr.shape[0] == 1 else ""), arr[0] if arr.shape[0] == 1 else arr)
+    if arr.shape[0] == 1:
+        report.matrix(_("{title} (sample n = 0)").format(title=title), arr[0])
+    else:
+        report.matrix(title, arr)
 
 
 def _pool_forward(report, rec, fmt):
     from nncalc.cli import render
-    report.line(f"Forward, layer {rec.layer} ({rec.mode} pool {_shape(rec.size)}, stride {_shape(rec.stride)}, "
-                f"padding {_shape(rec.padding)}): each channel on its own")
+    line = _("Forward, layer {layer} (max pool {size}, stride {stride}, padding {padding}): each channel "
+             "on its own") if rec.mode == "max" else \
+        _("Forward, layer {layer} (avg pool {size}, stride {stride}, padding {padding}): each channel on its own")
+    report.line(line.format(layer=rec.layer, size=_shape(rec.size), stride=_shape(rec.stride),
+                            padding=_shape(rec.padding)))
     pos = [_pos(s.position) for s in rec.steps]
     win = [render.inline(s.window, fmt.digits) for s in rec.steps]
     if rec.mode == "max":
-        report.table(["(n, c, i, j)", "window", "max", "winner (row, col)"],
+        report.table(["(n, c, i, j)", _("window"), "max", _("winner (row, col)")],
                      [pos, win, [s.value for s in rec.steps], [_pos(s.winner) for s in rec.steps]],
                      total=rec.total_steps, numeric=[False, False, True, False])
     else:
-        report.table(["(n, c, i, j)", "window", "Σ / count", "avg"],
+        report.table(["(n, c, i, j)", _("window"), _("Σ / count"), "avg"],
                      [pos, win, [f"{fmt(s.total)} / {s.count}" for s in rec.steps], [s.value for s in rec.steps]],
                      total=rec.total_steps, numeric=[False, False, False, True])
-    _maps(report, f"Output maps of layer {rec.layer}", rec.out)
+    _maps(report, _("Output maps of layer {layer}").format(layer=rec.layer), rec.out)
 
 
 def _activation_forward(report, rec, fmt):
     params = ", ".join(f"{k} = {fmt(v)}" for k, v in rec.params.items())
-    report.line(f"Forward, layer {rec.layer} ({rec.activation}{f', {params}' if params else ''}): "
-                f"out = {rec.formula}")
+    report.line(_("Forward, layer {layer} ({activation}): out = {formula}").format(
+        layer=rec.layer, activation=rec.activation + (f", {params}" if params else ""), formula=tr(rec.formula)))
     idx = _ndindex(rec.inputs.shape, fmt.limit)
-    report.table(["position", "x", "out = h(x)"],
+    report.table([_("position"), "x", "out = h(x)"],
                  [[_pos(i) for i in idx], [float(rec.inputs[i]) for i in idx], [float(rec.out[i]) for i in idx]],
                  total=rec.inputs.size, numeric=[False, True, True])
 
@@ -100,18 +113,19 @@ def _activation_forward(report, rec, fmt):
 def backward(report, rec, fmt):
     kind = type(rec).__name__
     if kind == "ConvBackward":
-        report.line(f"Backward, layer {rec.layer} (conv): {rec.rule};  ∂out/∂net = {rec.derivative_formula}")
+        report.line(_("Backward, layer {layer} (conv): {rule};  ∂out/∂net = {formula}").format(
+            layer=rec.layer, rule=tr(rec.rule), formula=rec.derivative_formula))
         _elementwise(report, rec, fmt, "(n, f, i, j)")
     elif kind == "PoolBackward":
         _pool_backward(report, rec, fmt)
     elif kind == "FlattenRecord":
-        report.line(f"Backward, layer {rec.layer} (flatten): ∂E/∂out {_shape(rec.dE_dout.shape)} reshaped back "
-                    f"into {_shape(rec.in_shape)} maps")
-        _maps(report, f"∂E/∂in of layer {rec.layer}", rec.delta)
+        report.line(_("Backward, layer {layer} (flatten): ∂E/∂out {before} reshaped back into {after} "
+                      "maps").format(layer=rec.layer, before=_shape(rec.dE_dout.shape), after=_shape(rec.in_shape)))
+        _maps(report, _("∂E/∂in of layer {layer}").format(layer=rec.layer), rec.delta)
     else:
-        report.line(f"Backward, layer {rec.layer} (activation): "
-                    f"{rec.rule};  ∂out/∂net = {rec.derivative_formula}")
-        _elementwise(report, rec, fmt, "position")
+        report.line(_("Backward, layer {layer} (activation): {rule};  ∂out/∂net = {formula}").format(
+            layer=rec.layer, rule=tr(rec.rule), formula=rec.derivative_formula))
+        _elementwise(report, rec, fmt, _("position"))
 
 
 def _elementwise(report, rec, fmt, label):
@@ -127,26 +141,29 @@ def _elementwise(report, rec, fmt, label):
 
 
 def _pool_backward(report, rec, fmt):
-    rule = "to the window's winner (overlaps add up)" if rec.mode == "max" else \
-        "spread evenly: δ / count to each input cell of the window"
-    report.line(f"Backward, layer {rec.layer} ({rec.mode} pool): ∂E/∂out routed {rule}")
+    line = _("Backward, layer {layer} (max pool): ∂E/∂out routed to the window's winner (overlaps add up)") \
+        if rec.mode == "max" else \
+        _("Backward, layer {layer} (avg pool): ∂E/∂out routed spread evenly: δ / count to each input cell "
+          "of the window")
+    report.line(line.format(layer=rec.layer))
     targets = []
     for r in rec.routes:
         cells = ", ".join(_pos(p) for p, _ in r.targets[:4]) + (" …" if len(r.targets) > 4 else "")
         targets.append(cells if rec.mode == "max" else f"{fmt(r.dout)} / {r.divisor} → {cells}")
-    report.table(["(n, c, i, j)", "∂E/∂out", "to input (row, col)" if rec.mode == "max" else "share → cells"],
+    report.table(["(n, c, i, j)", "∂E/∂out", _("to input (row, col)") if rec.mode == "max" else _("share → cells")],
                  [[_pos(r.position) for r in rec.routes], [r.dout for r in rec.routes], targets],
                  total=rec.total_steps, numeric=[False, True, False])
-    _maps(report, f"∂E/∂in of layer {rec.layer}", rec.grad_input)
+    _maps(report, _("∂E/∂in of layer {layer}").format(layer=rec.layer), rec.grad_input)
 
 
 def gradients(report, rec, fmt):
     """∂E/∂K per tap as a sum over (n, i, j), ∂E/∂b per filter, and the ∂E/∂X passed down."""
     import numpy as np
     g = rec.geometry
-    report.line(f"Gradients, layer {rec.layer} (conv): ∂E/∂K[f,c,a,b] = Σ_n,i,j "
-                f"Xpad[n,c,i·{g.stride[0]}+a·{g.dilation[0]},j·{g.stride[1]}+b·{g.dilation[1]}]·δ[n,f,i,j], "
-                "∂E/∂b_f = Σ_n,i,j δ[n,f,i,j]")
+    report.line(_("Gradients, layer {layer} (conv): {formula}").format(
+        layer=rec.layer,
+        formula=f"∂E/∂K[f,c,a,b] = Σ_n,i,j Xpad[n,c,i·{g.stride[0]}+a·{g.dilation[0]},"
+                f"j·{g.stride[1]}+b·{g.dilation[1]}]·δ[n,f,i,j], ∂E/∂b_f = Σ_n,i,j δ[n,f,i,j]"))
     names, expr, vals = [], [], []
     for f, c, a, b in _ndindex(rec.grad_kernels.shape, fmt.limit):
         names.append(_kname((f, c, a, b)))
@@ -157,8 +174,9 @@ def gradients(report, rec, fmt):
         expr.append(fmt.products(zip(rec.delta[:, f].ravel(), np.ones(rec.delta[:, f].size)), keep=4))
         vals.append(float(rec.grad_bias[f]))
     lim = fmt.limit
-    report.table(["parameter", "Σ x·δ", "∂E/∂θ"], [names[:lim], expr[:lim], vals[:lim]],
+    report.table([_("parameter"), "Σ x·δ", "∂E/∂θ"], [names[:lim], expr[:lim], vals[:lim]],
                  total=rec.grad_kernels.size + rec.grad_bias.size, numeric=[False, False, True])
     if rec.grad_input is not None:
-        _maps(report, f"∂E/∂X passed down by layer {rec.layer} (each window gets δ·K back, padding cropped)",
+        _maps(report, _("∂E/∂X passed down by layer {layer} (each window gets δ·K back, padding "
+                        "cropped)").format(layer=rec.layer),
               rec.grad_input)

@@ -4,6 +4,7 @@ import click
 from nncalc.cli import completion, draw, geometry
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, output_options
 from nncalc.cli.options import check_options
+from nncalc.cli.i18n import _, ngettext, tr
 from nncalc.core.errors import shape_text
 
 # core's field names -> this command's arguments: the one place conv names them
@@ -12,28 +13,8 @@ FIELDS = {"input": "INPUT", "kernel": "KERNEL", "bias": "--bias", "stride": "--s
 
 
 @click.command("conv", context_settings=COMMAND_SETTINGS,
-               short_help="2-D convolution (cross-correlation), traced window by window.")
-@click.argument("input_", metavar="INPUT", shell_complete=completion.matrix)
-@click.argument("kernels", nargs=-1, metavar="KERNEL…", shell_complete=completion.matrix)
-@click.option("--bias", metavar="B", shell_complete=completion.matrix,
-              help="One number per filter (a list for several filters).")
-@geometry.stride_option()
-@geometry.padding_option()
-@geometry.dilation_option()
-@click.option("--flip", is_flag=True, help="True mathematical convolution: rotate each kernel 180° first.")
-@click.option("--activation", metavar="NAME", shell_complete=completion.activation,
-              help="Apply an element-wise activate function (relu, sigmoid, …) after the bias.")
-@click.option("--channels-last", is_flag=True,
-              help="INPUT is H×W×C (or N×H×W×C); the result is then OH×OW×F (N×OH×OW×F).")
-@click.option("--backward", "dout", metavar="DY", shell_complete=completion.matrix,
-              help="∂E/∂output (the output's shape): also print ∂E/∂X, ∂E/∂K and ∂E/∂b.")
-@draw.options(animated=True)
-@geometry.work_option("multiply-adds")
-@output_options
-@check_options
-def command(input_, kernels, bias, stride, padding, dilation, flip, activation, channels_last, dout,
-            picture, max_work, out):
-    """Slide each KERNEL over INPUT: multiply element-wise, sum, add the bias.
+               short_help=_("2-D convolution (cross-correlation), traced window by window."),
+               help=_("""Slide each KERNEL over INPUT: multiply element-wise, sum, add the bias.
 
     \b
       nncalc conv "1 2 3 0; 0 1 2 3; 3 0 1 2; 2 3 0 1" "2 0 1; 0 1 2; 1 0 2"
@@ -61,7 +42,27 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
       does) = the full convolution of the stride-dilated DY with the
       180°-rotated kernel, padding cropped. JSON: grad_input (INPUT's
       layout), grad_kernel (the kernels' shape), grad_bias.
-    """
+    """))
+@click.argument("input_", metavar="INPUT", shell_complete=completion.matrix)
+@click.argument("kernels", nargs=-1, metavar="KERNEL…", shell_complete=completion.matrix)
+@click.option("--bias", metavar="B", shell_complete=completion.matrix,
+              help=_("One number per filter (a list for several filters)."))
+@geometry.stride_option()
+@geometry.padding_option()
+@geometry.dilation_option()
+@click.option("--flip", is_flag=True, help=_("True mathematical convolution: rotate each kernel 180° first."))
+@click.option("--activation", metavar="NAME", shell_complete=completion.activation,
+              help=_("Apply an element-wise activate function (relu, sigmoid, …) after the bias."))
+@click.option("--channels-last", is_flag=True,
+              help=_("INPUT is H×W×C (or N×H×W×C); the result is then OH×OW×F (N×OH×OW×F)."))
+@click.option("--backward", "dout", metavar="DY", shell_complete=completion.matrix,
+              help=_("∂E/∂output (the output's shape): also print ∂E/∂X, ∂E/∂K and ∂E/∂b."))
+@draw.options(animated=True)
+@geometry.work_option(_("multiply-adds"))
+@output_options
+@check_options
+def command(input_, kernels, bias, stride, padding, dilation, flip, activation, channels_last, dout,
+            picture, max_work, out):
     from nncalc.cli import inputs
     inputs.reject_unknown_options((input_,) + kernels)
     if not kernels:
@@ -75,20 +76,18 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
     ks = [k[None, :] if k.ndim == 1 else k for k in ks]
     for i, k in enumerate(ks, 1):
         if (k.ndim == 4 and len(ks) > 1) or k.ndim > 4:
-            raise UserError(f"a filter is kh×kw or C×kh×kw (one KERNEL may also be F×C×kh×kw), "
-                            f"got shape {shape_text(k.shape)}", f"KERNEL {i}" if len(ks) > 1 else "KERNEL")
+            raise UserError(_("a filter is kh×kw or C×kh×kw (one KERNEL may also be F×C×kh×kw), got shape {shape}").format(shape=shape_text(k.shape)), f"KERNEL {i}" if len(ks) > 1 else "KERNEL")
     for i, k in enumerate(ks[1:], 2):
         if k.shape != ks[0].shape:
-            raise UserError(f"is {shape_text(k.shape)}, KERNEL 1 is {shape_text(ks[0].shape)}; "
-                            "all filters must have one shape", f"KERNEL {i}")
+            raise UserError(_("is {shape}, KERNEL 1 is {shape2}; all filters must have one shape").format(shape=shape_text(k.shape), shape2=shape_text(ks[0].shape)), f"KERNEL {i}")
     b = inputs.read_matrix(bias, "--bias", out.max_elements) if bias is not None else None
     d = inputs.read_matrix(dout, "--backward", out.max_elements) if dout is not None else None
     if channels_last:
         x = _to_channels_first(x)
     if x.ndim < 2:
-        raise UserError(f"needs a matrix (H×W, C×H×W or N×C×H×W), got {shape_text(x.shape)}", "INPUT")
+        raise UserError(_("needs a matrix (H×W, C×H×W or N×C×H×W), got {shape}").format(shape=shape_text(x.shape)), "INPUT")
     from nncalc.core import conv
-    from nncalc.core.errors import InputError
+    from nncalc.core.errors import InputError, Text
     # each KERNEL argument is one filter (a 3-D one is C×kh×kw even for a one-channel
     # input); a single 4-D KERNEL is F×C×kh×kw
     kernel_arg = ks[0] if ks[0].ndim == 4 and len(ks) == 1 else list(ks)
@@ -97,7 +96,7 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
                           picture.steps(out.steps), out.max_elements, max_work, dout is not None)
     except InputError as exc:
         if exc.code == "kernel_channels" and len(ks) == 1 and ks[0].ndim == 3:
-            exc.message += " (several filters: give each as its own KERNEL argument)"
+            exc.text = Text("{message} (several filters: give each as its own KERNEL argument)", message=exc.text)
         raise inputs.user_error(exc, FIELDS, "INPUT") from None
     res = picture.conv(res, out, act)
     result = res.result
@@ -108,8 +107,9 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
     if rows:
         names = "KERNEL" if len(ks) == 1 else "KERNEL " + ", ".join(map(str, rows))
         report.data["kernel_read_as"] = list(ks[0].shape)
-        report.blocks.insert(2, ("line", f"{names}: one row of numbers, read as "
-                                 f"{shape_text(ks[rows[0] - 1].shape)} (a row kernel, as NumPy's atleast_2d)"))
+        report.blocks.insert(2, ("line", _("{names}: one row of numbers, read as {shape} (a row kernel, "
+                                           "as NumPy's atleast_2d)").format(
+            names=names, shape=tr(shape_text(ks[rows[0] - 1].shape)))))
     if d is not None:
         from nncalc.cli import convback
         convback.run(report, res, x, ks, kernel_arg, d, result.shape, channels_last, out,
@@ -123,7 +123,7 @@ def _to_channels_first(x):
         return np.moveaxis(x, -1, 0)
     if x.ndim == 4:
         return np.moveaxis(x, -1, 1)
-    raise UserError(f"--channels-last needs H×W×C or N×H×W×C, got {shape_text(x.shape)}", "INPUT")
+    raise UserError(_("--channels-last needs H×W×C or N×H×W×C, got {shape}").format(shape=shape_text(x.shape)), "INPUT")
 
 
 def _report(res, result, x, act, moved):
@@ -133,8 +133,8 @@ def _report(res, result, x, act, moved):
     k4 = res.kernels
     f, c, kh, kw = k4.shape
     pt, pb, pl, pr = res.padding
-    op = "convolution (each kernel rotated 180° first)" if res.flip else \
-        "cross-correlation (what PyTorch and TensorFlow call convolution; the kernel is not flipped)"
+    op = _("convolution (each kernel rotated 180° first)") if res.flip else \
+        _("cross-correlation (what PyTorch and TensorFlow call convolution; the kernel is not flipped)")
     data = {"operation": "convolution" if res.flip else "cross-correlation",
             "input_shape": list(x.shape), "kernel_shape": list(k4.shape),
             "output_shape": list(result.shape), "padding": [pt, pb, pl, pr],
@@ -146,10 +146,13 @@ def _report(res, result, x, act, moved):
     if act:
         data["activation"] = act
     report = render.Report(result, data)
-    report.heading(f"conv: {op}")
-    report.line(f"input {shape_text(x.shape)}, {f} filter{'s' if f > 1 else ''} of {c}×{kh}×{kw}, "
-                f"stride {res.size_h.stride},{res.size_w.stride}, padding top {pt} bottom {pb} "
-                f"left {pl} right {pr}, dilation {res.size_h.dilation},{res.size_w.dilation}")
+    report.heading(_("conv: {operation}").format(operation=op))
+    report.line(ngettext("input {shape}, {f} filter of {c}×{kh}×{kw}, stride {sh},{sw}, padding top {pt} "
+                         "bottom {pb} left {pl} right {pr}, dilation {dh},{dw}",
+                         "input {shape}, {f} filters of {c}×{kh}×{kw}, stride {sh},{sw}, padding top {pt} "
+                         "bottom {pb} left {pl} right {pr}, dilation {dh},{dw}", f).format(
+        shape=tr(shape_text(x.shape)), f=f, c=c, kh=kh, kw=kw, sh=res.size_h.stride, sw=res.size_w.stride,
+        pt=pt, pb=pb, pl=pl, pr=pr, dh=res.size_h.dilation, dw=res.size_w.dilation))
     report.line("")
     formula = [line for axis, rec in (("H", res.size_h), ("W", res.size_w))
                for line in geometry.formula_lines(rec, axis, axis)]
@@ -159,16 +162,19 @@ def _report(res, result, x, act, moved):
     report.line("")
     if any(res.padding):
         padded = np.asarray(res.padded_input)
-        report.matrix("Padded input (· = zero padding)", padded, _pad_mask(padded.shape, res.padding))
+        report.matrix(_("Padded input (· = zero padding)"), padded, _pad_mask(padded.shape, res.padding))
     if res.flip:
-        report.matrix("Kernels as applied (rotated 180°)", k4 if f > 1 else k4[0] if c > 1 else k4[0, 0])
+        report.matrix(_("Kernels as applied (rotated 180°)"), k4 if f > 1 else k4[0] if c > 1 else k4[0, 0])
     _steps_table(report, res, act, c, moved)
-    title = f"Output feature map{'s' if f > 1 else ''}" + (f" after {act}" if act else "")
+    if act:
+        title = ngettext("Output feature map after {act}", "Output feature maps after {act}", f).format(act=act)
+    else:
+        title = ngettext("Output feature map", "Output feature maps", f)
     if not moved:
         report.matrix(title, result)
     else:   # the result is OH×OW×F, but a map is read one output channel at a time
-        report.matrix(f"{title}, one per channel (-q, json, csv and npy give them channels last, "
-                      "OH×OW×F)", res.result)
+        report.matrix(_("{title}, one per channel (-q, json, csv and npy give them channels last, "
+                        "OH×OW×F)").format(title=title), res.result)
     return report
 
 
@@ -195,13 +201,13 @@ def _steps_table(report, res, act, channels, moved):
             bias.append(float(s.bias) if last else None)
             z.append(float(s.pre_activation) if last else None)
             val.append(float(s.activated) if last else None)
-    headers = ["(f, i, j)" if res.result.ndim < 4 else "(n, f, i, j)", "window", "window ⊙ kernel",
-               "Σ per channel" if channels > 1 else "Σ"]
+    headers = ["(f, i, j)" if res.result.ndim < 4 else "(n, f, i, j)", _("window"), _("window ⊙ kernel"),
+               _("Σ per channel") if channels > 1 else "Σ"]
     cols = [pos, win, prod, csum]
     if channels > 1:
-        headers.append("Σ channels")
+        headers.append(_("Σ channels"))
         cols.append(total)
-    headers += ["+ bias", "= z"]
+    headers += [_("+ bias"), "= z"]
     cols += [bias, z]
     if act:
         headers.append(f"{act}(z)")

@@ -1,5 +1,6 @@
 """`nncalc conv … --backward DY`: a convolution's gradients, traced as sums and as one convolution."""
 from nncalc.cli.options import UserError
+from nncalc.cli.i18n import _
 from nncalc.core.errors import shape_text
 
 # core's field names -> this command's arguments (the forward pass has checked the others)
@@ -13,8 +14,7 @@ def check_dout(d, output_shape):
     if d.ndim == 1 and d.size == int(np.prod(output_shape)):   # "5" or "1 2 3 4" for a small output
         d = d.reshape(output_shape)
     if d.shape != output_shape:
-        raise UserError(f"DY has shape {shape_text(d.shape)} but the output is "
-                        f"{shape_text(output_shape)}; DY must have the output's shape", "--backward")
+        raise UserError(_("DY has shape {shape} but the output is {output_shape}; DY must have the output's shape").format(shape=shape_text(d.shape), output_shape=shape_text(output_shape)), "--backward")
     return d
 
 
@@ -87,67 +87,70 @@ def _brief(arr, full, limit=16):
     if full or arr.size <= limit:
         return render.inline(arr)
     head = render.column(arr.ravel()[:limit // 2], render.DEFAULT_DIGITS)
-    return " ".join(head) + f" … ({arr.size} values)"
+    return " ".join(head) + _(" … ({n} values)").format(n=arr.size)
 
 
 def add_text(report, grads, res, x_ndim, single, act, channels_last, full):
     out_ndim = res.result.ndim
-    rule = ("DY = ∂E/∂output, the output's shape" if not act else
-            f"DY = ∂E/∂{act}(z); the gradients use δ = DY · {act}'(z) in its place")
-    report.heading(f"conv backward: {rule}")
+    rule = (_("DY = ∂E/∂output, the output's shape") if not act else
+            _("DY = ∂E/∂{act}(z); the gradients use δ = DY · {act}'(z) in its place").format(act=act))
+    report.heading(_("conv backward: {rule}").format(rule=rule))
     g = "δ" if act else "DY"
     report.matrix(f"δ = DY · {act}'(z)" if act else "DY", _out_view(grads.delta, out_ndim))
-    report.line(f"∂E/∂b_f = Σ_i,j {g}[f, i, j] (one per filter)")
-    report.table(["filter", f"Σ {g} = ∂E/∂b"], [list(range(len(grads.grad_bias))), grads.grad_bias],
+    report.line(_("∂E/∂b_f = Σ_i,j {g}[f, i, j] (one per filter)").format(g=g))
+    report.table([_("filter"), f"Σ {g} = ∂E/∂b"], [list(range(len(grads.grad_bias))), grads.grad_bias],
                  numeric=[True, True])
     _kernel_table(report, grads, single, res.flip, full, g)
     gk = as_given(grads, single, False)[1]
-    report.matrix("Gradient with respect to the kernel (∂E/∂K)", gk)
+    report.matrix(_("Gradient with respect to the kernel (∂E/∂K)"), gk)
     _input_table(report, grads, x_ndim, out_ndim, g)
     if grads.full_view is not None:
         _full_view(report, grads, x_ndim, out_ndim, single, res, g)
-    title = "Gradient with respect to the input (∂E/∂X)"
+    title = _("Gradient with respect to the input (∂E/∂X)")
     if channels_last and x_ndim >= 3:
-        title += ", one map per channel (json gives it channels last, as INPUT)"
+        title = _("Gradient with respect to the input (∂E/∂X), one map per channel (json gives it channels "
+                  "last, as INPUT)")
     report.matrix(title, grads.grad_input)
 
 
 def _kernel_table(report, grads, single, flip, full, g):
     report.line(f"∂E/∂K[f, c, a, b] = Σ_i,j Xpad[c, i·S + a·D, j·S + b·D] · {g}[f, i, j]:")
-    report.line(f"  the input values under tap (a, b) in every window, times {g}, summed"
-                + ("; with --flip, tap (a, b) of the kernel as given sits at (kh−1−a, kw−1−b) "
-                   "of each window" if flip else ""))
+    line = _("  the input values under tap (a, b) in every window, times {g}, summed").format(g=g)
+    if flip:
+        line = _("{line}; with --flip, tap (a, b) of the kernel as given sits at (kh−1−a, kw−1−b) of each "
+                 "window").format(line=line)
+    report.line(line)
     taps, under, prods, totals = [], [], [], []
     for s in grads.tap_steps:
         taps.append(str(s.tap[2:] if single else s.tap))
         under.append(_brief(s.inputs, full))
         prods.append(_brief(s.inputs * s.dout, full))
         totals.append(s.total)
-    report.table(["(a, b)" if single else "(f, c, a, b)", "input under the tap",
+    report.table(["(a, b)" if single else "(f, c, a, b)", _("input under the tap"),
                   f"⊙ {g}", "Σ = ∂E/∂K"], [taps, under, prods, totals],
                  total=grads.total_taps, numeric=[False, False, False, True])
 
 
 def _input_table(report, grads, x_ndim, out_ndim, g):
     from nncalc.cli import render
-    report.line(f"∂E/∂X[c, row, col] = Σ {g}[f, i, j] · K[f, c, a, b] over the windows (i, j)")
-    report.line("  whose tap (a, b) lies on (row, col); 0 where no window reaches")
+    report.line(_("∂E/∂X[c, row, col] = Σ {g}[f, i, j] · K[f, c, a, b] over the windows (i, j)").format(g=g))
+    report.line(_("  whose tap (a, b) lies on (row, col); 0 where no window reaches"))
     pos, where, terms, totals = [], [], [], []
     for s in grads.input_steps:
         p = s.position
         pos.append(str(p[-2:] if x_ndim == 2 else p[-3:] if x_ndim == 3 else p))
         if not s.terms:
-            where.append("none: no window reaches it")
+            where.append(_("none: no window reaches it"))
             terms.append("")
         else:
-            where.append(", ".join(f"{w[1:] if out_ndim == 2 else w}@{t}" for w, t, _, _ in s.terms))
-            nums = render.column([v for _, _, d, k in s.terms for v in (d, k)], render.DEFAULT_DIGITS)
+            where.append(", ".join(f"{w[1:] if out_ndim == 2 else w}@{t}" for w, t, _d, _k in s.terms))
+            nums = render.column([v for _w, _t, d, k in s.terms for v in (d, k)], render.DEFAULT_DIGITS)
             terms.append(" + ".join(f"{nums[i]}·{nums[i + 1]}" for i in range(0, len(nums), 2)))
         totals.append(s.total)
     win = "(i, j)" if out_ndim == 2 else "(f, i, j)"
     report.table(["(row, col)" if x_ndim == 2 else "(c, row, col)" if x_ndim == 3 else "(n, c, row, col)",
-                  f"window {win} @ tap (a, b)", f"{g} · K", "Σ = ∂E/∂X"], [pos, where, terms, totals],
-                 total=grads.total_positions, numeric=[False, False, False, True])
+                  _("window {win} @ tap (a, b)").format(win=win), f"{g} · K", "Σ = ∂E/∂X"],
+                 [pos, where, terms, totals], total=grads.total_positions, numeric=[False, False, False, True])
 
 
 def _full_view(report, grads, x_ndim, out_ndim, single, res, g):
@@ -156,20 +159,27 @@ def _full_view(report, grads, x_ndim, out_ndim, single, res, g):
     ah, aw = v.remainder
     sh, sw = res.size_h.stride, res.size_w.stride
     keh, kew = v.rotated.shape[-2:]
-    report.line(f"The same ∂E/∂X as one convolution: the full convolution of the stride-dilated {g}")
-    report.line("with the 180°-rotated kernel, then the padding cropped.")
-    report.matrix(f"{g} with {sh - 1},{sw - 1} zeros between entries (stride − 1) and {keh - 1},{kew - 1} "
-                  "around (k_eff − 1)", _out_view(v.padded_dout, out_ndim))
+    report.line(_("The same ∂E/∂X as one convolution: the full convolution of the stride-dilated {g}").format(g=g))
+    report.line(_("with the 180°-rotated kernel, then the padding cropped."))
+    report.matrix(_("{g} with {sh},{sw} zeros between entries (stride − 1) and {kh},{kw} around "
+                    "(k_eff − 1)").format(g=g, sh=sh - 1, sw=sw - 1, kh=keh - 1, kw=kew - 1),
+                  _out_view(v.padded_dout, out_ndim))
     rotated = v.rotated[0, 0] if single else v.rotated
-    dilated = " dilated," if (keh, kew) != grads.grad_kernel.shape[-2:] else ""
-    report.matrix(f"Kernel as applied,{dilated} rotated 180°"
-                  + (" (with --flip: the kernel as given)" if res.flip else ""), rotated)
+    dilated = (keh, kew) != grads.grad_kernel.shape[-2:]
+    title = _("Kernel as applied, dilated, rotated 180°") if dilated else _("Kernel as applied, rotated 180°")
+    if res.flip:
+        title = _("{title} (with --flip: the kernel as given)").format(title=title)
+    report.matrix(title, rotated)
     full = np.zeros(v.full.shape[:2] + (v.full.shape[2] + ah, v.full.shape[3] + aw))
     full[..., :v.full.shape[2], :v.full.shape[3]] = v.full
-    note = (f"; the last {ah} row(s) and {aw} column(s) no window reaches are 0" if ah or aw else "")
-    what = "Σ over filters of the full convolutions" if grads.delta.shape[1] > 1 else "Full convolution"
-    report.matrix(f"{what} = ∂E/∂(padded input){note}", _in_view(full, x_ndim))
+    what = _("Σ over filters of the full convolutions") if grads.delta.shape[1] > 1 else _("Full convolution")
+    if ah or aw:
+        title = _("{what} = ∂E/∂(padded input); the last {ah} row(s) and {aw} column(s) no window reaches "
+                  "are 0").format(what=what, ah=ah, aw=aw)
+    else:
+        title = _("{what} = ∂E/∂(padded input)").format(what=what)
+    report.matrix(title, _in_view(full, x_ndim))
     pt, pb, pl, pr = v.padding
-    report.line(f"Cropping the padding (top {pt}, bottom {pb}, left {pl}, right {pr}) leaves ∂E/∂X."
-                if any(v.padding) else "There is no padding to crop: this is ∂E/∂X.")
+    report.line(_("Cropping the padding (top {pt}, bottom {pb}, left {pl}, right {pr}) leaves ∂E/∂X.").format(
+        pt=pt, pb=pb, pl=pl, pr=pr) if any(v.padding) else _("There is no padding to crop: this is ∂E/∂X."))
     report.line("")

@@ -16,6 +16,7 @@ latex, the same inside $$…$$ for markdown, a bare <table> for html (to paste i
 import re
 
 from nncalc.cli import mathtext as mt
+from nncalc.cli.i18n import _, tr
 
 MAX_MATRIX_COLS = 10    # amsmath's default MaxMatrixCols
 
@@ -44,7 +45,7 @@ def render(report, opts):
         elif kind == "matrix":
             title, arr, mask, mask_text = block[1:5]
             from nncalc.core.errors import shape_text
-            writer.line(f"{title} ({shape_text(arr.shape)}):", 0)
+            writer.line(_("{title} ({shape}):").format(title=title, shape=tr(shape_text(arr.shape))), 0)
             writer.matrix(arr, rd.matrix_blocks(arr, opts, mask, mask_text))
         else:
             raise ValueError(f"no document form for a '{kind}' block")
@@ -63,7 +64,11 @@ def _is_number(cell):
 # ------------------------------------------------------------------ LaTeX
 
 class Latex:
-    EMPTY = r"\noindent (empty)\par"      # an empty matrix, in this format's markup
+    EMPTY = r"\noindent {empty}\par"      # an empty matrix, in this format's markup
+    ESCAPE = staticmethod(mt.latex_text)
+
+    def empty(self):
+        return self.EMPTY.format(empty=self.ESCAPE(_("(empty)")))
 
     def __init__(self, opts):
         self.opts = opts
@@ -112,7 +117,7 @@ class Latex:
 
     def matrix(self, arr, blocks):
         if arr.size == 0:
-            self.parts.append(self.EMPTY)
+            self.parts.append(self.empty())
             return
         for label, cells, width in blocks:
             if label:
@@ -121,7 +126,7 @@ class Latex:
 
     def quiet(self, result):
         if result.size == 0:
-            return "(empty)\n"
+            return _("(empty)") + "\n"
         return self._display(_blocks(result, self.opts), labels=True) + "\n"
 
     def document(self):
@@ -134,7 +139,8 @@ PARAGRAPH_START = re.compile(r"[#+\-=>]|\d+[.)](\s|$)")
 
 
 class Markdown(Latex):
-    EMPTY = "(empty)"
+    EMPTY = "{empty}"
+    ESCAPE = staticmethod(mt.markdown_text)
 
     def heading(self, text):
         self.parts.append("### " + mt.markdown(text))
@@ -179,7 +185,8 @@ MATRIX = ('<table class="matrix" style="border-left: 2px solid; border-right: 2p
 
 
 class Html(Latex):
-    EMPTY = "<p>(empty)</p>"
+    EMPTY = "<p>{empty}</p>"
+    ESCAPE = staticmethod(mt.to_html)
 
     def heading(self, text):
         self.parts.append(f"<h2>{mt.to_html(text)}</h2>")
@@ -208,7 +215,7 @@ class Html(Latex):
         return "\n".join(out)
 
     def quiet(self, result):
-        return (self.EMPTY if result.size == 0 else self._display(_blocks(result, self.opts), True)) + "\n"
+        return (self.empty() if result.size == 0 else self._display(_blocks(result, self.opts), True)) + "\n"
 
     def document(self):
         title = next((p[4:-5] for p in self.parts if p.startswith("<h2>")), "nncalc")

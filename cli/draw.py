@@ -17,6 +17,7 @@ import os
 import click
 
 from nncalc.cli.options import UserError
+from nncalc.cli.i18n import _
 
 STILL = (".svg", ".png")
 ANIMATED = STILL + (".gif",)
@@ -28,16 +29,19 @@ INSTALL_HINT = "pip install 'nncalc[draw]'"
 def options(animated):
     """Stack --draw (and, for windowed commands, --draw-step) and hand the command ``picture``."""
     allowed = ANIMATED if animated else STILL
-    kinds = f"{', '.join(allowed[:-1])} or {allowed[-1]}"
-    draw_help = (f"Also draw a picture to FILE, {kinds} by its extension"
-                 + (f"; a .gif shows every output position, one frame each (at most {MAX_FRAMES})."
-                    if animated else ".") + f" Needs matplotlib: {INSTALL_HINT}.")
+    kinds = _("{some} or {last}").format(some=", ".join(allowed[:-1]), last=allowed[-1])
+    if animated:
+        draw_help = _("Also draw a picture to FILE, {kinds} by its extension; a .gif shows every output "
+                      "position, one frame each (at most {frames}). Needs matplotlib: {hint}.")
+    else:
+        draw_help = _("Also draw a picture to FILE, {kinds} by its extension. Needs matplotlib: {hint}.")
+    draw_help = draw_help.format(kinds=kinds, frames=MAX_FRAMES, hint=INSTALL_HINT)
     decorators = [click.option("--draw", "draw_path", metavar="FILE", help=draw_help)]
     if animated:
         decorators.append(click.option(
             "--draw-step", type=click.IntRange(min=0), metavar="N",
-            help="Which output position a still --draw picture shows: the trace's step N, "
-                 "counted in the trace's order from 0 [default: 0]."))
+            help=_("Which output position a still --draw picture shows: the trace's step N, "
+                 "counted in the trace's order from 0 [default: 0].")))
 
     def decorate(func):
         @functools.wraps(func)
@@ -52,7 +56,7 @@ def options(animated):
 
 def _command_name():
     ctx = click.get_current_context(silent=True)
-    return ctx.info_name if ctx is not None else "this command"
+    return ctx.info_name if ctx is not None else _("this command")
 
 
 class Picture:
@@ -63,18 +67,16 @@ class Picture:
         self.path, self.step, self.command = path, step, command
         if path is None:
             if step is not None:
-                raise UserError("picks the position of a --draw picture; add --draw FILE.svg",
+                raise UserError(_("picks the position of a --draw picture; add --draw FILE.svg"),
                                 "--draw-step")
             self.ext = None
             return
         self.ext = os.path.splitext(path)[1].lower()
         if self.ext not in allowed:
-            shown = f"'{self.ext}'" if self.ext else "no extension"
-            raise UserError(f"'{path}' has {shown}; {command} draws "
-                            f"{', '.join(allowed[:-1])} or {allowed[-1]}", "--draw")
+            shown = f"'{self.ext}'" if self.ext else _("no extension")
+            raise UserError(_("'{path}' has {shown}; {command} draws {join} or {allowed}").format(path=path, shown=shown, command=command, join=', '.join(allowed[:-1]), allowed=allowed[-1]), "--draw")
         if self.ext == ".gif" and step is not None:
-            raise UserError("a .gif shows every position; --draw-step picks the one of a "
-                            ".svg or .png", "--draw-step")
+            raise UserError(_("a .gif shows every position; --draw-step picks the one of a .svg or .png"), "--draw-step")
         _require_library()
         _check_writable(path)
 
@@ -129,17 +131,13 @@ class Picture:
         total = res.total_steps
         if self.animated:
             if total > MAX_FRAMES:
-                raise UserError(f"a .gif has one frame per output position: this {self.command} has "
-                                f"{total:,}, over the limit of {MAX_FRAMES}; draw one position to "
-                                ".svg or .png with --draw-step N, or use a smaller input or a "
-                                "larger --stride", "--draw")
+                raise UserError(_("a .gif has one frame per output position: this {command} has {total:,}, over the limit of {MAX_FRAMES}; draw one position to .svg or .png with --draw-step N, or use a smaller input or a larger --stride").format(command=self.command, total=total, MAX_FRAMES=MAX_FRAMES), "--draw")
             return list(range(total))
         step = self.step or 0
         if step >= total:
-            raise UserError(f"{step} is past the last position: this {self.command} has {total:,} "
-                            f"(steps 0 to {total - 1:,})", "--draw-step")
+            raise UserError(_("{step} is past the last position: this {command} has {total:,} (steps 0 to {v:,})").format(step=step, command=self.command, total=total, v=total - 1), "--draw-step")
         if step >= len(res.steps):
-            raise UserError(f"pictures reach the first {STEP_CAP:,} positions, not {step:,}",
+            raise UserError(_("pictures reach the first {STEP_CAP:,} positions, not {step:,}").format(STEP_CAP=STEP_CAP, step=step),
                             "--draw-step")
         return [step]
 
@@ -150,8 +148,7 @@ class Picture:
                 f.write(data)
                 f.flush()
         except OSError as exc:
-            raise click.ClickException(f"cannot write '{self.path}' (--draw): "
-                                       f"{exc.strerror or exc}") from None
+            raise click.ClickException(_("cannot write '{path}' (--draw): {v}").format(path=self.path, v=exc.strerror or exc)) from None
 
 
 def _digits(out):
@@ -164,7 +161,7 @@ def _require_library():
     line is right, the installation is not)."""
     import importlib.util
     if importlib.util.find_spec("matplotlib") is None:
-        raise click.ClickException(f"--draw needs matplotlib, which is not installed: {INSTALL_HINT}")
+        raise click.ClickException(_("--draw needs matplotlib, which is not installed: {INSTALL_HINT}").format(INSTALL_HINT=INSTALL_HINT))
 
 
 def _check_writable(path):
@@ -172,10 +169,10 @@ def _check_writable(path):
     folder = os.path.dirname(os.path.abspath(path))
     reason = None
     if os.path.isdir(path):
-        reason = "it is a folder"
+        reason = _("it is a folder")
     elif not os.path.isdir(folder):
-        reason = f"there is no folder '{os.path.dirname(path) or folder}'"
+        reason = _("there is no folder '{folder}'").format(folder=os.path.dirname(path) or folder)
     elif not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
-        reason = "permission denied"
+        reason = _("permission denied")
     if reason:
-        raise click.ClickException(f"cannot write '{path}' (--draw): {reason}")
+        raise click.ClickException(_("cannot write '{path}' (--draw): {reason}").format(path=path, reason=reason))

@@ -5,6 +5,7 @@ SVG ids: ``given-K`` for the K-th given point (row-major) of an activation.
 """
 from nncalc.cli import draw_figure as fig
 from nncalc.cli.options import UserError
+from nncalc.cli.i18n import _
 
 MAX_LABELS = 12         # past this many given points, mark them without writing their values
 WIDTH, HEIGHT = 7.0, 4.4
@@ -47,8 +48,7 @@ def training(res, digits, ext):
     steps = np.arange(len(loss)) if sampled is None else np.asarray(sampled)
     finite = np.isfinite(loss)
     if getattr(res, "forward_only", False) or not finite.any():
-        raise UserError("this run has no loss to draw (a forward pass without a target, or every "
-                        "loss was inf or nan)", "--draw")
+        raise UserError(_("this run has no loss to draw (a forward pass without a target, or every loss was inf or nan)"), "--draw")
     with fig.rc_context():
         figure, ax = fig.plot(WIDTH, HEIGHT)
         ax.plot(steps[finite], loss[finite], color="#1c7ed6", linewidth=1.6,

@@ -8,6 +8,7 @@ SVG) and pyplot is never imported, so no window can open.
 """
 import functools
 import io
+from nncalc.cli.i18n import _
 
 CELL_H = 0.42           # inches: the height of a grid cell
 FONT_SIZE = 9
@@ -57,7 +58,7 @@ def rc_context():
         import matplotlib
     except ImportError as exc:      # installed but broken (a missing compiled part, say)
         import click
-        raise click.ClickException(f"--draw needs matplotlib, which did not load ({exc})") from None
+        raise click.ClickException(_("--draw needs matplotlib, which did not load ({exc})").format(exc=exc)) from None
     finally:
         if backend is not None:
             os.environ["MPLBACKEND"] = backend

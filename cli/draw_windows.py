@@ -9,6 +9,7 @@ SVG ids say what is highlighted, in the drawn grids' own (row, col):
 """
 from nncalc.cli import draw_figure as fig
 from nncalc.cli.options import UserError
+from nncalc.cli.i18n import _
 
 MAX_CELLS = 32          # rows or columns of one grid: past this the numbers are unreadable
 M = 0.3                 # margin, inches
@@ -89,8 +90,7 @@ def _render(scene, steps, positions, total, ext):
 
 def _check_size(hw, what):
     if max(hw) > MAX_CELLS:
-        raise UserError(f"{what} is {hw[0]}×{hw[1]}; a picture shows at most {MAX_CELLS} rows and "
-                        f"{MAX_CELLS} columns of numbers", "--draw")
+        raise UserError(_("{what} is {hw}×{hw2}; a picture shows at most {MAX_CELLS} rows and {MAX_CELLS} columns of numbers").format(what=what, hw=hw[0], hw2=hw[1], MAX_CELLS=MAX_CELLS), "--draw")
 
 
 class _Formatter:

@@ -8,6 +8,7 @@ the lines a student would write.
 import click
 
 from nncalc.cli.options import UserError
+from nncalc.cli.i18n import _
 
 
 class IntPair(click.ParamType):
@@ -27,28 +28,29 @@ class IntPair(click.ParamType):
         parts = [p.strip() for p in text.replace("x", ",").replace("×", ",").split(",")]
         if len(parts) not in (1, 2) or not all(p.lstrip("-").isdigit() and p.isascii() for p in parts):
             words = f", {' or '.join(repr(w) for w in self.words)}" if self.words else ""
-            self.fail(f"'{value}' is not a whole number or H,W pair{words}", param, ctx)
+            self.fail(_("'{value}' is not a whole number or H,W pair{words}").format(value=value, words=words), param, ctx)
         nums = tuple(int(p) for p in parts)
         if any(n < self.minimum for n in nums):
-            self.fail(f"must be at least {self.minimum}, not {value}", param, ctx)
+            self.fail(_("must be at least {minimum}, not {value}").format(minimum=self.minimum, value=value), param, ctx)
         return nums * 2 if len(nums) == 1 else nums
 
 
-def stride_option(default=1, help_extra=""):
-    return click.option("--stride", type=IntPair(1), default=default, metavar="S|SH,SW",
-                        help=f"Step between windows{help_extra}.")
+def stride_option(default=1):
+    help = _("Step between windows.") if default is not None else \
+        _("Step between windows [default: the window size].")
+    return click.option("--stride", type=IntPair(1), default=default, metavar="S|SH,SW", help=help)
 
 
 def padding_option(words=("same", "valid")):
-    extra = " or 'same' (output = ceil(input/stride); an odd extra zero goes bottom/right, as TensorFlow) " \
-            "or 'valid' (none)" if words else ""
-    return click.option("--padding", type=IntPair(0, words), default="0", metavar="P|PH,PW",
-                        help=f"Zeros added on EACH side (P per side, 2P in all){extra}. [default: 0]")
+    help = _("Zeros added on EACH side (P per side, 2P in all) or 'same' (output = ceil(input/stride); "
+             "an odd extra zero goes bottom/right, as TensorFlow) or 'valid' (none). [default: 0]") if words \
+        else _("Zeros added on EACH side (P per side, 2P in all). [default: 0]")
+    return click.option("--padding", type=IntPair(0, words), default="0", metavar="P|PH,PW", help=help)
 
 
 def dilation_option():
     return click.option("--dilation", type=IntPair(1), default="1", metavar="D|DH,DW",
-                        help="Gap between kernel taps; 1 means none (as PyTorch). [default: 1]")
+                        help=_("Gap between kernel taps; 1 means none (as PyTorch). [default: 1]"))
 
 
 # The work conv and pool accept before refusing up front (--max-work): 10^10 operations,
@@ -70,14 +72,14 @@ class Count(click.ParamType):
         except (ValueError, OverflowError):
             number = None
         if number is None or number < 1 or (not text.isdigit() and float(text) != number):
-            self.fail(f"'{value}' is not a whole number ≥ 1 (such as 1e11)", param, ctx)
+            self.fail(_("'{value}' is not a whole number ≥ 1 (such as 1e11)").format(value=value), param, ctx)
         return number
 
 
 def work_option(unit):
     return click.option("--max-work", type=Count(), default=DEFAULT_MAX_WORK, metavar="N",
-                        help=f"Refuse, before starting, work estimated above N {unit} "
-                             "[default: 1e10, about 10 s]; raise it to allow more.")
+                        help=_("Refuse, before starting, work estimated above N {unit} [default: 1e10, about "
+                               "10 s]; raise it to allow more.").format(unit=unit))
 
 
 def formula_lines(rec, axis, n_sym, k_sym="K"):
@@ -95,14 +97,14 @@ def formula_lines(rec, axis, n_sym, k_sym="K"):
                      f"   = {int(q)} + 1 = {int(q) + 1}")
     else:
         exact = f"{q.numerator}/{q.denominator} = {float(q):.6g}"
-        how = ("ceil (ceil mode, as in pooling)" if rec.ceil
-               else "floor (as PyTorch and TensorFlow do)")
+        how = (_("ceil (ceil mode, as in pooling)") if rec.ceil
+               else _("floor (as PyTorch and TensorFlow do)"))
         rounded = -(-q.numerator // q.denominator) if rec.ceil else q.numerator // q.denominator
-        lines.append(f"   = {brackets[0]}{exact}{brackets[1]} + 1: not a whole number, so {how} "
-                     f"gives {rounded} + 1 = {rounded + 1}")
+        lines.append(_("   = {value} + 1: not a whole number, so {how} gives {rounded} + 1 = {size}").format(
+            value=f"{brackets[0]}{exact}{brackets[1]}", how=how, rounded=rounded, size=rounded + 1))
     if rec.dropped_last:
-        lines.append(f"   − 1: the last window would start in the padding, so it is dropped "
-                     f"(PyTorch's ceil-mode rule) → {rec.size}")
+        lines.append(_("   − 1: the last window would start in the padding, so it is dropped "
+                       "(PyTorch's ceil-mode rule) → {size}").format(size=rec.size))
     return lines
 
 
@@ -123,7 +125,6 @@ def check_activation(name):
         act = activations.get(name)
     if not act.elementwise:
         # a feature map has no 'last axis' that means anything: softmax over its columns is not a CNN step
-        raise UserError(f"{act.name} is not element-wise, so it is not a feature-map activation; "
-                        f"pipe the result into 'nncalc activate {act.name} -' to apply it along rows",
+        raise UserError(_("{name} is not element-wise, so it is not a feature-map activation; pipe the result into 'nncalc activate {name} -' to apply it along rows").format(name=act.name),
                         "--activation")
     return act.name

@@ -12,6 +12,7 @@ import sys
 import click
 
 from nncalc.cli.options import UserError
+from nncalc.cli.i18n import N_, _, tr
 from nncalc.core.errors import InputError
 
 # .csv/.tsv/.txt files get the spreadsheet rules (';' columns, decimal commas, quotes);
@@ -22,13 +23,13 @@ FAST_READ_MIN = 1 << 20     # smaller text files read quickly enough the careful
 
 
 # What a command line adds to a core message with this code: core knows no options.
-CODE_HINTS = {"over_limit": " (raise it with --max-elements)",
-              "logits": "; these look like scores (logits): add --from-logits",
-              "not_distribution": "; for one independent probability per output (sigmoid) use --loss bce",
-              "trace": "; pipe a result with -q (or --format json), not the text trace",
-              "over_work": " (allow it with --max-work N)",
-              "layout": "; --in-out reads every W the other way round, inputs × neurons, "
-                        "as Deep Learning from Scratch writes it"}
+CODE_HINTS = {"over_limit": N_(" (raise it with --max-elements)"),
+              "logits": N_("; these look like scores (logits): add --from-logits"),
+              "not_distribution": N_("; for one independent probability per output (sigmoid) use --loss bce"),
+              "trace": N_("; pipe a result with -q (or --format json), not the text trace"),
+              "over_work": N_(" (allow it with --max-work N)"),
+              "layout": N_("; --in-out reads every W the other way round, inputs × neurons, "
+                           "as Deep Learning from Scratch writes it")}
 
 
 def argument_for(exc, fields=None, default=None):
@@ -49,7 +50,8 @@ def argument_for(exc, fields=None, default=None):
 
 def user_error(exc, fields=None, default=None):
     """The UserError for core's InputError: the message, its code's hint, the argument's name."""
-    return UserError(exc.message + CODE_HINTS.get(exc.code, ""), argument_for(exc, fields, default))
+    hint = CODE_HINTS.get(exc.code)
+    return UserError(tr(exc.text) + (_(hint) if hint else ""), argument_for(exc, fields, default))
 
 
 @contextlib.contextmanager
@@ -123,21 +125,19 @@ def _read_stream(fh, kind, name, max_elements, what):
 
 
 def _too_big(what, name, max_elements):
-    raise UserError(f"{what} is over the limit of {_byte_limit(max_elements):,} bytes for "
-                    f"{max_elements:,} elements (raise --max-elements)", name)
+    raise UserError(_("{what} is over the limit of {limit:,} bytes for {max_elements:,} elements (raise --max-elements)").format(what=what, limit=_byte_limit(max_elements), max_elements=max_elements), name)
 
 
 def _stdin(name):
     ctx = click.get_current_context()
     if ctx.meta.get("nncalc.stdin_read"):
-        raise UserError("'-' (standard input) can be read only once per command", name)
+        raise UserError(_("'-' (standard input) can be read only once per command"), name)
     ctx.meta["nncalc.stdin_read"] = True
     if sys.stdin is None:               # `nncalc … <&-`
-        raise UserError("'-' reads standard input, but it is closed", name)
+        raise UserError(_("'-' reads standard input, but it is closed"), name)
     stdin = getattr(sys.stdin, "buffer", sys.stdin)
     if stdin.isatty():
-        raise click.UsageError(f"{name}: '-' reads standard input, but it is a terminal; "
-                               "pipe or redirect a matrix into it")
+        raise click.UsageError(_("{name}: '-' reads standard input, but it is a terminal; pipe or redirect a matrix into it").format(name=name))
     return stdin
 
 
@@ -145,14 +145,14 @@ def read_stdin(name, max_elements):
     """Standard input's bytes (read once per command), bounded by --max-elements."""
     data = read_bounded(_stdin(name), _byte_limit(max_elements))
     if data is None:
-        _too_big("standard input", name, max_elements)
+        _too_big(_("standard input"), name, max_elements)
     return data
 
 
 def _opened(path, name):
     path = os.path.expanduser(path)
     if os.path.isdir(path):
-        raise UserError(f"'{path}' is a directory, not a file", name)
+        raise UserError(_("'{path}' is a directory, not a file").format(path=path), name)
     return path, open(path, "rb")
 
 
@@ -163,7 +163,7 @@ def read_file(path, name, max_elements):
         with fh:
             data = read_bounded(fh, _byte_limit(max_elements))
     except OSError as exc:
-        raise UserError(f"cannot read '{path}': {exc.strerror}", name) from None
+        raise UserError(_("cannot read '{path}': {strerror}").format(path=path, strerror=exc.strerror), name) from None
     if data is None:
         _too_big(f"'{path}'", name, max_elements)
     return data
@@ -175,7 +175,7 @@ def _read_file_matrix(path, kind, name, max_elements):
         with fh:
             return _read_stream(fh, kind, name, max_elements, f"'{path}'")
     except OSError as exc:
-        raise UserError(f"cannot read '{path}': {exc.strerror}", name) from None
+        raise UserError(_("cannot read '{path}': {strerror}").format(path=path, strerror=exc.strerror), name) from None
 
 
 def read_plain_file(path, kind, max_elements):
@@ -200,14 +200,14 @@ def read_matrix(value, name, max_elements):
     from nncalc.core import parse
     with naming(name):
         if value == "-":
-            return _read_stream(_stdin(name), None, name, max_elements, "standard input")
+            return _read_stream(_stdin(name), None, name, max_elements, _("standard input"))
         if value.startswith("@"):
             path = value[1:]
             if not path:
-                raise UserError("'@' must be followed by a file name", name)
+                raise UserError(_("'@' must be followed by a file name"), name)
             kind = TEXT_SUFFIXES.get(os.path.splitext(path)[1].lower())
             if path.lower().endswith(".npz"):
-                raise UserError("'.npz' archives are not read; save one array with np.save (.npy)", name)
+                raise UserError(_("'.npz' archives are not read; save one array with np.save (.npy)"), name)
             fast = read_plain_file(path, kind, max_elements)
             if fast is not None:
                 return fast
@@ -237,8 +237,7 @@ def read_values(values, name, max_elements):
     for i, v in enumerate(values, 1):
         if not parse.is_number(v):
             if any(sep in v.strip() for sep in " ,;|[\n\t"):
-                raise UserError(f"value {i} ('{v}') is not a single number; give several numbers, "
-                                "or one quoted matrix such as '1 2; 3 4'", name)
-            raise UserError(f"value {i}: {parse.describe_token(v)}", name)
+                raise UserError(_("value {i} ('{v}') is not a single number; give several numbers, or one quoted matrix such as '1 2; 3 4'").format(i=i, v=v), name)
+            raise UserError(_("value {i}: {v}").format(i=i, v=parse.describe_token(v)), name)
     with naming(name):
         return parse.parse_string(" ".join(values), max_elements)

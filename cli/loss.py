@@ -4,6 +4,7 @@ import click
 from nncalc.cli import completion
 from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, given, output_options
 from nncalc.cli.options import check_options
+from nncalc.cli.i18n import _, tr
 
 LOSSES = "half-sse, sse, mse, bce, cross-entropy"
 # core's field names -> this command's arguments: the one place loss names them
@@ -12,21 +13,8 @@ FIELDS = {"pred": "PRED", "target": "TARGET", "loss": "--loss", "eps": "--eps",
 
 
 @click.command("loss", context_settings=COMMAND_SETTINGS,
-               short_help="A loss term by term, with its gradient.")
-@click.argument("pred", metavar="PRED", shell_complete=completion.matrix)
-@click.argument("target", metavar="TARGET", shell_complete=completion.matrix)
-@click.option("--loss", "loss_name", default="half-sse", metavar="NAME", show_default=True,
-              shell_complete=completion.loss,
-              help=f"One of {LOSSES}.")
-@click.option("--from-logits", is_flag=True,
-              help="cross-entropy: PRED holds scores; apply a stable softmax first.")
-@click.option("--eps", type=FiniteFloat(), default=1e-7, metavar="ε", show_default=True,
-              help="cross-entropy on probabilities: ln(p + ε); 0 gives the exact value.")
-@click.option("--grad", is_flag=True, help="Also show ∂E/∂PRED.")
-@output_options
-@check_options
-def command(pred, target, loss_name, from_logits, eps, grad, out):
-    """Evaluate a loss E(PRED, TARGET); trace each element's term, the total and ∂E/∂PRED.
+               short_help=_("A loss term by term, with its gradient."),
+               help=_("""Evaluate a loss E(PRED, TARGET); trace each element's term, the total and ∂E/∂PRED.
 
     \b
       nncalc loss 1.7310585786300049 2
@@ -45,16 +33,29 @@ def command(pred, target, loss_name, from_logits, eps, grad, out):
     each log at −100 like torch). cross-entropy E = −Σ_k t_k·ln(p_k + ε)
     averaged over samples, on probabilities unless --from-logits; bce and
     cross-entropy need probabilities in [0, 1].
-    """
+    """))
+@click.argument("pred", metavar="PRED", shell_complete=completion.matrix)
+@click.argument("target", metavar="TARGET", shell_complete=completion.matrix)
+@click.option("--loss", "loss_name", default="half-sse", metavar="NAME", show_default=True,
+              shell_complete=completion.loss,
+              help=_("One of {names}.").format(names=LOSSES))
+@click.option("--from-logits", is_flag=True,
+              help=_("cross-entropy: PRED holds scores; apply a stable softmax first."))
+@click.option("--eps", type=FiniteFloat(), default=1e-7, metavar="ε", show_default=True,
+              help=_("cross-entropy on probabilities: ln(p + ε); 0 gives the exact value."))
+@click.option("--grad", is_flag=True, help=_("Also show ∂E/∂PRED."))
+@output_options
+@check_options
+def command(pred, target, loss_name, from_logits, eps, grad, out):
     from nncalc.cli import inputs
     inputs.reject_unknown_options((pred, target))
     from nncalc.core import losses
     with inputs.naming("--loss", FIELDS):
         info = losses.get(loss_name)
     if from_logits and info.name != "cross-entropy":
-        raise UserError(f"applies to cross-entropy only, not {info.name}", "--from-logits")
+        raise UserError(_("applies to cross-entropy only, not {name}").format(name=info.name), "--from-logits")
     if eps < 0:
-        raise UserError(f"must be a number ≥ 0, got {eps:g}", "--eps")
+        raise UserError(_("must be a number ≥ 0, got {eps:g}").format(eps=eps), "--eps")
     if given("eps") and (info.name != "cross-entropy" or from_logits):
         raise UserError("applies to cross-entropy on probabilities only, not "
                         + ("--from-logits (no log of a probability is taken)" if from_logits else info.name),
@@ -91,20 +92,22 @@ def _report(res, info, grad, out):
         data["grad"] = res.grad
         data["grad_formula"] = res.grad_formula
     report = render.Report(np.float64(res.value), data)
-    report.heading(f"loss {res.name} ({info.title}): {res.formula}")
-    report.line(f"reduction: {res.reduction}")
+    report.heading(_("loss {name} ({title}): {formula}").format(name=res.name, title=tr(info.title),
+                                                               formula=tr(res.formula)))
+    report.line(_("reduction: {rule}").format(rule=tr(res.reduction)))
     if res.name == "cross-entropy" and not res.from_logits:
-        report.line(f"ε = {numbers.exact(res.eps)} inside the log" if res.eps else "ε = 0: exact logs")
+        report.line(_("ε = {eps} inside the log").format(eps=numbers.exact(res.eps)) if res.eps
+                    else _("ε = 0: exact logs"))
     if res.class_indices is not None:
-        report.line("TARGET given as class indices "
-                    f"{render.inline(res.class_indices)}, used as one-hot rows")
+        report.line(_("TARGET given as class indices {indices}, used as one-hot rows").format(
+            indices=render.inline(res.class_indices)))
     report.line("")
     shape = res.terms.shape
     fmt = nettrace.Fmt(out)
-    nettrace.loss_table(report, res, fmt, _positions(shape, fmt.limit), "i" if len(shape) <= 1 else "position",
+    nettrace.loss_table(report, res, fmt, _positions(shape, fmt.limit), "i" if len(shape) <= 1 else _("position"),
                         grad)
     if grad:
-        report.line(f"gradient: {res.grad_formula}")
+        report.line(_("gradient: {formula}").format(formula=res.grad_formula))
         report.line("")
         report.matrix("∂E/∂PRED", res.grad)
     return report

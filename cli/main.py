@@ -16,6 +16,9 @@ import sys
 
 import click
 
+from nncalc.cli import i18n
+from nncalc.cli.i18n import N_, _
+
 # The one table of commands: name -> module in nncalc.cli whose `command` it runs.
 # Each command's help is its docstring (and short_help) in that module.
 COMMANDS = {
@@ -43,18 +46,27 @@ class LazyGroup(click.Group):
         name = args[0] if args else ""
         if name not in COMMANDS and not name.startswith("-"):
             from nncalc.core.errors import suggest
-            raise click.UsageError(f"unknown command '{name}'{suggest(name, COMMANDS)}; "
-                                   f"choose from {', '.join(sorted(COMMANDS))}")
+            raise click.UsageError(_("unknown command '{name}'{hint}; choose from {names}").format(
+                name=name, hint=i18n.tr(suggest(name, COMMANDS)), names=", ".join(sorted(COMMANDS))))
         return super().resolve_command(ctx, args)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            self._main(args, prog_name, complete_var, **extra)
+        finally:
+            i18n.restore_environ()      # click's words read LANGUAGE; leave the caller's as it was
+
+    def _main(self, args, prog_name, complete_var, **extra):
         args = sys.argv[1:] if args is None else list(args)
+        # before any command module is imported: their help texts are fixed at import
+        i18n.choose(args)
+        _translate_group_help(self)
         if not args and not any(name.startswith("_NNCALC_COMPLETE") for name in os.environ):
             # no command: the whole help on stderr, exit 2 (the error path would fold it into one line)
             ctx = self.make_context(prog_name or "nncalc", [], resilient_parsing=True)
             _exit(2, ctx.get_help())
         if sys.stdout is None:      # `nncalc ... >&-`: help, version, completion and results all go there
-            _exit(1, "Error: standard output is closed; there is nowhere to write")
+            _exit(1, _error(_("standard output is closed; there is nowhere to write")))
         from nncalc.cli.output import guard_stdout
         from nncalc.cli.options import NOTES
         guard_stdout()
@@ -64,42 +76,48 @@ class LazyGroup(click.Group):
             if sys.stdout is not None:
                 sys.stdout.flush()      # a late write error (full disk) is reported, not lost at exit
             for text in NOTES:
-                click.echo(f"note: {text}", err=True)
+                click.echo(_("note: {note}").format(note=text), err=True)
         except click.exceptions.Abort:
             _exit(130, "")
         except KeyboardInterrupt:
             _exit(130, "")
         except click.UsageError as exc:
-            _exit(2, f"Error: {_one_line(_noted(exc.format_message()))}")
+            _exit(2, _error(_noted(exc.format_message())))
         except click.ClickException as exc:
-            _exit(exc.exit_code, f"Error: {_one_line(_noted(exc.format_message()))}")
+            _exit(exc.exit_code, _error(_noted(exc.format_message())))
         except BrokenPipeError:
             _silence_stdout()
             sys.exit(1)
         except Exception as exc:                       # a bug, not the user's input
             from nncalc.core.errors import InputError
             if isinstance(exc, InputError):
-                _exit(2, f"Error: {_one_line(_noted(str(exc)))}")
+                _exit(2, _error(_noted(i18n.tr(exc.text))))
             if _unwritable(exc):                       # a full disk, say: not a bug to report
                 _silence_stdout()
-                _exit(1, f"Error: cannot write the output: {exc.strerror}")
+                _exit(1, _error(_("cannot write the output: {reason}").format(reason=exc.strerror)))
             if os.environ.get("NNCALC_DEBUG") == "1" or "--debug" in args:
                 raise
-            _exit(1, f"Error: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
-                     "(run again with --debug for the traceback, and please report it)")
+            _exit(1, _error(_("internal error: {kind}: {detail} (run again with --debug for the "
+                              "traceback, and please report it)").format(kind=type(exc).__name__,
+                                                                         detail=str(exc))))
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
 def _noted(message):
     """The error line with the command's notes (how an input was read) in brackets at its end."""
     from nncalc.cli.options import NOTES
-    return f"{message} ({'; '.join(NOTES)})" if NOTES else message
+    return _("{message} ({notes})").format(message=message, notes=_("; ").join(NOTES)) if NOTES else message
 
 
 def _unwritable(exc):
     import errno
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG,
                                                       errno.EIO, errno.EBADF)
+
+
+def _error(message):
+    """The one line an error prints (click's own msgid, so its catalog entry serves both)."""
+    return _("Error: {message}").format(message=_one_line(message))
 
 
 def _one_line(message):
@@ -124,12 +142,7 @@ def _silence_stdout():
         pass
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(None, "-V", "--version", package_name="nncalc", prog_name="nncalc")
-@click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
-              help="Show the Python traceback of an error (for bug reports).")
-def cli():
-    """nncalc: calculate and trace the basic math of neural networks, step by step.
+GROUP_HELP = N_("""nncalc: calculate and trace the basic math of neural networks, step by step.
 
     Every matrix argument takes the same forms: inline text ('1 2; 3 4',
     channels split by '|'), JSON ('[[1,2],[3,4]]'), @FILE (.csv .tsv .txt
@@ -140,5 +153,35 @@ def cli():
     \b
       nncalc activate sigmoid -2 -1 0 1 2
       nncalc activate relu -q "1 -2; -3 4" | nncalc activate softmax -
-    """
+    """)
 
+# The group is built when this module is imported, before the language is
+# chosen, so its texts are kept as message ids and translated when it runs.
+OPTION_HELP = {
+    "version": N_("Show the version and exit."),
+    "lang": N_("Language of every message: zh (Chinese) or en (English) [default: NNCALC_LANG, "
+               "else the locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG)]."),
+    "debug": N_("Show the Python traceback of an error (for bug reports)."),
+}
+
+
+def _translate_group_help(group):
+    group.help = _(GROUP_HELP)
+    for param in group.params:
+        if param.name in OPTION_HELP:
+            param.help = _(OPTION_HELP[param.name])
+
+
+def _lang_option(ctx, param, value):
+    if value and not ctx.resilient_parsing:
+        i18n.activate(value)
+
+
+@click.group(cls=LazyGroup, help=GROUP_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(None, "-V", "--version", package_name="nncalc", prog_name="nncalc",
+                      help=OPTION_HELP["version"])
+@click.option("--lang", type=click.Choice(i18n.LANGUAGES), expose_value=False, is_eager=True,
+              callback=_lang_option, help=OPTION_HELP["lang"])
+@click.option("--debug", is_flag=True, expose_value=False, is_eager=True, help=OPTION_HELP["debug"])
+def cli():
+    pass

@@ -8,6 +8,7 @@ import contextlib
 import re
 
 from nncalc.cli.options import UserError
+from nncalc.cli.i18n import _, ngettext
 from nncalc.core.errors import InputError
 
 MAX_STEPS = 10 ** 9     # a billion updates: hours even for the smallest network
@@ -67,10 +68,9 @@ def parse_sizes(text):
     try:
         sizes = [int(s) for s in text.replace(" ", "").split(",")]
     except ValueError:
-        raise UserError(f"'{text}' is not a comma list of layer sizes such as 2,3,1, nor a chain such as "
-                        "'conv:6,5 relu pool:2 flatten fc:10 softmax'", "--layers") from None
+        raise UserError(_("'{text}' is not a comma list of layer sizes such as 2,3,1, nor a chain such as 'conv:6,5 relu pool:2 flatten fc:10 softmax'").format(text=text), "--layers") from None
     if len(sizes) < 2 or min(sizes) < 1:
-        raise UserError(f"needs at least two sizes ≥ 1 (inputs, …, outputs), got '{text}'", "--layers")
+        raise UserError(_("needs at least two sizes ≥ 1 (inputs, …, outputs), got '{text}'").format(text=text), "--layers")
     return sizes
 
 
@@ -81,8 +81,10 @@ def chain_in_shape(text, x):
         first = chain.parse_chain(text)[0].kind
     if first in ("conv", "pool"):
         if x.ndim not in (2, 3, 4):
-            raise UserError(f"the chain starts with {first}: the input must be H×W, C×H×W or N×C×H×W, "
-                            f"got {x.ndim} dimension{'s' * (x.ndim != 1)}", "--input")
+            raise UserError(ngettext("the chain starts with {first}: the input must be H×W, C×H×W or N×C×H×W, "
+                                     "got {ndim} dimension",
+                                     "the chain starts with {first}: the input must be H×W, C×H×W or N×C×H×W, "
+                                     "got {ndim} dimensions", x.ndim).format(first=first, ndim=x.ndim), "--input")
         return ((1,) * (3 - min(x.ndim, 3)) + x.shape)[-3:]
     return x.shape[-1:] if x.ndim else (1,)
 
@@ -105,20 +107,20 @@ def read_net(path, max_elements, in_out=False):
         from nncalc.core.forms import json_int
         data = json.loads(raw.decode("utf-8-sig"), parse_int=json_int)    # a 401-digit int: a clean error
     except RecursionError:
-        raise UserError(f"{what} nests JSON too deeply to be a network", "--net") from None
+        raise UserError(_("{what} nests JSON too deeply to be a network").format(what=what), "--net") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise UserError(f"{what} is not valid JSON: {exc}", "--net") from None
+        raise UserError(_("{what} is not valid JSON: {exc}").format(what=what, exc=exc), "--net") from None
     with flags(Source("--net", only=True), "--net"):
         layers, settings = netio.load_net(data, in_out)
     if "steps" in settings:
         s = settings["steps"]
         if isinstance(s, bool) or not isinstance(s, (int, float)) or not math.isfinite(s) or s != int(s):
-            raise UserError(f"'steps' must be a whole number, got {s!r}", "--net")
+            raise UserError(_("'steps' must be a whole number, got {s!r}").format(s=s), "--net")
         if s > MAX_STEPS:
-            raise UserError(f"'steps' is {s:.3g}, over the limit of {MAX_STEPS:,}", "--net")
+            raise UserError(_("'steps' is {s:.3g}, over the limit of {MAX_STEPS:,}").format(s=s, MAX_STEPS=MAX_STEPS), "--net")
         settings["steps"] = int(s)
     if "optimizer" in settings and not isinstance(settings["optimizer"], str):
-        raise UserError(f"'optimizer' must be a name, got {settings['optimizer']!r}", "--net")
+        raise UserError(_("'optimizer' must be a name, got {settings!r}").format(settings=settings['optimizer']), "--net")
     return layers, settings
 
 
@@ -132,9 +134,9 @@ def data(value, settings, key, flag, max_elements):
         try:
             a = np.array(settings[key], dtype=np.float64)
         except (TypeError, ValueError):
-            raise UserError(f"'{key}' must be a number or a list of numbers", "--net") from None
+            raise UserError(_("'{key}' must be a number or a list of numbers").format(key=key), "--net") from None
         if not np.all(np.isfinite(a)):
-            raise UserError(f"'{key}' must hold finite numbers", "--net")
+            raise UserError(_("'{key}' must hold finite numbers").format(key=key), "--net")
         return a
     return None
 
@@ -150,7 +152,7 @@ def dense_layers(weights, bias, activation, base, loss, max_elements, source, in
     from nncalc.cli import inputs
     from nncalc.core import netio
     if not weights and base is None:
-        raise UserError("give the network: --weights (once per layer), --net FILE.json or --layers", "--weights")
+        raise UserError(_("give the network: --weights (once per layer), --net FILE.json or --layers"), "--weights")
     ws = [inputs.read_matrix(w, "--weights", max_elements) for w in weights] if weights \
         else [l.weights for l in base]
     if bias:

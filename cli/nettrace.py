@@ -7,6 +7,9 @@ numpy and tabulate are imported only when a trace is drawn.
 """
 import sys
 
+from nncalc.cli.i18n import _, ngettext, tr
+from nncalc.cli.i18n import tr as translate     # for step(), whose `tr` is the step's trace
+
 
 HISTORY_ROWS = 20       # rows of the loss-per-step table for long runs (first and last always)
 TERMS_SHOWN = 6         # a longer Σ is cut to its first three and last two terms
@@ -60,18 +63,19 @@ def loss_table(report, res, fmt, labels, label_header, grad=False):
     shown = min(size, fmt.limit)
     headers, cols = [label_header], [labels[:shown]]
     if res.probs is not None:
-        headers += ["score z", "p = softmax(z)"]
+        headers += [_("score z"), "p = softmax(z)"]
         cols += [res.pred.ravel()[:shown], res.probs.ravel()[:shown]]
     else:
-        headers.append("prediction")
+        headers.append(_("prediction"))
         cols.append(res.pred.ravel()[:shown])
-    headers += ["target", "term"]
+    headers += [_("target"), _("term")]
     cols += [res.target.ravel()[:shown], res.terms.ravel()[:shown]]
     if grad:
         headers.append("∂E/∂PRED")
         cols.append(res.grad.ravel()[:shown])
     report.table(headers, cols, total=size, numeric=[False] + [True] * (len(cols) - 1))
-    report.line(f"Σ terms = {fmt(res.terms.sum())}; E = {fmt(res.value)}  ({res.reduction})")
+    report.line(_("Σ terms = {total}; E = {value}  ({reduction})").format(
+        total=fmt(res.terms.sum()), value=fmt(res.value), reduction=tr(res.reduction)))
 
 
 # ------------------------------------------------------------------ backprop's trace
@@ -100,44 +104,53 @@ def report(res, chk, out, seed=None, class_indices=None, x=None):
     shown = res.final_outputs if res.forward_only else res.weights[-1] if stacked is None else stacked
     report = render.Report(shown, netjson.data(res, chk, x))
     n_layers = len(res.layers)
-    report.heading(f"backprop: {n_layers} layer{'s' * (n_layers != 1)} ({' → '.join(_sizes(res))}), "
-                   + ("forward pass only (no target)" if res.forward_only else
-                      f"loss {res.loss}, {res.optimizer}, η = {render.exact(res.lr)}, {res.steps} "
-                      f"step{'s' * (res.steps != 1)}, {res.order}"))
+    layers = ngettext("{n} layer", "{n} layers", n_layers).format(n=n_layers)
+    if res.forward_only:
+        how = _("forward pass only (no target)")
+    else:
+        how = ngettext("loss {loss}, {optimizer}, η = {lr}, {n} step, {order}",
+                       "loss {loss}, {optimizer}, η = {lr}, {n} steps, {order}", res.steps).format(
+            loss=res.loss, optimizer=res.optimizer, lr=render.exact(res.lr), n=res.steps, order=res.order)
+    report.heading(_("backprop: {layers} ({sizes}), {how}").format(
+        layers=layers, sizes=" → ".join(_sizes(res)), how=how))
     if seed is not None:
         report.data["seed"] = seed
-        report.line(f"initial weights: Xavier-uniform, seed {seed} (--seed {seed} repeats them), biases 0")
+        report.line(_("initial weights: Xavier-uniform, seed {seed} (--seed {seed} repeats them), "
+                      "biases 0").format(seed=seed))
     if class_indices is not None:
         report.data["class_indices"] = class_indices
-        report.line(f"--target given as class indices {render.inline(class_indices)} (0-based), "
-                    "used as one-hot rows")
+        report.line(_("--target given as class indices {indices} (0-based), used as one-hot rows").format(
+            indices=render.inline(class_indices)))
     report.line("net_j = Σ_i w_ji·x_i + b_j,  out_j = h(net_j);  δ_j = ∂E/∂net_j;  ∂E/∂w_ji = δ_j·out_i")
     if res.order == "sequential":
-        report.line("sequential: each layer is updated as soon as its δ is known, and the layer below "
-                    "uses the new weights in Σ δ·w")
+        report.line(_("sequential: each layer is updated as soon as its δ is known, and the layer below "
+                      "uses the new weights in Σ δ·w"))
     report.line("")
     if res.forward_only:
-        step(report, first, res, fmt, "Forward pass")
-        report.matrix("Outputs", res.final_outputs)
+        step(report, first, res, fmt, _("Forward pass"))
+        report.matrix(_("Outputs"), res.final_outputs)
         return report
     if res.steps == 0:
-        step(report, first, res, fmt, "Step 0 (no update: forward, loss and gradients)")
+        step(report, first, res, fmt, _("Step 0 (no update: forward, loss and gradients)"))
     else:
-        step(report, first, res, fmt, "Step 1" + (" (first)" if res.steps > 1 else ""))
+        step(report, first, res, fmt, _("Step 1 (first)") if res.steps > 1 else _("Step 1"))
         if res.steps > 1 and last is not None:
-            step(report, last, res, fmt, f"Step {res.steps} (last)")
+            step(report, last, res, fmt, _("Step {n} (last)").format(n=res.steps))
     if chk is not None:
         check_table(report, chk, fmt)
     if res.steps > 1:
         history(report, res)
-    report.line(f"Loss: {fmt(res.initial_loss)} before training → {fmt(res.final_loss)} "
-                f"after {res.steps} step{'s' * (res.steps != 1)}")
+    report.line(ngettext("Loss: {before} before training → {after} after {n} step",
+                         "Loss: {before} before training → {after} after {n} steps", res.steps).format(
+        before=fmt(res.initial_loss), after=fmt(res.final_loss), n=res.steps))
     if res.accuracy_history is not None:
         acc = res.accuracy_history
-        report.line(f"Accuracy: {fmt(acc[0])} before training → {fmt(acc[-1])} after {res.steps} "
-                    f"step{'s' * (res.steps != 1)} ({_accuracy_rule(res.loss)})")
+        report.line(ngettext("Accuracy: {before} before training → {after} after {n} step ({rule})",
+                             "Accuracy: {before} before training → {after} after {n} steps ({rule})",
+                             res.steps).format(before=fmt(acc[0]), after=fmt(acc[-1]), n=res.steps,
+                                               rule=_accuracy_rule(res.loss)))
     if res.diverged:
-        report.line("Warning: the loss or a weight became inf or nan (diverged); try a smaller --lr")
+        report.line(_("Warning: the loss or a weight became inf or nan (diverged); try a smaller --lr"))
     report.line("")
     k = 0
     for i, spec in enumerate(res.layers, 1):
@@ -145,14 +158,19 @@ def report(res, chk, out, seed=None, class_indices=None, x=None):
             continue
         w, b = res.weights[k], res.biases[k]
         k += 1
-        title = ("Weights" if hasattr(spec, "weights") else "Kernels") + ("" if res.steps else " (unchanged)")
-        report.matrix(f"{title} of layer {i} after step {res.steps}, bias {render.inline(b)}", w)
+        if hasattr(spec, "weights"):
+            title = _("Weights of layer {i} after step {n}, bias {bias}") if res.steps else \
+                _("Weights (unchanged) of layer {i} after step {n}, bias {bias}")
+        else:
+            title = _("Kernels of layer {i} after step {n}, bias {bias}") if res.steps else \
+                _("Kernels (unchanged) of layer {i} after step {n}, bias {bias}")
+        report.matrix(title.format(i=i, n=res.steps, bias=render.inline(b)), w)
     return report
 
 
 def _accuracy_rule(loss):
-    return "argmax of the outputs = the target's class" if loss == "cross-entropy" else \
-        "every output on the target's side of 0.5"
+    return _("argmax of the outputs = the target's class") if loss == "cross-entropy" else \
+        _("every output on the target's side of 0.5")
 
 
 def _sizes(res):
@@ -167,7 +185,7 @@ def step(report, tr, res, fmt, title):
     from nncalc.cli import cnntrace
     report.heading(f"{title} ——————")
     samples = tr.forward[0].inputs.shape[0]
-    who = "neuron" if samples == 1 else "sample:neuron"
+    who = _("neuron") if samples == 1 else _("sample:neuron")
     for rec in tr.forward:
         if type(rec).__name__ == "ForwardRecord":
             _forward(report, rec, fmt, samples, who)
@@ -175,10 +193,10 @@ def step(report, tr, res, fmt, title):
             cnntrace.forward(report, rec, fmt, samples)
     if tr.loss is None:
         return
-    report.line(f"Loss {tr.loss.name}: {tr.loss.formula}")
+    report.line(_("Loss {name}: {formula}").format(name=tr.loss.name, formula=translate(tr.loss.formula)))
     k = tr.loss.terms.size // samples
     loss_table(report, tr.loss, fmt, [_label(n, j, samples) for n in range(samples) for j in range(k)],
-               "output" if samples == 1 else "sample:output")
+               _("output") if samples == 1 else _("sample:output"))
     report.line("")
     # output layer first, each layer's gradients (and a conv layer's ∂E/∂X) right after its δ, so the
     # ∂E/∂out a layer's step starts from is already on the page above it
@@ -193,8 +211,8 @@ def step(report, tr, res, fmt, title):
     if tr.updates:
         for up in sorted(tr.updates, key=lambda u: u.layer):
             _update(report, up, fmt)
-        report.line(f"Loss after step {tr.step}: E = {fmt(res.loss_after(tr.step))} "
-                    f"(was {fmt(tr.loss.value)})")
+        report.line(_("Loss after step {n}: E = {value} (was {before})").format(
+            n=tr.step, value=fmt(res.loss_after(tr.step)), before=fmt(tr.loss.value)))
     report.line("")
 
 
@@ -206,8 +224,8 @@ def _rows(samples, width, limit):
 def _forward(report, rec, fmt, samples, who):
     import numpy as np
     params = ", ".join(f"{k} = {fmt(v)}" for k, v in rec.params.items())
-    report.line(f"Forward, layer {rec.layer} ({rec.activation}{f', {params}' if params else ''}): "
-                f"out = {rec.formula}")
+    report.line(_("Forward, layer {layer} ({activation}): out = {formula}").format(
+        layer=rec.layer, activation=rec.activation + (f", {params}" if params else ""), formula=tr(rec.formula)))
     rows, total = _rows(samples, rec.net.shape[1], fmt.limit)
     b = np.broadcast_to(rec.bias, (rec.weights.shape[0],))
     expr = [fmt.products(zip(rec.weights[j], rec.inputs[n]), tail=b[j]) for n, j in rows]
@@ -218,12 +236,13 @@ def _forward(report, rec, fmt, samples, who):
 
 
 def _backward(report, rec, fmt, samples, who):
-    report.line(f"Backward, layer {rec.layer}: {rec.rule};  ∂out/∂net = {rec.derivative_formula}")
+    report.line(_("Backward, layer {layer}: {rule};  ∂out/∂net = {formula}").format(
+        layer=rec.layer, rule=tr(rec.rule), formula=rec.derivative_formula))
     rows, total = _rows(samples, rec.delta.shape[1], fmt.limit)
     headers, cols, numeric = [who], [[_label(n, j, samples) for n, j in rows]], [False]
     if rec.downstream_delta is not None:        # a hidden layer: ∂E/∂out = Σ δ·w over the next layer
         w = rec.downstream_weights
-        headers.append("Σ δ·w (next layer)")
+        headers.append(_("Σ δ·w (next layer)"))
         cols.append([fmt.products(zip(rec.downstream_delta[n], w[:, j])) for n, j in rows])
         numeric.append(False)
     if rec.target is not None:      # softmax with cross-entropy: δ from p and t, not ∂E/∂out·h'
@@ -238,8 +257,11 @@ def _backward(report, rec, fmt, samples, who):
 
 def _gradients(report, rec, fmt, samples):
     import numpy as np
-    report.line(f"Gradients, layer {rec.layer}: ∂E/∂w_ji = δ_j·out_i, ∂E/∂b_j = δ_j"
-                + ("" if samples == 1 else f" (summed over {samples} samples)"))
+    if samples == 1:
+        report.line(_("Gradients, layer {layer}: ∂E/∂w_ji = δ_j·out_i, ∂E/∂b_j = δ_j").format(layer=rec.layer))
+    else:
+        report.line(_("Gradients, layer {layer}: ∂E/∂w_ji = δ_j·out_i, ∂E/∂b_j = δ_j (summed over "
+                      "{n} samples)").format(layer=rec.layer, n=samples))
     out_n, in_n = rec.grad_w.shape
     shared = np.ndim(rec.grad_b) == 0
     names, expr, vals = [], [], []
@@ -253,8 +275,8 @@ def _gradients(report, rec, fmt, samples):
         if len(names) >= fmt.limit:
             break
     if shared:
-        names.append("b (shared)")
-        expr.append("Σ_j δ_j" + ("" if samples == 1 else " over samples"))
+        names.append(_("b (shared)"))
+        expr.append("Σ_j δ_j" if samples == 1 else _("Σ_j δ_j over samples"))
         vals.append(float(rec.grad_b))
     else:
         for j in range(out_n):
@@ -263,21 +285,22 @@ def _gradients(report, rec, fmt, samples):
             vals.append(float(rec.grad_b[j]))
     total = out_n * in_n + (1 if shared else out_n)
     lim = fmt.limit
-    report.table(["parameter", "δ_j · out_i", "∂E/∂w"], [names[:lim], expr[:lim], vals[:lim]], total=total,
+    report.table([_("parameter"), "δ_j · out_i", "∂E/∂w"], [names[:lim], expr[:lim], vals[:lim]], total=total,
                  numeric=[False, False, True])
 
 
 def _update(report, up, fmt):
     import numpy as np
-    report.line(f"Update, layer {up.layer}: new = old + change, change = {up.change_formula}"
-                + ("  (biases frozen)" if up.bias_frozen else ""))
+    line = _("Update, layer {layer}: new = old + change, change = {formula}").format(
+        layer=up.layer, formula=up.change_formula)
+    report.line(line + (_("  (biases frozen)") if up.bias_frozen else ""))
     names, bias_names = _names(up.main, up.old_w.shape, np.shape(up.old_b))
     names += bias_names
     cols = [list(a.ravel()) for a in (up.old_w, up.change_w, up.new_w)]
     for col, a in zip(cols, (up.old_b, up.change_b, up.new_b)):
         col += list(np.broadcast_to(np.asarray(a, dtype=np.float64), np.shape(up.old_b)).ravel())
     lim = fmt.limit
-    report.table(["parameter", "old", up.change_formula.replace("∂E/∂w", "∂E/∂θ"), "new"],
+    report.table([_("parameter"), _("old"), up.change_formula.replace("∂E/∂w", "∂E/∂θ"), _("new")],
                  [names[:lim]] + [c[:lim] for c in cols], total=len(names),
                  numeric=[False, True, True, True])
 
@@ -290,19 +313,19 @@ def _names(main, shape, bias_shape, check=False):
     out_n, in_n = shape
     names = [_param("w", j, i, out_n, in_n) for j in range(out_n) for i in range(in_n)]
     if len(bias_shape) == 0:
-        return names, ["b" if check else "b (shared)"]
+        return names, ["b" if check else _("b (shared)")]
     return names, [f"b{j + 1}" if check else _param("b", j, None, out_n, in_n) for j in range(bias_shape[0])]
 
 
 def check_table(report, chk, fmt):
     import numpy as np
     count = sum(c.backprop_w.size + np.size(c.backprop_b) for c in chk.layers)
-    report.heading(f"Gradient check at the initial weights: central differences ({2 * count:,} forward "
-                   f"passes, two per parameter), step h·max(1, |θ|), h = {fmt(chk.h)}")
+    report.heading(_("Gradient check at the initial weights: central differences ({n:,} forward passes, two "
+                     "per parameter), step h·max(1, |θ|), h = {h}").format(n=2 * count, h=fmt(chk.h)))
     names, bp, num, rel = [], [], [], []
     for c in chk.layers:
         main, bias = _names(c.main, c.backprop_w.shape, np.shape(c.backprop_b), check=True)
-        names += [f"layer {c.layer} {n}" for n in main + bias]
+        names += [_("layer {i} {name}").format(i=c.layer, name=n) for n in main + bias]
         bp += list(c.backprop_w.ravel())
         num += list(c.numeric_w.ravel())
         rel += list(c.rel_error_w.ravel())
@@ -310,11 +333,13 @@ def check_table(report, chk, fmt):
         num += list(np.atleast_1d(c.numeric_b))
         rel += list(np.atleast_1d(c.rel_error_b))
     lim = fmt.limit
-    report.table(["parameter", "backprop", "numeric", "relative error"],
+    report.table([_("parameter"), _("backprop"), _("numeric"), _("relative error")],
                  [names[:lim], bp[:lim], num[:lim], [f"{r:.2e}" for r in rel[:lim]]], total=len(names),
                  numeric=[False, True, True, False])
-    verdict = "agree" if chk.max_rel_error < 1e-5 else "DISAGREE (check the gradients)"
-    report.line(f"largest relative error {chk.max_rel_error:.3g}: backprop and numeric gradients {verdict}")
+    line = _("largest relative error {error:.3g}: backprop and numeric gradients agree") \
+        if chk.max_rel_error < 1e-5 else \
+        _("largest relative error {error:.3g}: backprop and numeric gradients DISAGREE (check the gradients)")
+    report.line(line.format(error=chk.max_rel_error))
     report.line("")
 
 
@@ -326,10 +351,11 @@ def history(report, res):
     n = hist.size
     idx = np.unique(np.round(np.linspace(0, n - 1, min(n, HISTORY_ROWS))).astype(int))
     sampled = idx.size < res.steps + 1
-    report.line("Loss per step (step 0 = before training" + (", sampled" if sampled else "") + ")")
-    headers, cols = ["step", "E"], [[str(int(at[k])) for k in idx], [float(hist[k]) for k in idx]]
+    report.line(_("Loss per step (step 0 = before training, sampled)") if sampled
+                else _("Loss per step (step 0 = before training)"))
+    headers, cols = [_("step"), "E"], [[str(int(at[k])) for k in idx], [float(hist[k]) for k in idx]]
     if res.accuracy_history is not None:
-        headers.append("accuracy")
+        headers.append(_("accuracy"))
         cols.append([float(res.accuracy_history[k]) for k in idx])
     report.table(headers, cols, numeric=[False] + [True] * (len(cols) - 1))
 
@@ -342,6 +368,6 @@ def plot(res, out):
     xs = np.asarray(res.loss_steps if res.loss_steps is not None else np.arange(hist.size), dtype=np.float64)
     keep = np.isfinite(hist)
     color = out.color is not False and sys.stdout.isatty()
-    return render.plot(ys=[hist[keep]], xs=[xs[keep]], lines=[True], legend_labels=["loss E"],
-                       color=color, title=f"{res.loss} loss per step (step 0 = before training)",
+    return render.plot(ys=[hist[keep]], xs=[xs[keep]], lines=[True], legend_labels=[_("loss E")],
+                       color=color, title=_("{loss} loss per step (step 0 = before training)").format(loss=res.loss),
                        height=14, width=60)

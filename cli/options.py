@@ -11,6 +11,7 @@ import sys
 import click
 
 from nncalc.cli import completion
+from nncalc.cli.i18n import _, tr
 
 BUILTIN_FORMATS = ("text", "json", "csv", "tsv", "npy", "latex", "markdown", "html")
 DEFAULT_MAX_STEPS = 50
@@ -41,7 +42,7 @@ class UserError(click.ClickException):
     exit_code = 2
 
     def __init__(self, message, arg=None):
-        super().__init__(f"{arg}: {message}" if arg else message)
+        super().__init__(_("{arg}: {message}").format(arg=arg, message=message) if arg else message)
 
 
 class FiniteFloat(click.ParamType):
@@ -58,15 +59,15 @@ class FiniteFloat(click.ParamType):
         try:
             v = float(str(value).strip())
         except ValueError:
-            self.fail(f"'{value}' is not a number", param, ctx)
+            self.fail(_("'{value}' is not a number").format(value=value), param, ctx)
         if not str(value).strip().isascii() or "_" in str(value):
-            self.fail(f"'{value}' is not a plain ASCII number", param, ctx)
+            self.fail(_("'{value}' is not a plain ASCII number").format(value=value), param, ctx)
         if math.isnan(v):
-            self.fail("nan is not allowed", param, ctx)
+            self.fail(_("nan is not allowed"), param, ctx)
         if math.isinf(v) and not self.allow_inf:
-            self.fail(f"must be finite, not {value}", param, ctx)
+            self.fail(_("must be finite, not {value}").format(value=value), param, ctx)
         if self.positive and v <= 0:
-            self.fail(f"must be greater than 0, not {value}", param, ctx)
+            self.fail(_("must be greater than 0, not {value}").format(value=value), param, ctx)
         return v
 
 
@@ -113,7 +114,7 @@ def check_format(name):
         return key
     from nncalc.core.errors import suggest
     choices = list(BUILTIN_FORMATS) + sorted(tabulate_formats)
-    raise UserError(f"unknown format '{name}'{suggest(key, choices)}; choose from {', '.join(choices)}",
+    raise UserError(_("unknown format '{name}'{key}; choose from {choices}").format(name=name, key=tr(suggest(key, choices)), choices=', '.join(choices)),
                     "--format")
 
 
@@ -127,29 +128,29 @@ def output_options(func):
     options = [
         click.option("--format", "fmt", default="text", metavar="FORMAT", show_default=True,
                      shell_complete=completion.output_format,
-                     help="text, json, csv, tsv, npy (binary, to a file or pipe); latex, "
+                     help=_("text, json, csv, tsv, npy (binary, to a file or pipe); latex, "
                           "markdown, html (the whole trace as a document); or a table "
-                          "style: github, grid, …"),
+                          "style: github, grid, …")),
         click.option("-q", "--quiet", is_flag=True,
-                     help="Only the result, in a form that reads back as input (full precision)."),
+                     help=_("Only the result, in a form that reads back as input (full precision).")),
         click.option("--digits", type=click.IntRange(0, 17), metavar="N",
-                     help="Decimals in tables [default: 4]; with -q/csv rounds the result too."),
-        click.option("--full", is_flag=True, help="Show every row and column of big matrices."),
+                     help=_("Decimals in tables [default: 4]; with -q/csv rounds the result too.")),
+        click.option("--full", is_flag=True, help=_("Show every row and column of big matrices.")),
         click.option("--max-steps", type=click.IntRange(min=0), default=DEFAULT_MAX_STEPS,
-                     metavar="N", show_default=True, help="Rows shown in each step table."),
+                     metavar="N", show_default=True, help=_("Rows shown in each step table.")),
         click.option("--max-elements", type=click.IntRange(min=1), default=DEFAULT_MAX_ELEMENTS,
-                     metavar="N", show_default=True, help="Refuse inputs with more elements."),
+                     metavar="N", show_default=True, help=_("Refuse inputs with more elements.")),
         click.option("--debug", is_flag=True, expose_value=False, callback=_debug_flag,
-                     is_eager=True, help="Show the Python traceback of an error (for bug reports)."),
+                     is_eager=True, help=_("Show the Python traceback of an error (for bug reports).")),
     ]
 
     @functools.wraps(func)
     def wrapper(*args, fmt, quiet, digits, full, max_steps, max_elements, **kwargs):
         out = Output(check_format(fmt), quiet, digits, full, max_steps, max_elements)
         if sys.stdout is None:          # `nncalc … >&-`: not the user's input, so exit 1, not 2
-            raise click.ClickException("standard output is closed; there is nowhere to write the result")
+            raise click.ClickException(_("standard output is closed; there is nowhere to write the result"))
         if out.format == "npy" and sys.stdout.isatty():
-            raise UserError("npy is binary; redirect it to a file or a pipe", "--format")
+            raise UserError(_("npy is binary; redirect it to a file or a pipe"), "--format")
         return func(*args, out=out, **kwargs)
 
     for option in reversed(options):
@@ -172,14 +173,14 @@ def _tolerance_params(expect):
                               "with the result, or with KEY of the JSON output (grad_input, "
                               "total_params, gradients.0.weights, …). " + TOLERANCE_HELP),
             click.option("--select", metavar="KEY",
-                         help="Print this value of the JSON output instead of the result, as -q "
-                              "would (a dotted key, as --expect's)."),
+                         help=_("Print this value of the JSON output instead of the result, as -q "
+                              "would (a dotted key, as --expect's).")),
         ]
     params += [
         click.option("--tol", type=FiniteFloat(), metavar="ABS",
-                     help="Allowed difference |got − expected|, instead of the written digits."),
+                     help=_("Allowed difference |got − expected|, instead of the written digits.")),
         click.option("--rtol", type=FiniteFloat(), metavar="REL",
-                     help="Allowed difference relative to |expected| (added to --tol)."),
+                     help=_("Allowed difference relative to |expected| (added to --tol).")),
     ]
     return params
 
@@ -196,9 +197,9 @@ def check_options(func=None, *, with_expect=True):
     def wrapper(*args, out, tol, rtol, expect=(), select=None, **kwargs):
         for name, v in (("--tol", tol), ("--rtol", rtol)):
             if v is not None and v < 0:
-                raise UserError(f"must be 0 or more, not {v:g}", name)
+                raise UserError(_("must be 0 or more, not {v:g}").format(v=v), name)
         if with_expect and not expect and (tol is not None or rtol is not None):
-            raise UserError("sets how close an answer must be; add --expect",
+            raise UserError(_("sets how close an answer must be; add --expect"),
                             "--tol" if tol is not None else "--rtol")
         out.tol, out.rtol = tol, rtol
         if expect or select is not None:

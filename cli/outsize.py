@@ -6,6 +6,7 @@ import click
 from nncalc.cli import geometry, options
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, given, output_options
 from nncalc.cli.options import check_options
+from nncalc.cli.i18n import N_, _, ngettext, tr
 from nncalc.core.errors import shape_text
 
 # core's field names -> this command's arguments: the one place outsize names them
@@ -14,25 +15,8 @@ FIELDS = {"input": "SIZE", "kernel": "--kernel", "stride": "--stride", "padding"
 
 
 @click.command("outsize", context_settings=COMMAND_SETTINGS,
-               short_help="Feature-map size formula for one layer or a chain of layers.")
-@click.argument("size", metavar="SIZE")
-@click.argument("layers", nargs=-1, metavar="[LAYER…]")
-@click.option("--kernel", type=geometry.IntPair(1), metavar="K|KH,KW", help="Kernel (window) size.")
-@geometry.stride_option()
-@geometry.padding_option()
-@geometry.dilation_option()
-@click.option("--ceil", is_flag=True, help="Round the quotient up (pooling's ceil mode).")
-@click.option("--transposed", is_flag=True,
-              help="Transposed convolution: o = (i−1)·S − 2P + D·(K−1) + A + 1.")
-@click.option("--output-padding", type=geometry.IntPair(0), default="0", metavar="A|AH,AW",
-              help="A in the transposed formula. [default: 0]")
-@click.option("--channels-last", is_flag=True,
-              help="SIZE is H×W×C (as 32x32x3); chain shapes are then shown H×W×C too.")
-@output_options
-@check_options
-def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, output_padding,
-            channels_last, out):
-    """Output size of a conv/pool layer, or shapes, parameters and MACs through a chain.
+               short_help=_("Feature-map size formula for one layer or a chain of layers."),
+               help=_("""Output size of a conv/pool layer, or shapes, parameters and MACs through a chain.
 
     \b
       nncalc outsize 28 --kernel 5
@@ -62,20 +46,38 @@ def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, o
     Activations keep the field; flatten and fc end the spatial part (blank in
     the table, null in JSON). Params are shown as (KH·KW·C + 1)·OUT for conv
     and (IN + 1)·OUT for fc.
-    """
+    """))
+@click.argument("size", metavar="SIZE")
+@click.argument("layers", nargs=-1, metavar="[LAYER…]")
+@click.option("--kernel", type=geometry.IntPair(1), metavar="K|KH,KW", help=_("Kernel (window) size."))
+@geometry.stride_option()
+@geometry.padding_option()
+@geometry.dilation_option()
+@click.option("--ceil", is_flag=True, help=_("Round the quotient up (pooling's ceil mode)."))
+@click.option("--transposed", is_flag=True,
+              help=_("Transposed convolution: o = (i−1)·S − 2P + D·(K−1) + A + 1."))
+@click.option("--output-padding", type=geometry.IntPair(0), default="0", metavar="A|AH,AW",
+              help=_("A in the transposed formula. [default: 0]"))
+@click.option("--channels-last", is_flag=True,
+              help=_("SIZE is H×W×C (as 32x32x3); chain shapes are then shown H×W×C too."))
+@output_options
+@check_options
+def command(size, layers, kernel, stride, padding, dilation, ceil, transposed, output_padding,
+            channels_last, out):
     from nncalc.cli import inputs
     inputs.reject_unknown_options((size,) + layers)
     dims = _size(size)
     if channels_last and len(dims) != 3:
-        raise UserError(f"says SIZE is H×W×C, but SIZE '{size}' has {len(dims)} number"
-                        f"{'s' * (len(dims) != 1)}", "--channels-last")
+        raise UserError(ngettext("says SIZE is H×W×C, but SIZE '{size}' has {dims} number",
+                                 "says SIZE is H×W×C, but SIZE '{size}' has {dims} numbers", len(dims)).format(
+            size=size, dims=len(dims)), "--channels-last")
     read_as = _read_as(dims, channels_last)
     note = None
     if channels_last:
         dims = (dims[2], dims[0], dims[1])
     elif len(dims) == 3 and dims[2] in (1, 3) and dims[2] < min(dims[:2]):
-        note = (f"SIZE {size} was read as C×H×W ({read_as.split(': ', 1)[1]}); "
-                "if its channels come last (H×W×C), add --channels-last")
+        note = _("SIZE {size} was read as C×H×W ({read_as}); if its channels come last (H×W×C), "
+                 "add --channels-last").format(size=size, read_as=read_as.split("：" if "：" in read_as else ": ", 1)[1])
     if note:
         options.note(note)
     _dispatch(dims, layers, kernel, stride, padding, dilation, ceil, transposed, output_padding,
@@ -89,19 +91,19 @@ def _dispatch(dims, layers, kernel, stride, padding, dilation, ceil, transposed,
                             ("--stride", stride != (1, 1)),
                             ("--padding", padding != (0, 0)), ("--dilation", dilation != (1, 1))):
             if typed:
-                raise UserError("applies to a single layer; in a chain put it in the layer token", name)
+                raise UserError(_("applies to a single layer; in a chain put it in the layer token"), name)
         for name, typed in (("--transposed", transposed), ("--output-padding", given("output_padding"))):
             if typed:
-                raise UserError("applies to a single transposed layer; a chain has no transposed layers",
+                raise UserError(_("applies to a single transposed layer; a chain has no transposed layers"),
                                 name)
         return _chain(dims, layers, out, read_as, channels_last)
     if given("output_padding") and not transposed:
-        raise UserError("is the A of the transposed formula; add --transposed", "--output-padding")
+        raise UserError(_("is the A of the transposed formula; add --transposed"), "--output-padding")
     if ceil and transposed:
-        raise UserError("rounds a pooling or convolution quotient; the transposed formula has none",
+        raise UserError(_("rounds a pooling or convolution quotient; the transposed formula has none"),
                         "--ceil")
     if kernel is None:
-        raise UserError("is required for a single layer (or give a chain of LAYER tokens)", "--kernel")
+        raise UserError(_("is required for a single layer (or give a chain of LAYER tokens)"), "--kernel")
     if transposed:
         return _transposed(dims, kernel, stride, padding, dilation, output_padding, out, read_as)
     _single(dims, kernel, stride, padding, dilation, ceil, out, read_as)
@@ -110,22 +112,23 @@ def _dispatch(dims, layers, kernel, stride, padding, dilation, ceil, transposed,
 def _size(text):
     parts = re.split(r"\s*[x×*,]\s*|\s+", text.strip().lower())     # '28x' leaves an empty part
     if not parts or len(parts) > 3 or not all(p.isascii() and p.isdigit() for p in parts):
-        raise UserError(f"'{text}' is not H, HxW or CxHxW with whole numbers", "SIZE")
+        raise UserError(_("'{text}' is not H, HxW or CxHxW with whole numbers").format(text=text), "SIZE")
     dims = tuple(int(p) for p in parts)
     if any(d < 1 for d in dims):
-        raise UserError(f"'{text}': sizes must be at least 1", "SIZE")
+        raise UserError(_("'{text}': sizes must be at least 1").format(text=text), "SIZE")
     return dims
 
 
 def _read_as(dims, channels_last):
     """How SIZE was read, for the trace: 'C×H×W: 5 channels of 5×3'."""
     if len(dims) == 1:
-        return f"SIZE read as H: {dims[0]}×{dims[0]} (square)"
+        return _("SIZE read as H: {h}×{h} (square)").format(h=dims[0])
     if len(dims) == 2:
-        return f"SIZE read as H×W: {dims[0]}×{dims[1]}"
+        return _("SIZE read as H×W: {h}×{w}").format(h=dims[0], w=dims[1])
     c, h, w = (dims[2], dims[0], dims[1]) if channels_last else dims
     layout = "H×W×C" if channels_last else "C×H×W"
-    return f"SIZE read as {layout}: {c} channel{'s' * (c != 1)} of {h}×{w}"
+    return ngettext("SIZE read as {layout}: {c} channel of {h}×{w}",
+                    "SIZE read as {layout}: {c} channels of {h}×{w}", c).format(layout=layout, c=c, h=h, w=w)
 
 
 def _hwc(shape, channels_last):
@@ -148,12 +151,13 @@ def _single(dims, kernel, stride, padding, dilation, ceil, out, read_as):
             "size": {"h": geometry.size_json(rh), "w": geometry.size_json(rw)},
             "padding": list(sides)}
     report = render.Report([rh.size, rw.size], data)
-    report.heading(f"outsize: input {h}×{w}, kernel {kernel[0]}×{kernel[1]}, stride "
-                   f"{stride[0]},{stride[1]}, dilation {dilation[0]},{dilation[1]}")
+    report.heading(_("outsize: input {h}×{w}, kernel {kh}×{kw}, stride {sh},{sw}, dilation {dh},{dw}").format(
+        h=h, w=w, kh=kernel[0], kw=kernel[1], sh=stride[0], sw=stride[1], dh=dilation[0], dw=dilation[1]))
     report.line(read_as)
     if padding == "same":
-        report.line(f"padding 'same': output = ⌈input/stride⌉ needs top {sides[0]}, bottom {sides[1]}, "
-                    f"left {sides[2]}, right {sides[3]} (an odd extra zero goes bottom/right)")
+        report.line(_("padding 'same': output = ⌈input/stride⌉ needs top {pt}, bottom {pb}, left {pl}, right {pr} "
+                      "(an odd extra zero goes bottom/right)").format(pt=sides[0], pb=sides[1], pl=sides[2],
+                                                                      pr=sides[3]))
     report.line("")
     formula = [line for axis, rec in (("H", rh), ("W", rw))
                for line in geometry.formula_lines(rec, axis, axis)]
@@ -161,7 +165,7 @@ def _single(dims, kernel, stride, padding, dilation, ceil, out, read_as):
         report.line(line)
     report.explain(formula, values_of=("result",))
     report.line("")
-    report.line(f"Output size: {rh.size}×{rw.size}")
+    report.line(_("Output size: {h}×{w}").format(h=rh.size, w=rw.size))
     render.emit(report, out)
 
 
@@ -169,7 +173,7 @@ def _transposed(dims, kernel, stride, padding, dilation, output_padding, out, re
     from nncalc.cli import inputs, render
     from nncalc.core import shapes
     if isinstance(padding, str):
-        raise UserError("takes a number with --transposed, not 'same'/'valid'", "--padding")
+        raise UserError(_("takes a number with --transposed, not 'same'/'valid'"), "--padding")
     h, w = _hw(dims)
     sizes, lines = [], []
     with inputs.naming("SIZE", FIELDS):
@@ -179,14 +183,14 @@ def _transposed(dims, kernel, stride, padding, dilation, output_padding, out, re
             lines += [f"O{axis} = (I − 1)·S − 2P + D·(K − 1) + A + 1",
                       f"   = ({i} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {a} + 1 = {o}"]
     report = render.Report(sizes, {"transposed": True})
-    report.heading(f"outsize (transposed convolution): input {h}×{w}")
+    report.heading(_("outsize (transposed convolution): input {h}×{w}").format(h=h, w=w))
     report.line(read_as)
     report.line("")
     for line in lines:
         report.line(line)
     report.explain(lines, values_of=("result",))
     report.line("")
-    report.line(f"Output size: {sizes[0]}×{sizes[1]}")
+    report.line(_("Output size: {h}×{w}").format(h=sizes[0], w=sizes[1]))
     render.emit(report, out)
 
 
@@ -205,28 +209,28 @@ def _chain(dims, tokens, out, read_as, channels_last):
             "total_params": summary.total_params, "total_macs": summary.total_macs,
             "layout": "H×W×C" if channels_last else "C×H×W"}
     report = render.Report(list(end), data)
-    report.heading(f"outsize: layer chain from {shape_text(start)}")
-    report.line(read_as + ("" if len(dims) == 3 else " (one channel)"))
+    report.heading(_("outsize: layer chain from {shape}").format(shape=tr(shape_text(start))))
+    report.line(read_as if len(dims) == 3 else _("{read_as} (one channel)").format(read_as=read_as))
     report.line("")
     report.table(headers, cols)
     _field_table(report, summary.rows, fields)
-    report.line(f"Total: {summary.total_params:,} parameters, {summary.total_macs:,} multiply-adds; "
-                f"output {shape_text(end)}")
+    report.line(_("Total: {params:,} parameters, {macs:,} multiply-adds; output {shape}").format(
+        params=summary.total_params, macs=summary.total_macs, shape=tr(shape_text(end))))
     render.emit(report, out)
 
 
 def _shape_table(rows, channels_last):
     """The chain's first table (shapes and the H formula per layer) and each layer's JSON."""
-    headers = ["#", "layer", "input", "formula (H)", "output"]
-    cols, layers_json = [[] for _ in headers], []
+    headers = ["#", _("layer"), _("input"), _("formula (H)"), _("output")]
+    cols, layers_json = [[] for _h in headers], []
     for row in rows:
-        formula = row.note
+        formula = tr(row.note)
         if row.sizes:
             rec = row.sizes[0]
             formula = geometry.formula_lines(rec, "H", "H")[1].strip(" =") + f" = {rec.size}"
         shape_in, shape_out = _hwc(row.input_shape, channels_last), _hwc(row.output_shape, channels_last)
-        for col, val in zip(cols, [str(row.index), row.layer.token, shape_text(shape_in), formula,
-                                   shape_text(shape_out)]):
+        for col, val in zip(cols, [str(row.index), row.layer.token, tr(shape_text(shape_in)), formula,
+                                   tr(shape_text(shape_out))]):
             col.append(val)
         layers_json.append({"name": row.layer.token, "kind": row.layer.kind,
                             "input_shape": list(shape_in), "output_shape": list(shape_out),
@@ -236,10 +240,10 @@ def _shape_table(rows, channels_last):
 
 # Under the table: what the compact headers mean, and the recurrence behind each row.
 FIELD_LEGEND = (
-    "RF: receptive field r, the input span one output sees (padding included);",
-    "jump: effective stride S; pad: effective padding P (output 0 sees −P … r−1−P).",
-    "Row by row, ' marking the row above, k = D·(K−1)+1 and p the top/left padding:",
-    "r = r' + (k−1)·S', S = S'·s, P = P' + p·S'; blank once flatten/fc ends the grid.",
+    N_("RF: receptive field r, the input span one output sees (padding included);"),
+    N_("jump: effective stride S; pad: effective padding P (output 0 sees −P … r−1−P)."),
+    N_("Row by row, ' marking the row above, k = D·(K−1)+1 and p the top/left padding:"),
+    N_("r = r' + (k−1)·S', S = S'·s, P = P' + p·S'; blank once flatten/fc ends the grid."),
 )
 
 
@@ -256,9 +260,9 @@ def _field_table(report, rows, fields):
     cols.append([_params_text(chain.param_terms(row)) for row in rows])
     cols.append([row.macs for row in rows])
     numeric += [False, True]
-    report.table(["layer", "RF", "jump", "pad", "params", "MACs"], cols, numeric=numeric)
+    report.table([_("layer"), "RF", "jump", "pad", _("params"), "MACs"], cols, numeric=numeric)
     for line in FIELD_LEGEND:
-        report.line(line)
+        report.line(_(line))
     report.line("")
 
 

@@ -4,6 +4,7 @@ import click
 from nncalc.cli import completion, draw, geometry
 from nncalc.cli.options import COMMAND_SETTINGS, UserError, given, output_options
 from nncalc.cli.options import check_options
+from nncalc.cli.i18n import _, ngettext, tr
 from nncalc.core.errors import shape_text
 
 # core's field names -> this command's arguments: the one place pool names them
@@ -12,29 +13,8 @@ FIELDS = {"input": "INPUT", "size": "--size", "kernel": "--size", "stride": "--s
 
 
 @click.command("pool", context_settings=COMMAND_SETTINGS,
-               short_help="Max or average pooling, traced, with its backward pass.")
-@click.argument("input_", metavar="INPUT", shell_complete=completion.matrix)
-@click.option("--mode", type=click.Choice(["max", "avg"], case_sensitive=False), default=None,
-              help="max or avg pooling [default: max].")
-@click.option("--max", "max_", is_flag=True, help="Same as --mode max.")
-@click.option("--avg", is_flag=True, help="Same as --mode avg.")
-@click.option("--size", type=geometry.IntPair(1), default="2", metavar="K|KH,KW",
-              help="Window (receptive field) size. [default: 2]")
-@geometry.stride_option(default=None, help_extra=" [default: the window size]")
-@geometry.padding_option(words=())
-@click.option("--ceil", is_flag=True, help="Ceil mode: round the size quotient up (PyTorch's rule).")
-@click.option("--global", "global_", is_flag=True, help="Global pooling: one window covers each map.")
-@click.option("--count-include-pad/--no-count-include-pad", default=True,
-              help="avg: divide by the whole window, padded zeros included (PyTorch's default).")
-@click.option("--backward", "dout", metavar="DOUT", shell_complete=completion.matrix,
-              help="Upstream gradient (output-shaped): print how pooling routes it back.")
-@draw.options(animated=True)
-@geometry.work_option("comparisons (max) or additions (avg)")
-@output_options
-@check_options
-def command(input_, mode, max_, avg, size, stride, padding, ceil, global_, count_include_pad, dout, picture,
-            max_work, out):
-    """Pool each channel on its own: the maximum or the average of every window.
+               short_help=_("Max or average pooling, traced, with its backward pass."),
+               help=_("""Pool each channel on its own: the maximum or the average of every window.
 
     \b
       nncalc pool "1 2 3 0; 0 1 2 3; 3 0 1 2; 2 3 0 1" --size 2
@@ -50,22 +30,42 @@ def command(input_, mode, max_, avg, size, stride, padding, ceil, global_, count
     divisor unless --no-count-include-pad; padding may be at most half the
     window. Output size: ⌊(H + 2P − K)/S⌋ + 1 (⌈…⌉ with --ceil, dropping a
     last window that would start in the padding). Positions are 0-based.
-    """
+    """))
+@click.argument("input_", metavar="INPUT", shell_complete=completion.matrix)
+@click.option("--mode", type=click.Choice(["max", "avg"], case_sensitive=False), default=None,
+              help=_("max or avg pooling [default: max]."))
+@click.option("--max", "max_", is_flag=True, help=_("Same as --mode max."))
+@click.option("--avg", is_flag=True, help=_("Same as --mode avg."))
+@click.option("--size", type=geometry.IntPair(1), default="2", metavar="K|KH,KW",
+              help=_("Window (receptive field) size. [default: 2]"))
+@geometry.stride_option(default=None)
+@geometry.padding_option(words=())
+@click.option("--ceil", is_flag=True, help=_("Ceil mode: round the size quotient up (PyTorch's rule)."))
+@click.option("--global", "global_", is_flag=True, help=_("Global pooling: one window covers each map."))
+@click.option("--count-include-pad/--no-count-include-pad", default=True,
+              help=_("avg: divide by the whole window, padded zeros included (PyTorch's default)."))
+@click.option("--backward", "dout", metavar="DOUT", shell_complete=completion.matrix,
+              help=_("Upstream gradient (output-shaped): print how pooling routes it back."))
+@draw.options(animated=True)
+@geometry.work_option(_("comparisons (max) or additions (avg)"))
+@output_options
+@check_options
+def command(input_, mode, max_, avg, size, stride, padding, ceil, global_, count_include_pad, dout, picture,
+            max_work, out):
     from nncalc.cli import inputs
     inputs.reject_unknown_options((input_,))
     picked = {m for m, on in (("max", max_), ("avg", avg), (mode and mode.lower(), bool(mode))) if on}
     if len(picked) > 1:
-        raise UserError("give one of --mode max, --mode avg, --max, --avg", "--mode")
+        raise UserError(_("give one of --mode max, --mode avg, --max, --avg"), "--mode")
     mode = picked.pop() if picked else "max"
     if global_ and (ceil or padding != (0, 0) or given("size") or stride is not None):
-        raise UserError("pools the whole map in one window; it takes no --size, --stride, --padding "
-                        "or --ceil", "--global")
+        raise UserError(_("pools the whole map in one window; it takes no --size, --stride, --padding or --ceil"), "--global")
     if given("count_include_pad") and mode != "avg":
         flag = "--count-include-pad" if count_include_pad else "--no-count-include-pad"
-        raise UserError("sets the divisor of average pooling; add --avg", flag)
+        raise UserError(_("sets the divisor of average pooling; add --avg"), flag)
     x = inputs.read_matrix(input_, "INPUT", out.max_elements)
     if x.ndim < 2:
-        raise UserError(f"needs a matrix (H×W, C×H×W or N×C×H×W), got {shape_text(x.shape)}",
+        raise UserError(_("needs a matrix (H×W, C×H×W or N×C×H×W), got {shape}").format(shape=shape_text(x.shape)),
                         "INPUT")
     d = inputs.read_matrix(dout, "--backward", out.max_elements) if dout is not None else None
     from nncalc.core import pool
@@ -104,15 +104,20 @@ def _report(res, x, include_pad, backward, with_argmax=True):
         data["grad_input"] = res.grad_input
     report = render.Report(res.result, data)
     if res.mode == "max":
-        pad_note = "padding is −∞ (never wins)"
+        pad_note = _("padding is −∞ (never wins)")
     elif include_pad:
-        pad_note = "padded zeros count in the divisor (count_include_pad)"
+        pad_note = _("padded zeros count in the divisor (count_include_pad)")
     else:
-        pad_note = "padded zeros are left out of the divisor (--no-count-include-pad)"
-    report.heading(f"pool: {res.mode} pooling, window {res.kernel[0]}×{res.kernel[1]}, stride "
-                   f"{res.stride[0]},{res.stride[1]}, each channel on its own")
-    report.line(f"input {shape_text(x.shape)}, padding top {pt} bottom {pb} left {pl} "
-                f"right {pr}" + (f"; {pad_note}" if any(res.padding) or res.mode == "avg" else ""))
+        pad_note = _("padded zeros are left out of the divisor (--no-count-include-pad)")
+    heading = _("pool: max pooling, window {kh}×{kw}, stride {sh},{sw}, each channel on its own") \
+        if res.mode == "max" else \
+        _("pool: avg pooling, window {kh}×{kw}, stride {sh},{sw}, each channel on its own")
+    report.heading(heading.format(kh=res.kernel[0], kw=res.kernel[1], sh=res.stride[0], sw=res.stride[1]))
+    line = _("input {shape}, padding top {pt} bottom {pb} left {pl} right {pr}").format(
+        shape=tr(shape_text(x.shape)), pt=pt, pb=pb, pl=pl, pr=pr)
+    if any(res.padding) or res.mode == "avg":
+        line = _("{line}; {note}").format(line=line, note=pad_note)
+    report.line(line)
     report.line("")
     formula = [line for axis, rec in (("H", res.size_h), ("W", res.size_w))
                for line in geometry.formula_lines(rec, axis, axis)]
@@ -121,10 +126,11 @@ def _report(res, x, include_pad, backward, with_argmax=True):
     report.explain(formula, values_of=("output_shape",))
     report.line("")
     _steps_table(report, res)
-    report.matrix(f"Pooled map{'s' if res.result.ndim > 2 else ''} ({res.mode})", res.result)
+    title = ngettext("Pooled map ({mode})", "Pooled maps ({mode})", 2 if res.result.ndim > 2 else 1)
+    report.matrix(title.format(mode=res.mode), res.result)
     if backward:
         _routing_table(report, res)
-        report.matrix("Gradient with respect to the input (∂E/∂x)", res.grad_input)
+        report.matrix(_("Gradient with respect to the input (∂E/∂x)"), res.grad_input)
     return report
 
 
@@ -139,11 +145,11 @@ def _steps_table(report, res):
     pos = [_pos(s.position, ndim) for s in res.steps]
     win = [render.inline(s.window) for s in res.steps]
     if res.mode == "max":
-        headers = ["(c, i, j)" if ndim >= 3 else "(i, j)", "window", "max", "at input (row, col)"]
+        headers = ["(c, i, j)" if ndim >= 3 else "(i, j)", _("window"), "max", _("at input (row, col)")]
         cols = [pos, win, [s.value for s in res.steps], [str(tuple(s.winner)) for s in res.steps]]
         numeric = [False, False, True, False]
     else:
-        headers = ["(c, i, j)" if ndim >= 3 else "(i, j)", "window", "sum", "count", "sum / count"]
+        headers = ["(c, i, j)" if ndim >= 3 else "(i, j)", _("window"), _("sum"), _("count"), _("sum / count")]
         cols = [pos, win, [s.total for s in res.steps], [s.count for s in res.steps],
                 [s.quotient for s in res.steps]]
         numeric = [False, False, True, True, True]
@@ -159,10 +165,11 @@ def _routing_table(report, res):
         dout.append(r.dout)
         share.append(r.dout / r.divisor if res.mode == "avg" else r.dout)
         targets.append(", ".join(str(tuple(t)) for t, _ in r.targets))
-    rule = ("max: the whole gradient goes to the window's winner; overlapping windows add up"
-            if res.mode == "max" else "avg: each input cell of the window gets dout / count")
-    report.line(f"Backward pass — {rule}")
-    report.table(["(c, i, j)" if ndim >= 3 else "(i, j)", "dout", "each gets", "input cells (row, col)"],
+    rule = (_("max: the whole gradient goes to the window's winner; overlapping windows add up")
+            if res.mode == "max" else _("avg: each input cell of the window gets dout / count"))
+    report.line(_("Backward pass — {rule}").format(rule=rule))
+    report.table(["(c, i, j)" if ndim >= 3 else "(i, j)", "dout", _("each gets"),
+                  _("input cells (row, col)")],
                  [pos, dout, share, targets], total=res.total_steps,
                  numeric=[False, True, True, False])
 

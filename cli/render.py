@@ -15,6 +15,7 @@ import numpy as np
 from nncalc.cli import numbers
 from nncalc.cli.numbers import column, dumps, exact, rounded
 from nncalc.cli.options import UserError
+from nncalc.cli.i18n import _, ngettext, tr
 from nncalc.core.errors import shape_text
 
 DEFAULT_DIGITS = 4
@@ -33,7 +34,7 @@ def _channels(arr):
         return [("", arr)]
     blocks = []
     for idx in np.ndindex(*arr.shape[:-2]):
-        label = "channel " + ", ".join(str(i) for i in idx) if arr.ndim == 3 else \
+        label = _("channel {i}").format(i=", ".join(str(i) for i in idx)) if arr.ndim == 3 else \
             "[" + ", ".join(str(i) for i in idx) + "]"
         blocks.append((label, arr[idx]))
     return blocks
@@ -50,7 +51,7 @@ def plain(arr, digits=None):
 def delimited(arr, sep, digits=None):
     arr = numbers.as_numbers(arr)
     if arr.ndim > 3:
-        raise click.UsageError("csv/tsv cannot hold a 4-D result; use --format json or npy")
+        raise click.UsageError(_("csv/tsv cannot hold a 4-D result; use --format json or npy"))
     return _rows(arr, sep, digits)
 
 
@@ -131,7 +132,7 @@ def need_plot():
     try:
         from uniplot import plot_to_string
     except ImportError:
-        raise UserError("needs the uniplot package: pip install uniplot", "--plot") from None
+        raise UserError(_("needs the uniplot package: pip install uniplot"), "--plot") from None
     return plot_to_string
 
 
@@ -237,13 +238,17 @@ def table_rows(headers, columns, total, numeric, per, opts, marks=None):
     note = ""
     if total > shown_steps + len(forced):
         left = total - shown_steps - len(forced)
-        differ = f"{len(forced):,} that differ{'s' * (len(forced) == 1)}"
-        shown_text = (f"{shown_steps:,} of {total:,}" if not forced else
-                      f"the first {shown_steps:,} and {differ}" if shown_steps else differ)
-        why = "raise --max-steps to see more" if shown_steps >= min(total, opts.max_steps) else \
-            f"a trace holds at most {budget:,} numbers; raise --max-elements to see more"
-        note = f"… {left:,} more {'row' if per == 1 else 'step'}{'s' if left != 1 else ''} not shown " \
-               f"(showing {shown_text}; {why})"
+        differ = ngettext("{n:,} that differs", "{n:,} that differ", len(forced)).format(n=len(forced))
+        shown_text = (_("{shown:,} of {total:,}").format(shown=shown_steps, total=total) if not forced else
+                      _("the first {shown:,} and {differ}").format(shown=shown_steps, differ=differ)
+                      if shown_steps else differ)
+        why = _("raise --max-steps to see more") if shown_steps >= min(total, opts.max_steps) else \
+            _("a trace holds at most {budget:,} numbers; raise --max-elements to see more").format(budget=budget)
+        note = (ngettext("… {n:,} more row not shown (showing {shown}; {why})",
+                         "… {n:,} more rows not shown (showing {shown}; {why})", left) if per == 1 else
+                ngettext("… {n:,} more step not shown (showing {shown}; {why})",
+                         "… {n:,} more steps not shown (showing {shown}; {why})", left)).format(
+            n=left, shown=shown_text, why=why)
     return rows, is_numeric, note
 
 
@@ -270,7 +275,7 @@ def _trace_budget(opts):
 def _tabulate(rows, headers, tablefmt, colalign, wrap=None):
     from tabulate import tabulate
     if not rows:
-        return "(empty)"
+        return _("(empty)")
     return tabulate(rows, headers=headers or (), tablefmt=tablefmt, disable_numparse=True,
                     colalign=colalign or None, maxcolwidths=wrap)
 
@@ -301,7 +306,7 @@ def _render_matrix(arr, opts, tablefmt, title=None, mask=None, mask_text="·", w
             break
     if text == first:               # too few columns to leave any out
         return text
-    note = f"(columns left out to fit {width} columns; --full shows every column)"
+    note = _("(columns left out to fit {width} columns; --full shows every column)").format(width=width)
     return f"{text}\n{terminal.wrap(note, width)}"
 
 
@@ -309,11 +314,12 @@ def _matrix_text(arr, opts, tablefmt, title, mask, mask_text, edge, width):
     from nncalc.cli import terminal
     parts = []
     if title:
-        parts.append(terminal.wrap(f"{title} ({shape_text(arr.shape)}):", width))
+        parts.append(terminal.wrap(_("{title} ({shape}):").format(title=title, shape=tr(shape_text(arr.shape))),
+                                   width))
     full = _shows_all(arr, opts)
     if opts.full and not full:
-        parts.append(terminal.wrap(f"(summarized: --full shows matrices of up to {_trace_budget(opts):,} "
-                                   "numbers; raise --max-elements to see more)", width))
+        parts.append(terminal.wrap(_("(summarized: --full shows matrices of up to {n:,} numbers; raise "
+                                     "--max-elements to see more)").format(n=_trace_budget(opts)), width))
     for label, cells, columns in matrix_blocks(arr, opts, mask, mask_text, edge):
         if label:
             parts.append(label)
@@ -363,7 +369,7 @@ DOCUMENTS = ("latex", "markdown", "html")      # the whole trace as a document: 
 
 def _npy_array(result):
     if result.dtype == object:          # exact integers past int64 (outsize with huge padding)
-        raise UserError("these integers are beyond int64; use --format json, csv or text", "--format")
+        raise UserError(_("these integers are beyond int64; use --format json, csv or text"), "--format")
     return result
 
 

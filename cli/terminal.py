@@ -17,6 +17,7 @@ import re
 import shutil
 import sys
 import unicodedata
+from nncalc.cli.i18n import _, ngettext
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MIN_PROSE = 14          # a wrapped prose column is never narrower than this
@@ -143,12 +144,13 @@ def table(rows, headers, colalign, draw, columns, full, maxcolwidths=None, least
             break
         keep.remove(middle[0] if least else max(middle, key=lambda i: _content_width(cols[i], headers, i)))
         limits = list(start)
-    left = [headers[i] if headers else f"column {i + 1}" for i in range(n) if i not in keep]
+    left = [headers[i] if headers else _("column {i}").format(i=i + 1) for i in range(n) if i not in keep]
     if not left:
         return text, ""
     names = ", ".join(f"'{h}'" for h in left)
-    return text, f"(column{'s' if len(left) > 1 else ''} {names} left out to fit {columns} columns; " \
-                 f"--full shows every column)"
+    return text, ngettext("(column {names} left out to fit {columns} columns; --full shows every column)",
+                          "(columns {names} left out to fit {columns} columns; --full shows every column)",
+                          len(left)).format(names=names, columns=columns)
 
 
 def _content_width(col, headers, i):

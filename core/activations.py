@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from nncalc.core import names as name_table
-from nncalc.core.errors import InputError, suggest
+from nncalc.core.errors import InputError, Text, suggest
 from nncalc.core.softmax import (log_softmax, log_softmax_diag, log_softmax_jacobian, softmax,
                                  softmax_diag, softmax_jacobian, softmax_parts)
 
@@ -191,79 +191,78 @@ def jacobian(name, x):
         return softmax_jacobian(x)
     if act.name == "log-softmax":
         return log_softmax_jacobian(x)
-    raise InputError("the full Jacobian applies to softmax and log-softmax, not {name}".format(
-        name=act.name), field="activation")
+    raise InputError("the full Jacobian applies to softmax and log-softmax, not {name}", field="activation", name=act.name)
 
 
 # ------------------------------------------------------------------- registry
 
 _TABLE = (
     Activation(
-        "identity", "h(x) = c·x", "h'(x) = c", "(−∞, ∞)", "yes",
-        "keeps the value; the usual output for regression",
-        "stacking linear layers collapses to one linear layer (c³x is still linear)",
+        "identity", "h(x) = c·x", "h'(x) = c", "(−∞, ∞)", Text("yes"),
+        Text("keeps the value; the usual output for regression"),
+        Text("stacking linear layers collapses to one linear layer (c³x is still linear)"),
         _identity, _identity_grad, params={"slope": 1.0}),
     Activation(
-        "step", "h(x) = 1 if x > 0 else 0", "h'(x) = 0", "{0, 1}", "no",
-        "the original perceptron threshold; a clear yes/no",
-        "gradient is zero everywhere, so gradient descent cannot learn through it",
+        "step", "h(x) = 1 if x > 0 else 0", "h'(x) = 0", "{0, 1}", Text("no"),
+        Text("the original perceptron threshold; a clear yes/no"),
+        Text("gradient is zero everywhere, so gradient descent cannot learn through it"),
         _step, _step_grad),
     Activation(
-        "sigmoid", "σ(x) = 1 / (1 + e^(−x))", "σ'(x) = σ(x)(1 − σ(x))", "(0, 1)", "no",
-        "simple; turns a score into a probability, suited to a binary-classification output",
-        "vanishing gradient (σ' ≤ 0.25), output not zero-centred, zig-zag updates slow training",
+        "sigmoid", "σ(x) = 1 / (1 + e^(−x))", "σ'(x) = σ(x)(1 − σ(x))", "(0, 1)", Text("no"),
+        Text("simple; turns a score into a probability, suited to a binary-classification output"),
+        Text("vanishing gradient (σ' ≤ 0.25), output not zero-centred, zig-zag updates slow training"),
         sigmoid, _sigmoid_grad, derivative_given_output=_sigmoid_grad_given),
     Activation(
         "tanh", "tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))", "tanh'(x) = 1 − tanh²(x)",
-        "(−1, 1)", "yes",
-        "zero-centred output; usually converges faster than sigmoid",
-        "still saturates: vanishing gradient for large |x|",
+        "(−1, 1)", Text("yes"),
+        Text("zero-centred output; usually converges faster than sigmoid"),
+        Text("still saturates: vanishing gradient for large |x|"),
         np.tanh, _tanh_grad),
     Activation(
         "relu", "ReLU(x) = max(0, x)", "ReLU'(x) = 1 if x > 0 else 0  (ReLU'(0) = 0)",
-        "[0, ∞)", "no",
-        "no vanishing gradient for x > 0; cheap (no exponential)",
-        "dying ReLU: a neuron stuck at x ≤ 0 gets zero gradient and stops learning",
+        "[0, ∞)", Text("no"),
+        Text("no vanishing gradient for x > 0; cheap (no exponential)"),
+        Text("dying ReLU: a neuron stuck at x ≤ 0 gets zero gradient and stops learning"),
         _relu, _relu_grad),
     Activation(
         "leaky-relu", "h(x) = x if x > 0 else α·x", "h'(x) = 1 if x > 0 else α  (h'(0) = α)",
-        "(−∞, ∞)", "roughly",
-        "small slope α for x ≤ 0 keeps neurons alive",
-        "two different linear pieces, so predictions are not consistent across the two sides",
+        "(−∞, ∞)", Text("roughly"),
+        Text("small slope α for x ≤ 0 keeps neurons alive"),
+        Text("two different linear pieces, so predictions are not consistent across the two sides"),
         _leaky_relu, _leaky_relu_grad, params={"alpha": 0.01}),
     Activation(
         "elu", "h(x) = x if x > 0 else α(e^x − 1)", "h'(x) = 1 if x > 0 else α·e^x  (h'(0) = α)",
-        "(−α, ∞)", "roughly",
-        "smooth negative part pushes mean activations toward zero; no dying neurons",
-        "needs an exponential for x ≤ 0; saturates at −α",
+        "(−α, ∞)", Text("roughly"),
+        Text("smooth negative part pushes mean activations toward zero; no dying neurons"),
+        Text("needs an exponential for x ≤ 0; saturates at −α"),
         _elu, _elu_grad, params={"alpha": 1.0}),
     Activation(
-        "softplus", "h(x) = ln(1 + e^x)", "h'(x) = σ(x)", "(0, ∞)", "no",
-        "a smooth ReLU with a gradient everywhere",
-        "not zero-centred; costlier than ReLU",
+        "softplus", "h(x) = ln(1 + e^x)", "h'(x) = σ(x)", "(0, ∞)", Text("no"),
+        Text("a smooth ReLU with a gradient everywhere"),
+        Text("not zero-centred; costlier than ReLU"),
         _softplus, sigmoid),
     Activation(
         "gelu", "GELU(x) = x·Φ(x),  Φ(x) = ½(1 + erf(x/√2))", "GELU'(x) = Φ(x) + x·φ(x)",
-        "[≈−0.17, ∞)", "roughly",
-        "smooth, used in Transformers; weights inputs by their probability",
-        "costlier (erf); exact and tanh-approximate forms differ slightly",
+        "[≈−0.17, ∞)", Text("roughly"),
+        Text("smooth, used in Transformers; weights inputs by their probability"),
+        Text("costlier (erf); exact and tanh-approximate forms differ slightly"),
         _gelu, _gelu_grad),
     Activation(
-        "silu", "SiLU(x) = x·σ(x)", "SiLU'(x) = σ(x)(1 + x(1 − σ(x)))", "[≈−0.28, ∞)", "roughly",
-        "smooth and non-monotonic; often beats ReLU in deep networks",
-        "needs an exponential; unbounded above",
+        "silu", "SiLU(x) = x·σ(x)", "SiLU'(x) = σ(x)(1 + x(1 − σ(x)))", "[≈−0.28, ∞)", Text("roughly"),
+        Text("smooth and non-monotonic; often beats ReLU in deep networks"),
+        Text("needs an exponential; unbounded above"),
         _silu, _silu_grad),
     Activation(
-        "softmax", "p_i = e^(x_i) / Σ_j e^(x_j)  (along the last axis)",
-        "∂p_i/∂x_j = p_i(δ_ij − p_j); diagonal p_i(1 − p_i)", "(0, 1), rows sum to 1", "no",
-        "turns scores into a probability distribution for multi-class output",
-        "saturates when one score dominates; needs the max subtracted to avoid overflow",
+        "softmax", Text("p_i = e^(x_i) / Σ_j e^(x_j)  (along the last axis)"),
+        "∂p_i/∂x_j = p_i(δ_ij − p_j); diagonal p_i(1 − p_i)", Text("(0, 1), rows sum to 1"), Text("no"),
+        Text("turns scores into a probability distribution for multi-class output"),
+        Text("saturates when one score dominates; needs the max subtracted to avoid overflow"),
         softmax, softmax_diag, elementwise=False),
     Activation(
-        "log-softmax", "log p_i = x_i − log Σ_j e^(x_j)  (along the last axis)",
-        "∂log p_i/∂x_j = δ_ij − p_j; diagonal 1 − p_i", "(−∞, 0]", "no",
-        "numerically stable log-probabilities for cross-entropy",
-        "outputs are logs, not probabilities",
+        "log-softmax", Text("log p_i = x_i − log Σ_j e^(x_j)  (along the last axis)"),
+        "∂log p_i/∂x_j = δ_ij − p_j; diagonal 1 − p_i", "(−∞, 0]", Text("no"),
+        Text("numerically stable log-probabilities for cross-entropy"),
+        Text("outputs are logs, not probabilities"),
         log_softmax, log_softmax_diag, elementwise=False),
 )
 
@@ -293,9 +292,8 @@ def get(name):
     with the closest match."""
     key = canonical(name)
     if key is None:
-        raise InputError("unknown function '{name}'{hint}; choose from {names}".format(
-            name=name, hint=suggest(name, _ALIASES, _ALIASES), names=", ".join(names())),
-            field="activation")
+        raise InputError("unknown function '{name}'{hint}; choose from {names}",
+            field="activation", name=name, hint=suggest(name, _ALIASES, _ALIASES), names=", ".join(names()))
     return BY_NAME[key]
 
 
@@ -306,8 +304,8 @@ def params_for(act, params):
     """
     extra = sorted(set(params) - set(act.params))
     if extra:
-        raise InputError("{name} takes no parameter {extra}".format(name=act.name, extra=", ".join(extra)),
-                         field=extra[0])
+        raise InputError("{name} takes no parameter {extra}",
+                         field=extra[0], name=act.name, extra=", ".join(extra))
     merged = dict(act.params)
     merged.update({k: float(v) for k, v in params.items() if v is not None})
     return merged
@@ -366,6 +364,6 @@ def trace(name, x, **params):
         else:
             columns += [("h(x)", y), ("h'(x)", dy)]
     if np.isnan(y).any() or np.isnan(dy).any():
-        raise InputError("{name} is not defined for some of these values".format(name=act.name),
-                         field="input")
+        raise InputError("{name} is not defined for some of these values",
+                         field="input", name=act.name)
     return ActivationTrace(act, p, x, y + 0.0, dy + 0.0, columns, row_sums)

@@ -7,7 +7,7 @@ Every spatial row is one application of the size formula in nncalc.core.shapes.
 from dataclasses import dataclass
 import math
 
-from nncalc.core.errors import InputError, shape_text
+from nncalc.core.errors import N_, InputError, Text, shape_text
 from nncalc.core.shapes import as_int, out_size2d, padding_sides, pair
 
 _FIELDS = {
@@ -75,8 +75,7 @@ def _token_value(raw, key, token, expected):
     except ValueError:
         vals = ()
     if not 1 <= len(vals) <= 2:
-        raise InputError("bad value {raw!r} for {key} in {token!r}; expected {expected}".format(
-            raw=raw, key=key, token=token, expected=expected), field="layers")
+        raise InputError("bad value {raw!r} for {key} in {token!r}; expected {expected}", field="layers", raw=raw, key=key, token=token, expected=expected)
     return vals[0] if len(vals) == 1 else tuple(vals)
 
 
@@ -88,8 +87,7 @@ def parse_layer(token):
     if name not in _ALIASES:
         if not rest and _known_activation(name):
             return Layer(token=tok, kind="activation", params={"name": name})
-        raise InputError("unknown layer {token!r}; expected conv:..., pool:..., fc:..., flatten "
-                         "or an activation name".format(token=tok), field="layers")
+        raise InputError("unknown layer {token!r}; expected conv:..., pool:..., fc:..., flatten or an activation name", field="layers", token=tok)
     kind = _ALIASES[name]
     expected = _EXPECTED[kind]
     fields = _FIELDS[kind]
@@ -105,12 +103,10 @@ def parse_layer(token):
             key, _, raw = item.partition("=")
             key = key.strip().lower()
             if key not in fields:
-                raise InputError("unknown field {key!r} in {token!r}; expected {expected}".format(
-                    key=key, token=tok, expected=expected), field="layers")
+                raise InputError("unknown field {key!r} in {token!r}; expected {expected}", field="layers", key=key, token=tok, expected=expected)
         else:
             if positional >= len(fields):
-                raise InputError("too many values in {token!r}; expected {expected}".format(
-                    token=tok, expected=expected), field="layers")
+                raise InputError("too many values in {token!r}; expected {expected}", field="layers", token=tok, expected=expected)
             key, raw = fields[positional], item
             positional += 1
         params[key] = _token_value(raw, key, tok, expected)
@@ -119,8 +115,7 @@ def parse_layer(token):
     required = {"conv": ("out", "k"), "pool": ("k",), "fc": ("out",), "flatten": ()}[kind]
     missing = [f for f in required if f not in params]
     if missing:
-        raise InputError("{token!r} is missing {missing}; expected {expected}".format(
-            token=tok, missing=", ".join(missing), expected=expected), field="layers")
+        raise InputError("{token!r} is missing {missing}; expected {expected}", field="layers", token=tok, missing=", ".join(missing), expected=expected)
     return Layer(token=tok, kind=kind, params=params)
 
 
@@ -136,8 +131,7 @@ def parse_chain(chain):
 
 def _spatial_row(i, layer, shape):
     if len(shape) != 3:
-        raise InputError("layer {token!r} needs a C×H×W input, but its input is {shape}".format(
-            token=layer.token, shape=shape_text(shape)), field="layers")
+        raise InputError("layer {token!r} needs a C×H×W input, but its input is {shape}", field="layers", token=layer.token, shape=shape_text(shape))
     c, h, w = shape
     p = layer.params
     k = pair(p["k"], "kernel", 1)
@@ -150,17 +144,15 @@ def _spatial_row(i, layer, shape):
         macs = out * rh.size * rw.size * c * k[0] * k[1]
         return LayerRow(i, layer, shape, (out, rh.size, rw.size), params, macs, (rh, rw), "")
     if isinstance(p.get("p"), str):
-        raise InputError("p={p}: pooling padding is a number (same/valid are for conv layers)".format(
-            p=p["p"]), field="layers")
+        raise InputError("p={p}: pooling padding is a number (same/valid are for conv layers)", field="layers", p=p["p"])
     pads = pair(p.get("p", 0), "padding", 0)
     if pads[0] > k[0] // 2 or pads[1] > k[1] // 2:
-        raise InputError("pool padding {ph}×{pw} must be at most half the window {kh}×{kw} (as PyTorch "
-                         "requires)".format(ph=pads[0], pw=pads[1], kh=k[0], kw=k[1]), field="layers")
+        raise InputError("pool padding {ph}×{pw} must be at most half the window {kh}×{kw} (as PyTorch requires)", field="layers", ph=pads[0], pw=pads[1], kh=k[0], kw=k[1])
     rh, rw = out_size2d((h, w), k, p.get("s", p["k"]), pads, 1, p.get("ceil", False))
     return LayerRow(i, layer, shape, (c, rh.size, rw.size), 0, 0, (rh, rw), "")
 
 
-FLATTEN_NOTE = "flattens {shape} → {features}"     # an fc row after a C×H×W shape
+FLATTEN_NOTE = N_("flattens {shape} → {features}")     # an fc row after a C×H×W shape
 
 
 def _row(i, layer, shape):
@@ -169,7 +161,7 @@ def _row(i, layer, shape):
     if layer.kind == "fc":
         features = math.prod(shape)
         out = as_int(layer.params["out"], "out", 1)
-        note = FLATTEN_NOTE.format(shape=shape_text(shape), features=features) if len(shape) > 1 else ""
+        note = Text(FLATTEN_NOTE, shape=shape_text(shape), features=features) if len(shape) > 1 else ""
         return LayerRow(i, layer, shape, (out,), out * (features + 1), features * out, (), note)
     if layer.kind == "flatten":
         return LayerRow(i, layer, shape, (math.prod(shape),), 0, 0, (), "")
@@ -187,16 +179,15 @@ def summarise_chain(input_shape, layers):
         layers = parse_chain(layers)
     shape = tuple(as_int(v, "input", 1) for v in input_shape)
     if len(shape) not in (1, 3):
-        raise InputError("input shape must be C×H×W or (features,), got {n} numbers".format(n=len(shape)),
-                         field="input")
+        raise InputError("input shape must be C×H×W or (features,), got {n} numbers",
+                         field="input", n=len(shape))
     start, rows = shape, []
     for i, layer in enumerate(layers, 1):
         try:
             row = _row(i, layer, shape)
         except InputError as exc:   # the token is at fault, not an option chains don't take
-            raise InputError("layer {i} {token!r}: {message}".format(i=i, token=layer.token,
-                                                                     message=exc.message),
-                             field="layers") from None
+            raise InputError("layer {i} {token!r}: {message_}",
+                             field="layers", i=i, token=layer.token, message_=exc.text) from None
         rows.append(row)
         shape = row.output_shape
     return ChainSummary(input_shape=start, rows=rows, output_shape=shape,

@@ -20,7 +20,7 @@ import re
 
 import numpy as np
 
-from nncalc.core.errors import InputError, shape_text
+from nncalc.core.errors import InputError, Text, shape_text
 from nncalc.core.parse import _NUMBER, fold_full_width     # the grammar's own number literal
 
 EXACT_RTOL = 1e-9
@@ -129,19 +129,16 @@ def lookup(data, path):
         if isinstance(node, dict):
             if part not in node:
                 where = f" in '{'.'.join(done)}'" if done else ""
-                raise InputError("unknown key '{key}'{where}; the keys are: {keys}".format(
-                    key=path, where=where, keys=", ".join(node)), code="unknown_key")
+                raise InputError("unknown key '{key}'{where}; the keys are: {keys}", code="unknown_key", key=path, where=where, keys=", ".join(node))
             node = node[part]
         elif isinstance(node, (list, tuple)):
             if not node:
-                raise InputError("'{at}' is an empty list".format(at=".".join(done)), code="unknown_key")
+                raise InputError("'{at}' is an empty list", code="unknown_key", at=".".join(done))
             if not part.isdigit() or int(part) >= len(node):
-                raise InputError("'{at}' is a list of {n}; follow it with an index 0 to {last}".format(
-                    at=".".join(done), n=len(node), last=len(node) - 1), code="unknown_key")
+                raise InputError("'{at}' is a list of {n}; follow it with an index 0 to {last}", code="unknown_key", at=".".join(done), n=len(node), last=len(node) - 1)
             node = node[int(part)]
         else:
-            raise InputError("'{at}' is a single value; it has no key '{part}'".format(
-                at=".".join(done), part=part), code="unknown_key")
+            raise InputError("'{at}' is a single value; it has no key '{part}'", code="unknown_key", at=".".join(done), part=part)
         done.append(part)
     return numeric(node, path)
 
@@ -149,23 +146,19 @@ def lookup(data, path):
 def numeric(value, path):
     """VALUE as a float array, or InputError saying what it is instead."""
     if isinstance(value, dict):
-        raise InputError("'{path}' holds several values; add one of its keys: {keys}".format(
-            path=path, keys=", ".join(f"{path}.{k}" for k in value)), code="not_numeric")
+        raise InputError("'{path}' holds several values; add one of its keys: {keys}", code="not_numeric", path=path, keys=", ".join(f"{path}.{k}" for k in value))
     if isinstance(value, str) or value is None:
-        raise InputError("'{path}' is {what}, not numbers".format(
-            path=path, what=f"the text '{value}'" if isinstance(value, str) else "null"),
-            code="not_numeric")
+        raise InputError("'{path}' is {what}, not numbers",
+            code="not_numeric", path=path, what=Text("the text '{value}'", value=value) if isinstance(value, str) else "null")
     if isinstance(value, (list, tuple)) and value and isinstance(value[0], dict):
-        raise InputError("'{path}' is a list of {n} objects; add an index and a key: {keys}".format(
-            path=path, n=len(value), keys=", ".join(f"{path}.0.{k}" for k in value[0])),
-            code="not_numeric")
+        raise InputError("'{path}' is a list of {n} objects; add an index and a key: {keys}",
+            code="not_numeric", path=path, n=len(value), keys=", ".join(f"{path}.0.{k}" for k in value[0]))
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         n = len(value)
-        raise InputError("'{path}' is a list of {n} values of different shapes; add an index: "
-                         "{path}.0 … {path}.{last}".format(path=path, n=n, last=n - 1),
-                         code="not_numeric") from None
+        raise InputError("'{path}' is a list of {n} values of different shapes; add an index: {path}.0 … {path}.{last}",
+                         code="not_numeric", path=path, n=n, last=n - 1) from None
     return arr
 
 
@@ -210,9 +203,9 @@ def shape_phrase(shape):
     """'2×3', 'a vector of 3', 'a single number' for messages about a shape."""
     shape = tuple(shape)
     if _core_shape(shape) == ():
-        return "a single number"
+        return Text("a single number")
     if len(shape) == 1:
-        return f"a vector of {shape[0]}"
+        return Text("a vector of {n}", n=shape[0])
     return shape_text(shape)
 
 

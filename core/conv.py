@@ -18,7 +18,7 @@ import numpy as np
 
 from nncalc.core import shapes, windows
 from nncalc.core.windows import as_float as _as_float, normalise_input
-from nncalc.core.errors import InputError, shape_text
+from nncalc.core.errors import InputError, Text, shape_text
 
 DEFAULT_MAX_STEPS = 100
 
@@ -71,15 +71,12 @@ def normalise_kernels(kernels, channels):
     elif k.ndim == 4:
         k4, single = k, False
     else:
-        raise InputError("kernels must be kh×kw, a list of filters or F×C×kh×kw, got shape "
-                         "{shape}".format(shape=shape_text(k.shape)), field="kernel")
+        raise InputError("kernels must be kh×kw, a list of filters or F×C×kh×kw, got shape {shape}", field="kernel", shape=shape_text(k.shape))
     if k4.size == 0:
         raise InputError("the kernel is empty", field="kernel")
     if k4.shape[1] != channels:
-        raise InputError("filter shape {shape} has {c} channel(s) but the input has {channels}; each "
-                         "filter must be {channels}×kh×kw".format(
-                             shape=shape_text(k4.shape[1:]), c=k4.shape[1], channels=channels),
-                         field="kernel", code="kernel_channels")
+        raise InputError("filter shape {shape} has {c} channel(s) but the input has {channels}; each filter must be {channels}×kh×kw",
+                         field="kernel", code="kernel_channels", shape=shape_text(k4.shape[1:]), c=k4.shape[1], channels=channels)
     return k4, single
 
 
@@ -91,8 +88,7 @@ def _bias_vector(bias, filters):
         return np.full(filters, float(b))
     b = b.ravel()
     if b.size != filters:
-        raise InputError("bias has {n} value(s) but there are {filters} filter(s); give one number "
-                         "per filter".format(n=b.size, filters=filters), field="bias")
+        raise InputError("bias has {n} value(s) but there are {filters} filter(s); give one number per filter", field="bias", n=b.size, filters=filters)
     return b
 
 
@@ -179,7 +175,7 @@ def conv2d(x, kernels, bias=None, stride=1, padding=0, dilation=1, flip=False,
     x4, x_ndim, _, k4, single, sides, geom, b = _setup(x, kernels, bias, stride, padding, dilation,
                                                        flip, max_elements)
     windows.check_operations((3 if backward_planned else 1) * multiply_adds(x4.shape, k4.shape, geom),
-                             "multiply-adds", "kernel", max_work)
+                             Text("multiply-adds"), "kernel", max_work)
     if any(sides):
         xp = windows.pad(x4, geom, 0.0)
     else:
@@ -221,8 +217,7 @@ def conv2d_backward(x, kernels, dout, bias=None, stride=1, padding=0, dilation=1
     out_shape = out4 if x_ndim == 4 else out4[2:] if (x_ndim == 2 and single) else out4[1:]
     d = _as_float(dout, "the upstream gradient", "dout")
     if d.shape != out_shape:
-        raise InputError(f"upstream gradient shape {shape_text(d.shape)} does not match the "
-                         f"output shape {shape_text(out_shape)}", field="dout", code="shape")
+        raise InputError("upstream gradient shape {shape} does not match the output shape {out_shape}", field="dout", code="shape", shape=shape_text(d.shape), out_shape=shape_text(out_shape))
     g4 = d.reshape(out4)
     with np.errstate(invalid="ignore", over="ignore"):
         saved = convgrad.ConvSaved(convgrad.padded(x4, geom), geom, applied)

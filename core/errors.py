@@ -13,14 +13,47 @@ neither the prediction's shape nor class indices).
 """
 
 
+class Text(str):
+    """An English sentence that keeps its template and parameters, so a caller can translate it.
+
+    ``Text("{n} filters", n=3)`` is the string "3 filters"; ``.template`` and
+    ``.params`` let the command line look the template up in its catalog and
+    fill it again (nncalc.cli.i18n.tr). core itself never imports gettext.
+    """
+    def __new__(cls, template, **params):
+        text = super().__new__(cls, template.format(**params) if params else template)
+        text.template = template
+        text.params = params
+        return text
+
+
+class Plural(Text):
+    """A count in English, singular or plural by N; the caller translates it with ngettext.
+
+    ``Plural("{n} value", "{n} values", n)``: str() is "1 value" or "3 values".
+    """
+    def __new__(cls, singular, plural, n, **params):
+        params = {"n": n, **params}
+        text = Text.__new__(cls, singular if n == 1 else plural, **params)
+        text.template, text.plural, text.count = singular, plural, n
+        return text
+
+
+def N_(message):
+    """Marks an English sentence kept as data (for extraction); the command line translates it."""
+    return message
+
+
 def shape_text(shape):
     """A shape as messages and traces write it: '3×4', or 'scalar' for ()."""
-    return "×".join(str(int(s)) for s in shape) if len(shape) else "scalar"
+    return "×".join(str(int(s)) for s in shape) if len(shape) else Text("scalar")
 
 
 def plural(n, word):
-    """'1 value', '3 values'."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    """'1 value', '3 values': a Plural, which the command line translates with ngettext."""
+    if word != "value":
+        raise ValueError(f"no catalog entry for counting {word!r}: add its Plural here")
+    return Plural("{n} value", "{n} values", n)
 
 
 def suggest(word, choices, rename=None):
@@ -32,13 +65,22 @@ def suggest(word, choices, rename=None):
     close = difflib.get_close_matches(str(word).strip().lower(), list(choices), n=1, cutoff=0.5)
     if not close:
         return ""
-    return " (did you mean '{name}'?)".format(name=(rename or {}).get(close[0], close[0]))
+    return Text(" (did you mean '{name}'?)", name=(rename or {}).get(close[0], close[0]))
 
 
 class InputError(ValueError):
-    def __init__(self, message, field=None, code=None):
-        super().__init__(message)
-        self.message = message
+    """Bad input. MESSAGE is an English template; PARAMS fill its ``{names}``.
+
+    ``InputError("{n} is not a size", field="stride", n=n)``: str() is the
+    filled English sentence, ``.text`` a Text the command line translates.
+    Keep the template a plain literal (no f-string, no .format before raise):
+    it is the catalog's message id.
+    """
+    def __init__(self, message, field=None, code=None, **params):
+        text = message if hasattr(message, "template") else Text(message, **params)
+        super().__init__(str(text))
+        self.text = text
+        self.message = str(text)
         self.field = field
         self.code = code
 

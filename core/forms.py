@@ -15,8 +15,7 @@ NPY_MAGIC = b"\x93NUMPY"
 
 def check_size(count, max_elements):
     if max_elements is not None and count > max_elements:
-        raise InputError("{count:,} elements is over the limit of {limit:,}".format(
-            count=count, limit=max_elements), code="over_limit")
+        raise InputError("{count:,} elements is over the limit of {limit:,}", code="over_limit", count=count, limit=max_elements)
 
 
 def check_values(arr):
@@ -24,7 +23,7 @@ def check_values(arr):
     bad = np.isnan(arr)
     if bad.any():
         where = tuple(int(i) + 1 for i in np.argwhere(bad)[0])
-        raise InputError(f"nan at position {where} is not a number nncalc can compute with")
+        raise InputError("nan at position {where} is not a number nncalc can compute with", where=where)
     return arr
 
 
@@ -35,7 +34,7 @@ def _json_depth_ok(text):
     for m in re.finditer(r"[\[\]{}]", text):
         depth += 1 if m.group() in "[{" else -1
         if depth > MAX_DIMS + 1:          # +1 leaves room for {"result": ...}
-            raise InputError(f"JSON nested deeper than {MAX_DIMS} levels")
+            raise InputError("JSON nested deeper than {MAX_DIMS} levels", MAX_DIMS=MAX_DIMS)
 
 
 class JSONSyntaxError(InputError):
@@ -53,15 +52,14 @@ def _json_number(node, path):
     if isinstance(node, bool) or node is None or isinstance(node, (str, dict)):
         import json
         at = "".join(f"[{i}]" for i in path) or "top level"
-        raise InputError(f"{json.dumps(node)} at {at} is not a number")
+        raise InputError("{node} at {at} is not a number", node=json.dumps(node), at=at)
 
 
 def json_int(digits):
     """json.loads' parse_int: an integer as float64, refused when float64 cannot hold it."""
     value = float(digits)
     if math.isinf(value):
-        raise InputError("the {n}-digit integer {head}… is beyond the float64 range (about 1.8e308)".format(
-            n=len(digits.lstrip("-")), head=digits[:12]))
+        raise InputError("the {n}-digit integer {head}… is beyond the float64 range (about 1.8e308)", n=len(digits.lstrip("-")), head=digits[:12])
     return value
 
 
@@ -83,7 +81,7 @@ def parse_json(text, max_elements=None):
         obj = [obj]
     shape = nested_shape(obj, _json_number)
     if len(shape) > MAX_DIMS:
-        raise InputError(f"JSON nested deeper than {MAX_DIMS} levels")
+        raise InputError("JSON nested deeper than {MAX_DIMS} levels", MAX_DIMS=MAX_DIMS)
     check_size(int(np.prod(shape)), max_elements)
     return check_values(np.array(obj, dtype=np.float64))
 
@@ -109,23 +107,21 @@ def read_npy(fh, max_elements=None):
         read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
         shape, fortran, dtype = read_header(fh)
     except Exception as exc:                # numpy raises ValueError or others
-        raise InputError(f"not a valid .npy file ({exc})") from None
+        raise InputError("not a valid .npy file ({exc})", exc=exc) from None
     if dtype.hasobject:
         raise InputError("this .npy holds Python objects, which nncalc never unpickles")
     if dtype.kind not in "biuf":
-        raise InputError(f"this .npy holds {dtype} values; nncalc needs real numbers")
+        raise InputError("this .npy holds {dtype} values; nncalc needs real numbers", dtype=dtype)
     if len(shape) > MAX_DIMS:
-        raise InputError(f"this .npy has {len(shape)} dimensions; at most {MAX_DIMS} are supported")
+        raise InputError("this .npy has {shape} dimensions; at most {MAX_DIMS} are supported", shape=len(shape), MAX_DIMS=MAX_DIMS)
     count = math.prod(shape)                # exact: np.prod wraps around past 2**63
     check_size(count, max_elements)
     need = count * dtype.itemsize
     body = read_exactly(fh, need)
     if len(body) < need:
-        raise InputError(f"this .npy is truncated: its header claims {count:,} values "
-                         f"({need:,} bytes) but it holds {len(body):,} bytes")
+        raise InputError("this .npy is truncated: its header claims {count:,} values ({need:,} bytes) but it holds {body:,} bytes", count=count, need=need, body=len(body))
     if fh.read(1):
-        raise InputError(f"this .npy has data after the {count:,} values its header claims "
-                         f"({need:,} bytes); it is not one saved array")
+        raise InputError("this .npy has data after the {count:,} values its header claims ({need:,} bytes); it is not one saved array", count=count, need=need)
     arr = np.frombuffer(body, dtype=dtype).reshape(shape, order="F" if fortran else "C")
     arr = arr.astype(np.float64, copy=False)    # the buffer is ours alone: no second copy
     if arr.ndim == 0:

@@ -58,7 +58,7 @@ def numeric_gradient(layers, X, T, loss, h=1e-6, progress=None):
     network, and the CLI draws a bar with it.
     """
     if not h > 0:
-        raise InputError(f"the finite-difference step must be > 0, got {h}", field="h")
+        raise InputError("the finite-difference step must be > 0, got {h}", field="h", h=h)
     name, _, _ = check_settings(layers, loss)
     d = prepare(layers, X, T, name)
     net = Network(layers, name, d.in_shape)

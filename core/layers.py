@@ -27,11 +27,12 @@ import numpy as np
 
 from nncalc.core import activations as acts
 from nncalc.core.netrecords import BackwardRecord, ForwardRecord
+from nncalc.core.errors import Text
 
 RULES = {       # how δ was obtained: shown in the trace
-    "ce": "δ = (p − t)/N  (softmax output with cross-entropy)",
-    "softmax": "δ = p ⊙ (∂E/∂out − Σ_k ∂E/∂out_k·p_k)  (full softmax Jacobian)",
-    "log-softmax": "δ = ∂E/∂out − p·Σ_k ∂E/∂out_k  (full log-softmax Jacobian)",
+    "ce": Text("δ = (p − t)/N  (softmax output with cross-entropy)"),
+    "softmax": Text("δ = p ⊙ (∂E/∂out − Σ_k ∂E/∂out_k·p_k)  (full softmax Jacobian)"),
+    "log-softmax": Text("δ = ∂E/∂out − p·Σ_k ∂E/∂out_k  (full log-softmax Jacobian)"),
     "elementwise": "δ = ∂E/∂out · ∂out/∂net",
 }
 

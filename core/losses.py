@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from nncalc.core import names as name_table
-from nncalc.core.errors import InputError, shape_text, suggest
+from nncalc.core.errors import N_, InputError, Plural, Text, shape_text, suggest
 
 BCE_LOG_FLOOR = -100.0          # torch.nn.BCELoss clamps ln o and ln(1 − o) here
 BCE_GRAD_EPS = 1e-12            # ... and its gradient divides by max(o(1−o), this)
@@ -56,15 +56,15 @@ class LossInfo:
 
 
 _TABLE = (
-    LossInfo("half-sse", "half sum of squared errors", "E = ½ Σ_k (t_k − o_k)²",
+    LossInfo("half-sse", Text("half sum of squared errors"), "E = ½ Σ_k (t_k − o_k)²",
              "∂E/∂o_k = (o_k − t_k) / N", False),
-    LossInfo("sse", "sum of squared errors", "E = Σ_k (t_k − o_k)²",
+    LossInfo("sse", Text("sum of squared errors"), "E = Σ_k (t_k − o_k)²",
              "∂E/∂o_k = 2(o_k − t_k) / N", False),
-    LossInfo("mse", "mean squared error", "E = (1/n) Σ (t − o)²  (n = every element)",
+    LossInfo("mse", Text("mean squared error"), Text("E = (1/n) Σ (t − o)²  (n = every element)"),
              "∂E/∂o = 2(o − t) / n", False),
-    LossInfo("bce", "binary cross-entropy", "E = −(1/n) Σ [t·ln o + (1 − t)·ln(1 − o)]  (n = every element)",
+    LossInfo("bce", Text("binary cross-entropy"), Text("E = −(1/n) Σ [t·ln o + (1 − t)·ln(1 − o)]  (n = every element)"),
              "∂E/∂o = (o − t) / (o(1 − o)) / n", True),
-    LossInfo("cross-entropy", "categorical cross-entropy", "E = −Σ_k t_k·ln(p_k + ε)",
+    LossInfo("cross-entropy", Text("categorical cross-entropy"), "E = −Σ_k t_k·ln(p_k + ε)",
              "∂E/∂p_k = −t_k / (p_k + ε) / N", True),
 )
 # a new loss's name and aliases go in core/names.py too (shell completion reads them there)
@@ -78,20 +78,21 @@ CE_FROM_LOGITS = ("E = −Σ_k t_k·ln p_k,  ln p_k = z_k − ln Σ_j e^(z_j)", 
 CE_EXACT = ("E = −Σ_k t_k·ln p_k", "∂E/∂p_k = −t_k / p_k / N")
 
 # The reduction sentences, kept as data so they are written (and later translated)
-# in one place; a counted noun is a (singular, plural) pair chosen by its count.
+# in one place; a counted noun is a Plural chosen by its count.
 REDUCTIONS = {
-    "elements": "mean over all {elements}",
-    "samples": "summed over each sample's {outputs}, averaged over {samples}",
-    "samples_from_logits": "log-softmax of the scores, then summed over each sample's {outputs}, "
-                           "averaged over {samples}",
+    "elements": N_("mean over all {elements}"),
+    "samples": N_("summed over each sample's {outputs}, averaged over {samples}"),
+    "samples_from_logits": N_("log-softmax of the scores, then summed over each sample's {outputs}, "
+                              "averaged over {samples}"),
 }
-COUNTED = {"elements": ("{n} element", "{n} elements"), "outputs": ("{n} output", "{n} outputs"),
-           "samples": ("{n} sample", "{n} samples")}
+COUNTED = {"elements": lambda n: Plural("{n} element", "{n} elements", n),
+           "outputs": lambda n: Plural("{n} output", "{n} outputs", n),
+           "samples": lambda n: Plural("{n} sample", "{n} samples", n)}
 
 
 def reduction_text(rule, **counts):
     """The sentence REDUCTIONS[rule], each count written with its noun ('3 outputs')."""
-    return REDUCTIONS[rule].format(**{k: COUNTED[k][n != 1].format(n=n) for k, n in counts.items()})
+    return Text(REDUCTIONS[rule], **{k: COUNTED[k](n) for k, n in counts.items()})
 
 
 def names():
@@ -108,9 +109,8 @@ def get(name):
     """The LossInfo called NAME; an unknown name is an InputError (field "loss") with the closest match."""
     key = canonical(name)
     if key is None:
-        raise InputError("unknown loss '{name}'{hint}; choose from {names}".format(
-            name=name, hint=suggest(name, _ALIASES, _ALIASES), names=", ".join(names())),
-            field="loss")
+        raise InputError("unknown loss '{name}'{hint}; choose from {names}",
+            field="loss", name=name, hint=suggest(name, _ALIASES, _ALIASES), names=", ".join(names()))
     return BY_NAME[key]
 
 
@@ -148,13 +148,12 @@ def samples_of(pred):
 def _one_hot(idx, classes):
     idx = np.asarray(idx, dtype=np.float64)
     if not np.all(np.isfinite(idx)) or np.any(idx != np.round(idx)):
-        raise InputError("class indices must be whole numbers, got {got}".format(got=idx.tolist()),
-                         field="target", code="class_index")
+        raise InputError("class indices must be whole numbers, got {got}",
+                         field="target", code="class_index", got=idx.tolist())
     if idx.size and (idx.min() < 0 or idx.max() >= classes):
         bad = idx[(idx < 0) | (idx >= classes)].ravel()[0]
-        raise InputError("class index {bad} is out of range: there are {k} outputs (indices 0 to "
-                         "{last})".format(bad=int(bad), k=classes, last=classes - 1),
-                         field="target", code="class_index")
+        raise InputError("class index {bad} is out of range: there are {k} outputs (indices 0 to {last})",
+                         field="target", code="class_index", bad=int(bad), k=classes, last=classes - 1)
     return np.eye(classes)[idx.astype(np.int64)]
 
 
@@ -180,18 +179,16 @@ def prepare_target(pred, target):
                 or (t.shape == rows + (1,) and pred.shape[-1] != 1)):     # a column of indices
             return _one_hot(t, pred.shape[-1]).reshape(pred.shape), t.astype(np.int64) + 0
     rows = "" if pred.ndim <= 1 else ", {n} of them".format(n=pred.size // max(pred.shape[-1], 1))
-    raise InputError("target shape {got} does not match prediction shape {want} (give the same shape, "
-                     "or one class index per row{rows})".format(
-                         got=shape_text(t.shape), want=shape_text(pred.shape), rows=rows),
-                     field="target", code="target_shape")
+    raise InputError("target shape {got} does not match prediction shape {want} (give the same shape, or one class index per row{rows})",
+                     field="target", code="target_shape", got=shape_text(t.shape), want=shape_text(pred.shape), rows=rows)
 
 
 def check_probabilities(x, what, field):
     """Refuse values outside [0, 1] (or nan) in X; the message calls them WHAT, the error names FIELD."""
     if np.isnan(x).any() or (x.size and (x.min() < 0 or x.max() > 1)):
         bad = x[np.isnan(x) | (x < 0) | (x > 1)].ravel()[0]
-        raise InputError("{what} must be probabilities in [0, 1], got {bad:g}".format(what=what, bad=bad),
-                         field=field)
+        raise InputError("{what} must be probabilities in [0, 1], got {bad:g}",
+                         field=field, what=what, bad=bad)
 
 
 def _check_distribution(p):
@@ -204,10 +201,8 @@ def _check_distribution(p):
         values = " ".join("{:.10g}".format(v) for v in row[:6]) + (" …" if row.size > 6 else "")
         which = ("the prediction ({values})" if p.ndim <= 1 else
                  "row {i} of the prediction ({values})").format(i=i + 1, values=values)
-        raise InputError("{which} sums to {total:.10g}, not 1 (beyond {tol:g}): cross-entropy takes "
-                         "a probability distribution per row, as softmax gives".format(
-                             which=which, total=sums[i], tol=DISTRIBUTION_TOL),
-                         field="pred", code="not_distribution")
+        raise InputError("{which} sums to {total:.10g}, not 1 (beyond {tol:g}): cross-entropy takes a probability distribution per row, as softmax gives",
+                         field="pred", code="not_distribution", which=which, total=sums[i], tol=DISTRIBUTION_TOL)
 
 
 def compute(name, pred, target, eps=CE_EPS, from_logits=False):
@@ -221,8 +216,8 @@ def compute(name, pred, target, eps=CE_EPS, from_logits=False):
         raise InputError("the prediction is empty", field="pred")
     t, idx = prepare_target(o, target)
     if from_logits and info.name != "cross-entropy":
-        raise InputError("from_logits applies to cross-entropy only, not {name}".format(name=info.name),
-                         field="from_logits")
+        raise InputError("from_logits applies to cross-entropy only, not {name}",
+                         field="from_logits", name=info.name)
     if info.probabilities and not from_logits:
         try:
             check_probabilities(o, "{name} predictions".format(name=info.name), "pred")
@@ -235,16 +230,14 @@ def compute(name, pred, target, eps=CE_EPS, from_logits=False):
     if info.probabilities:
         check_probabilities(t, "{name} targets".format(name=info.name), "target")
     if eps is None or not np.isfinite(eps) or eps < 0:
-        raise InputError("eps must be a number ≥ 0, got {eps}".format(eps=eps), field="eps")
+        raise InputError("eps must be a number ≥ 0, got {eps}", field="eps", eps=eps)
     if from_logits and not np.all(np.isfinite(o)):
         raise InputError("scores must be finite numbers", field="pred")
     res = evaluate(info.name, o, t.copy(), eps, from_logits, idx)
     bad = np.isnan(res.terms) | np.isnan(res.grad)
     if (bad.any() or np.isnan(res.value)) and not (np.isnan(o).any() or np.isnan(t).any()):
         where = ", ".join(str(int(i)) for i in np.argwhere(bad)[0]) if bad.any() else ""
-        raise InputError("the term at ({where}) is undefined (nan): inf − inf or inf·0 between the "
-                         "prediction and the target; inf is accepted only where the loss has a "
-                         "value".format(where=where), field="pred")
+        raise InputError("the term at ({where}) is undefined (nan): inf − inf or inf·0 between the prediction and the target; inf is accepted only where the loss has a value", field="pred", where=where)
     return res
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncalc.core import losses, netio, netspec
-from nncalc.core.errors import InputError, shape_text, suggest
+from nncalc.core.errors import InputError, Plural, Text, shape_text, suggest
 
 ORDERS = ("simultaneous", "sequential")
 
@@ -36,7 +36,7 @@ class Data:
 
 
 def _values(n):
-    return f"{n} value{'s' * (n != 1)}"
+    return Plural("{n} value", "{n} values", n)
 
 
 def _input(layers, X):
@@ -45,15 +45,14 @@ def _input(layers, X):
         raise InputError("the input must be finite numbers", field="input")
     if netspec.kind(layers[0]) in netspec.SPATIAL:
         if x.ndim not in (2, 3, 4) or x.size == 0:
-            raise InputError(f"layer 1 is {netspec.kind(layers[0])}: the input must be H×W, C×H×W or "
-                             f"N×C×H×W, got shape {shape_text(x.shape)}", field="input", code="shape")
+            raise InputError("layer 1 is {kind}: the input must be H×W, C×H×W or N×C×H×W, got shape {shape}", field="input", code="shape", kind=netspec.kind(layers[0]), shape=shape_text(x.shape))
         x4 = x.reshape((1,) * (4 - x.ndim) + x.shape)
         return x4, x.ndim < 4, x4.shape[1:]
     single = x.ndim <= 1
     x = x.reshape(1, -1) if single else x
     if x.ndim != 2:
-        raise InputError(f"the input must be a vector or one sample per row, got {x.ndim} dimensions",
-                         field="input", code="shape")
+        raise InputError("the input must be a vector or one sample per row, got {ndim} dimensions",
+                         field="input", code="shape", ndim=x.ndim)
     first = layers[0]
     if netspec.kind(first) == "dense" and x.shape[1] != first.weights.shape[1]:
         w = first.weights.shape
@@ -61,9 +60,9 @@ def _input(layers, X):
         dense = [s.weights for s in layers if netspec.kind(s) == "dense"] \
             if kinds <= {"dense", "activation"} else [first.weights]
         note, code = netio.layout_note(dense, x.shape[1], 1, x.shape[1])
-        raise InputError(f"{_values(x.shape[1])} per sample, but layer 1's weights are {w[0]}×{w[1]} "
-                         f"(one column per input, so it takes {w[1]})" + note, field="input",
-                         code=code or "shape")
+        raise InputError("{values} per sample, but layer 1's weights are {w}×{w2} (one column per input, "
+                         "so it takes {w2}){note}", field="input", code=code or "shape",
+                         values=_values(x.shape[1]), w=w[0], w2=w[1], note=note)
     return x, single, x.shape[1:]
 
 
@@ -87,10 +86,9 @@ def prepare(layers, X, T=None, loss=None):
         t, d.class_indices = losses.prepare_target(np.zeros(shape), t)
     except InputError as e:
         if e.code == "class_index":     # an index out of range or not whole: that message is better
-            raise InputError(e.message, field="target", code="class_index") from None
-        want = _values(k) if single else f"{x.shape[0]}×{k} values"
-        raise InputError(f"the target has shape {shape_text(np.shape(T))} but the network gives "
-                         f"{want} (one class index per sample also works)", field="target", code="shape") from None
+            raise InputError(e.text, field="target", code="class_index") from None
+        want = _values(k) if single else Text("{n}×{k} values", n=x.shape[0], k=k)
+        raise InputError("the target has shape {shape_text} but the network gives {want} (one class index per sample also works)", field="target", code="shape", shape_text=shape_text(np.shape(T)), want=want) from None
     t = t.reshape(x.shape[0], k)
     if not np.all(np.isfinite(t)):
         raise InputError("the target must be finite numbers", field="target")
@@ -110,25 +108,23 @@ def check_settings(layers, loss, lr=1.0, steps=0, order="simultaneous", forward_
     try:
         name = losses.get(loss).name
     except InputError as e:
-        raise InputError(e.message, field="loss", code="unknown") from None
+        raise InputError(e.text, field="loss", code="unknown") from None
     out_act = netspec.output_activation(layers)
     n = len(layers)
     if name == "cross-entropy" and out_act != "softmax" and not forward_only:
         hint = "name one activation for the hidden layers or end the list with softmax" if \
             all(netspec.kind(s) == "dense" for s in layers) else "end the network with a softmax layer"
-        raise InputError(f"cross-entropy needs a softmax output layer, but layer {n} is "
-                         f"{out_act or netspec.kind(layers[-1])}; {hint}",
-                         field=f"layers[{n}].activation", code="needs-softmax")
+        raise InputError("cross-entropy needs a softmax output layer, but layer {n} is {v}; {hint}",
+                         field=f"layers[{n}].activation", code="needs-softmax", n=n, v=out_act or netspec.kind(layers[-1]), hint=hint)
     if name == "bce" and out_act not in ("sigmoid", "softmax") and not forward_only:
-        raise InputError(f"bce needs outputs in [0, 1] (a sigmoid output layer), "
-                         f"but layer {n} is {out_act or netspec.kind(layers[-1])}", field=f"layers[{n}].activation",
-                         code="needs-sigmoid")
+        raise InputError("bce needs outputs in [0, 1] (a sigmoid output layer), but layer {n} is {v}", field=f"layers[{n}].activation",
+                         code="needs-sigmoid", n=n, v=out_act or netspec.kind(layers[-1]))
     if not np.isfinite(lr) or lr <= 0:
-        raise InputError(f"the learning rate must be a number > 0, got {lr}", field="lr")
+        raise InputError("the learning rate must be a number > 0, got {lr}", field="lr", lr=lr)
     if int(steps) != steps or steps < 0:
-        raise InputError(f"steps must be a whole number ≥ 0, got {steps}", field="steps")
+        raise InputError("steps must be a whole number ≥ 0, got {steps}", field="steps", steps=steps)
     key = str(order).strip().lower()
     if key not in ORDERS:
-        raise InputError(f"unknown order '{order}'{suggest(key, ORDERS)}; choose from {', '.join(ORDERS)}",
-                         field="order")
+        raise InputError("unknown order '{order}'{key}; choose from {ORDERS}",
+                         field="order", order=order, key=suggest(key, ORDERS), ORDERS=', '.join(ORDERS))
     return name, key, int(steps)

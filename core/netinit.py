@@ -27,11 +27,11 @@ from nncalc.core.netio import Layer
 def init_chain(tokens, in_shape, seed=None):
     """Specs for the chain TOKENS (a string or a list) on one sample of IN_SHAPE; see the module docstring."""
     if seed is not None and (int(seed) != seed or seed < 0):
-        raise InputError(f"the seed must be a whole number ≥ 0, got {seed}", field="seed")
+        raise InputError("the seed must be a whole number ≥ 0, got {seed}", field="seed", seed=seed)
     try:
         parsed = chainmod.parse_chain(tokens)
     except InputError as e:
-        raise InputError(e.message, field="layers", code="token") from None
+        raise InputError(e.text, field="layers", code="token") from None
     rng = np.random.default_rng(seed)
     specs, shape, open_act = [], tuple(in_shape), False
     for tok in parsed:
@@ -49,7 +49,7 @@ def init_chain(tokens, in_shape, seed=None):
         try:
             shape = netspec.out_shapes(specs + [spec], in_shape)[-1]
         except InputError as e:
-            raise InputError(f"{tok.token!r}: {e.message}", field=e.field, code=e.code) from None
+            raise InputError("{token!r}: {message_}", field=e.field, code=e.code, token=tok.token, message_=e.text) from None
         specs.append(spec)
         open_act = tok.kind in ("conv", "fc")
     return specs
@@ -75,8 +75,7 @@ def _xavier(rng, fan_in, fan_out, shape):
 
 def _conv(i, tok, shape, rng):
     if len(shape) != 3:
-        raise InputError(f"layer {i} {tok.token!r}: a conv layer needs C×H×W maps, but its input is "
-                         f"{'×'.join(map(str, shape))} values", field=f"layers[{i}]", code="needs-maps")
+        raise InputError("layer {i} {token!r}: a conv layer needs C×H×W maps, but its input is {join} values", field=f"layers[{i}]", code="needs-maps", i=i, token=tok.token, join='×'.join(map(str, shape)))
     p = tok.params
     kh, kw = shapes.pair(p["k"], "kernel", 1)
     out, c = shapes.as_int(p["out"], "out", 1), shape[0]
@@ -90,8 +89,8 @@ def _conv(i, tok, shape, rng):
 def _pool(i, tok):
     p = tok.params
     if p.get("ceil"):
-        raise InputError(f"layer {i} {tok.token!r}: ceil mode is for `outsize`; training pools with floor",
-                         field=f"layers[{i}]", code="ceil")
+        raise InputError("layer {i} {token!r}: ceil mode is for `outsize`; training pools with floor",
+                         field=f"layers[{i}]", code="ceil", i=i, token=tok.token)
     size = shapes.pair(p["k"], "size", 1)
     return netspec.PoolSpec(p.get("mode", "max"), size, shapes.pair(p.get("s", size), "stride", 1),
                             shapes.pair(p.get("p", 0), "padding", 0))

@@ -14,7 +14,7 @@ import numpy as np
 
 from nncalc.core import activations as acts
 from nncalc.core import losses, netspec
-from nncalc.core.errors import InputError, shape_text, suggest
+from nncalc.core.errors import InputError, Plural, Text, shape_text, suggest
 
 
 @dataclass
@@ -45,11 +45,11 @@ def parse_activation(text, field="activation"):
     """'sigmoid' -> ('sigmoid', {}); 'leaky-relu(0.2)' or 'leaky-relu(alpha=0.2)' -> ('leaky-relu', {'alpha': 0.2})."""
     m = _ACT_RE.match(str(text))
     if not m:
-        raise InputError(f"'{text}' is not an activation such as relu or leaky-relu(0.2)", field=field)
+        raise InputError("'{text}' is not an activation such as relu or leaky-relu(0.2)", field=field, text=text)
     try:
         act = acts.get(m.group(1))
     except InputError as e:
-        raise InputError(e.message, field=field, code="unknown") from None
+        raise InputError(e.text, field=field, code="unknown") from None
     name = act.name
     params = {}
     if m.group(2) is not None and m.group(2).strip():
@@ -57,12 +57,11 @@ def parse_activation(text, field="activation"):
             key, _, val = part.rpartition("=")
             key = key.strip() or (list(act.params)[i] if i < len(act.params) else "")
             if key not in act.params:
-                raise InputError(f"{name} takes no parameter '{key or part.strip()}'"
-                                 f"{' (it has ' + ', '.join(act.params) + ')' if act.params else ''}", field=field)
+                raise InputError("{name} takes no parameter '{v}'{v2}", field=field, name=name, v=key or part.strip(), v2=' (it has ' + ', '.join(act.params) + ')' if act.params else '')
             try:
                 params[key] = float(val)
             except ValueError:
-                raise InputError(f"{name}: {key} must be a number, got '{val.strip()}'", field=field) from None
+                raise InputError("{name}: {key} must be a number, got '{strip}'", field=field, name=name, key=key, strip=val.strip()) from None
     return name, params
 
 
@@ -89,23 +88,20 @@ def resolve_activations(spec, n_layers, loss=None, field="activation"):
     items = _split_top(spec) if isinstance(spec, str) else list(spec)
     items = [s for s in (str(i).strip() for i in items)]
     if not items or any(not s for s in items):
-        raise InputError(f"empty activation name in '{spec}'", field=field)
+        raise InputError("empty activation name in '{spec}'", field=field, spec=spec)
     parsed = [parse_activation(s, field) for s in items]
     ce = loss is not None and losses.get(loss).name == "cross-entropy"
     if ce and n_layers == 1 and len(parsed) == 1 and parsed[0][0] != "softmax":
-        raise InputError(f"cross-entropy uses a softmax output layer (δ = p − t), not {parsed[0][0]}; "
-                         "this network has no hidden layer for it (name no activation, or softmax)", field=field)
+        raise InputError("cross-entropy uses a softmax output layer (δ = p − t), not {v}; this network has no hidden layer for it (name no activation, or softmax)", field=field, v=parsed[0][0])
     if len(parsed) == 1:
         parsed = parsed * (n_layers - 1) + [("softmax", {}) if ce else parsed[0]]
     elif ce and len(parsed) == n_layers - 1:
         parsed = parsed + [("softmax", {})]
     if len(parsed) != n_layers:
-        raise InputError(f"{len(parsed)} activations for {n_layers} layer{'s' * (n_layers != 1)}; "
-                         "give one name or one per layer",
-                         field=field)
+        raise InputError("{parsed} activations for {layers}; give one name or one per layer",
+                         field=field, parsed=len(parsed), layers=Plural("{n} layer", "{n} layers", n_layers))
     if ce and parsed[-1][0] != "softmax":
-        raise InputError(f"cross-entropy uses a softmax output layer (δ = p − t), not {parsed[-1][0]}; "
-                         "give one activation for the hidden layers or end the list with softmax", field=field)
+        raise InputError("cross-entropy uses a softmax output layer (δ = p − t), not {v}; give one activation for the hidden layers or end the list with softmax", field=field, v=parsed[-1][0])
     return parsed
 
 
@@ -124,9 +120,9 @@ def layout_note(weights, n_inputs, i, n_prev):
     whether W read the other way round (in×out for out×in) would chain, for every layer
     (code 'layout') or for this one."""
     if transposed_chains(weights, n_inputs):
-        return "; transposed, every layer's weights would chain", "layout"
+        return Text("; transposed, every layer's weights would chain"), "layout"
     if np.ndim(weights[i - 1]) == 2 and np.shape(weights[i - 1])[0] == n_prev:
-        return "; its transpose would chain", None
+        return Text("; its transpose would chain"), None
     return "", None
 
 
@@ -137,12 +133,12 @@ def _layer_bias(b, i, w):
     except InputError as e:
         if b is None or np.size(b) != w.shape[1]:
             raise
-        raise InputError(e.message + "; with W transposed the layer would have as many",
-                         field=e.field, code="layout") from None
+        raise InputError("{reason}; with W transposed the layer would have as many",
+                         field=e.field, code="layout", reason=e.text) from None
 
 
 def _values(n):
-    return f"{n} value{'s' * (n != 1)}"
+    return Plural("{n} value", "{n} values", n)
 
 
 def _as_weights(w, i, n_prev):
@@ -153,10 +149,9 @@ def _as_weights(w, i, n_prev):
         # a plain list is one neuron's row, unless the layer before outputs one value
         a = a.reshape(-1, 1) if (n_prev == 1 and a.size != 1) else a.reshape(1, -1)
     if a.ndim != 2 or a.size == 0:
-        raise InputError(f"layer {i}: weights must be a matrix (one row per neuron), got shape "
-                         f"{shape_text(a.shape)}", field=f"layers[{i}].weights")
+        raise InputError("layer {i}: weights must be a matrix (one row per neuron), got shape {shape}", field=f"layers[{i}].weights", i=i, shape=shape_text(a.shape))
     if not np.all(np.isfinite(a)):
-        raise InputError(f"layer {i}: weights must be finite numbers", field=f"layers[{i}].weights")
+        raise InputError("layer {i}: weights must be finite numbers", field=f"layers[{i}].weights", i=i)
     return a
 
 
@@ -167,10 +162,9 @@ def _as_bias(b, i, n_out):
     if a.ndim == 1 and a.size == 1 and n_out != 1:
         a = a.reshape(())
     if not (a.ndim == 0 or a.shape == (n_out,)):
-        raise InputError(f"layer {i}: {a.size} bias values but the layer has {n_out} neurons "
-                         "(give one shared number or one per neuron)", field=f"layers[{i}].bias")
+        raise InputError("layer {i}: {size} bias values but the layer has {n_out} neurons (give one shared number or one per neuron)", field=f"layers[{i}].bias", i=i, size=a.size, n_out=n_out)
     if not np.all(np.isfinite(a)):
-        raise InputError(f"layer {i}: biases must be finite numbers", field=f"layers[{i}].bias")
+        raise InputError("layer {i}: biases must be finite numbers", field=f"layers[{i}].bias", i=i)
     return a
 
 
@@ -184,7 +178,7 @@ def make_layers(weights, biases=None, activations="sigmoid", loss=None, n_inputs
     if biases is None:
         biases = [None] * len(weights)
     if len(biases) != len(weights):
-        raise InputError(f"{len(biases)} biases for {len(weights)} layers", field="bias", code="count")
+        raise InputError("{biases} biases for {weights} layers", field="bias", code="count", biases=len(biases), weights=len(weights))
     if isinstance(activations, (list, tuple)) and activations and isinstance(activations[0], tuple):
         resolved = list(activations)
     else:
@@ -198,8 +192,9 @@ def make_layers(weights, biases=None, activations="sigmoid", loss=None, n_inputs
         if n_prev is not None and W.shape[1] != n_prev:
             src = "the input has" if i == 1 else f"layer {i - 1} outputs"
             note, code = layout_note(weights, n_inputs, i, n_prev)
-            raise InputError(f"layer {i}: weights are {W.shape[0]}×{W.shape[1]} but {src} {_values(n_prev)}"
-                             + note, field=f"layers[{i}].weights", code=code or "mismatch")
+            raise InputError("layer {i}: weights are {rows}×{cols} but {src} {values}{note}",
+                             field=f"layers[{i}].weights", code=code or "mismatch", i=i, rows=W.shape[0],
+                             cols=W.shape[1], src=src, values=_values(n_prev), note=note)
         layers.append(Layer(W, _layer_bias(b, i, W), name, dict(params)))
         n_prev = W.shape[0]
     return layers
@@ -219,13 +214,13 @@ def init_layers(sizes, seed=None, activations="sigmoid", loss=None, scheme="xavi
     """
     sizes = [int(s) for s in sizes]
     if len(sizes) < 2 or min(sizes) < 1:
-        raise InputError(f"sizes must be at least two positive numbers (inputs, ..., outputs), got {sizes}",
-                         field="sizes")
+        raise InputError("sizes must be at least two positive numbers (inputs, ..., outputs), got {sizes}",
+                         field="sizes", sizes=sizes)
     scheme = str(scheme).lower().replace("_", "-")
     if scheme not in INIT_SCHEMES:
-        raise InputError(f"unknown init scheme '{scheme}'{suggest(scheme, INIT_SCHEMES)}", field="init")
+        raise InputError("unknown init scheme '{scheme}'{scheme2}", field="init", scheme=scheme, scheme2=suggest(scheme, INIT_SCHEMES))
     if seed is not None and (int(seed) != seed or seed < 0):
-        raise InputError(f"the seed must be a whole number ≥ 0, got {seed}", field="seed")
+        raise InputError("the seed must be a whole number ≥ 0, got {seed}", field="seed", seed=seed)
     rng = np.random.default_rng(seed)
     weights = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
@@ -257,12 +252,12 @@ def load_net(data, in_out=False):
         try:
             loss = losses.get(loss).name
         except InputError as e:
-            raise InputError(e.message, field="loss", code="unknown") from None
+            raise InputError(e.text, field="loss", code="unknown") from None
     specs = []
     for i, layer in enumerate(raw, start=1):
         if not isinstance(layer, dict):
-            raise InputError(f"layer {i} must be an object with 'weights', 'bias' and 'activation'",
-                             field=f"layers[{i}]")
+            raise InputError("layer {i} must be an object with 'weights', 'bias' and 'activation'",
+                             field=f"layers[{i}]", i=i)
         if layer.get("type", "dense") == "dense":
             specs.append(_dense_from_json(i, layer, data.get("activation"), in_out))
         else:
@@ -272,9 +267,8 @@ def load_net(data, in_out=False):
                             [(s.activation, s.params) for s in specs])
     out_act = netspec.output_activation(specs)
     if loss == "cross-entropy" and out_act != "softmax":
-        raise InputError(f"cross-entropy uses a softmax output layer (δ = p − t), but layer {len(specs)} "
-                         f"is {out_act or netspec.kind(specs[-1])}", field=f"layers[{len(specs)}].activation",
-                         code="needs-softmax")
+        raise InputError("cross-entropy uses a softmax output layer (δ = p − t), but layer {specs} is {v}", field=f"layers[{len(specs)}].activation",
+                         code="needs-softmax", specs=len(specs), v=out_act or netspec.kind(specs[-1]))
     settings = {k: v for k, v in data.items() if k != "layers"}
     if loss is not None:
         settings["loss"] = loss
@@ -282,23 +276,23 @@ def load_net(data, in_out=False):
         try:
             settings["lr"] = float(settings["lr"])
         except (TypeError, ValueError):
-            raise InputError(f"'lr' must be a number, got {settings['lr']!r}", field="lr") from None
+            raise InputError("'lr' must be a number, got {settings!r}", field="lr", settings=settings['lr']) from None
     return specs, settings
 
 
 def _dense_from_json(i, layer, default_act, in_out=False):
     if "weights" not in layer:
-        raise InputError(f"layer {i} has no 'weights'", field=f"layers[{i}].weights", code="missing")
+        raise InputError("layer {i} has no 'weights'", field=f"layers[{i}].weights", code="missing", i=i)
     act = layer.get("activation", default_act)
     if act is None:
-        raise InputError(f"layer {i} has no 'activation'", field=f"layers[{i}].activation", code="missing")
+        raise InputError("layer {i} has no 'activation'", field=f"layers[{i}].activation", code="missing", i=i)
     try:
         name, params = parse_activation(act, f"layers[{i}].activation")
     except InputError as e:
-        raise InputError(f"layer {i}: {e.message}", field=e.field, code=e.code) from None
+        raise InputError("layer {i}: {message_}", field=e.field, code=e.code, i=i, message_=e.text) from None
     try:
         w = np.array(layer["weights"], dtype=np.float64)
     except (TypeError, ValueError):
-        raise InputError(f"layer {i}: 'weights' must be a matrix of numbers", field=f"layers[{i}].weights") from None
+        raise InputError("layer {i}: 'weights' must be a matrix of numbers", field=f"layers[{i}].weights", i=i) from None
     w = _as_weights(np.ascontiguousarray(w.T) if in_out and w.ndim == 2 else w, i, None)
     return Layer(w, _layer_bias(layer.get("bias"), i, w), name, params)

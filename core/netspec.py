@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from nncalc.core.errors import InputError, shape_text, suggest
+from nncalc.core.errors import InputError, Plural, Text, shape_text, suggest
 
 TYPES = ("dense", "conv", "pool", "flatten", "activation")
 _TYPE_NAMES_ELSEWHERE = {"convolution": "conv", "conv2d": "conv", "linear": "dense", "fc": "dense",
@@ -67,16 +67,16 @@ def _f(i, key):
 
 
 def _err(i, key, message, code=None):
-    return InputError(f"layer {i}: {message}", field=_f(i, key), code=code)
+    return InputError("layer {i}: {message_}", field=_f(i, key), code=code, i=i, message_=message)
 
 
 def _array(value, i, key):
     try:
         a = np.array(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise _err(i, key, f"'{key}' must be numbers (a regular nested list)") from None
+        raise _err(i, key, Text("'{key}' must be numbers (a regular nested list)", key=key)) from None
     if a.size == 0 or not np.all(np.isfinite(a)):
-        raise _err(i, key, f"'{key}' must be finite numbers, not empty")
+        raise _err(i, key, Text("'{key}' must be finite numbers, not empty", key=key))
     return a
 
 
@@ -85,38 +85,38 @@ def _geometry_value(value, i, key, minimum):
     try:
         if key == "padding" and isinstance(value, str):
             if value.strip().lower() not in ("same", "valid"):
-                raise InputError(f"padding is a number, [ph, pw], 4 sides, 'same' or 'valid', got {value!r}")
+                raise InputError("padding is a number, [ph, pw], 4 sides, 'same' or 'valid', got {value!r}", value=value)
             return value.strip().lower()
         if key == "padding" and isinstance(value, (list, tuple)) and len(value) == 4:
             return tuple(shapes.four_sides(value))
         return shapes.pair(value, key, minimum)
     except InputError as e:
-        raise _err(i, key, e.message) from None
+        raise _err(i, key, e.text) from None
 
 
 def _activation(i, key, text, parse_activation):
     try:
         return parse_activation(text, _f(i, key))
     except InputError as e:
-        raise _err(i, key, e.message, e.code) from None
+        raise _err(i, key, e.text, e.code) from None
 
 
 def conv_from_json(i, d, parse_activation):
     if "kernels" not in d:
-        raise _err(i, "kernels", "a conv layer needs 'kernels' (F×C×kh×kw, or kh×kw for one filter)",
+        raise _err(i, "kernels", Text("a conv layer needs 'kernels' (F×C×kh×kw, or kh×kw for one filter)"),
                    code="missing")
     k = _array(d["kernels"], i, "kernels")
     if k.ndim not in (2, 4):
-        raise _err(i, "kernels", f"kernels must be F×C×kh×kw or kh×kw, got {shape_text(k.shape)}")
+        raise _err(i, "kernels", Text("kernels must be F×C×kh×kw or kh×kw, got {shape}", shape=shape_text(k.shape)))
     filters = 1 if k.ndim == 2 else k.shape[0]
     b = np.zeros(filters) if d.get("bias") is None else _array(d["bias"], i, "bias")
     if b.size == 1 and filters > 1 and b.ndim == 0:
         b = np.full(filters, float(b))
     if b.size != filters:
-        raise _err(i, "bias", f"{b.size} bias values for {filters} filter{'s' * (filters != 1)}")
+        raise _err(i, "bias", Text("{size} bias values for {filters}", size=b.size, filters=Plural("{n} filter", "{n} filters", filters)))
     name, params = _activation(i, "activation", d.get("activation", "identity"), parse_activation)
     if name in ("softmax", "log-softmax"):
-        raise _err(i, "activation", f"{name} works along a sample's values; put it after flatten")
+        raise _err(i, "activation", Text("{name} works along a sample's values; put it after flatten", name=name))
     return ConvSpec(k, b.reshape(filters) if k.ndim == 4 else b.reshape(()),
                     _geometry_value(d.get("stride", 1), i, "stride", 1),
                     _geometry_value(d.get("padding", 0), i, "padding", 0),
@@ -126,7 +126,7 @@ def conv_from_json(i, d, parse_activation):
 def pool_from_json(i, d):
     mode = str(d.get("mode", "max")).strip().lower()
     if mode not in ("max", "avg"):
-        raise _err(i, "mode", f"pool mode is 'max' or 'avg', got {d.get('mode')!r}{suggest(mode, ('max', 'avg'))}")
+        raise _err(i, "mode", Text("pool mode is 'max' or 'avg', got {get!r}{mode}", get=d.get('mode'), mode=suggest(mode, ('max', 'avg'))))
     size = _geometry_value(d.get("size", 2), i, "size", 1)
     stride = None if d.get("stride") is None else _geometry_value(d["stride"], i, "stride", 1)
     return PoolSpec(mode, size, stride, _geometry_value(d.get("padding", 0), i, "padding", 0))
@@ -143,11 +143,11 @@ def typed_from_json(i, d, parse_activation):
         return FlattenSpec()
     if t == "activation":
         if "function" not in d:
-            raise _err(i, "function", "an activation layer needs 'function'", code="missing")
+            raise _err(i, "function", Text("an activation layer needs 'function'"), code="missing")
         name, params = _activation(i, "function", d["function"], parse_activation)
         return ActivationSpec(name, params)
     hint = suggest(t, TYPES + tuple(_TYPE_NAMES_ELSEWHERE), rename=_TYPE_NAMES_ELSEWHERE)
-    raise _err(i, "type", f"unknown layer type {d['type']!r}{hint}; choose from {', '.join(TYPES)}",
+    raise _err(i, "type", Text("unknown layer type {d!r}{hint}; choose from {TYPES}", d=d['type'], hint=hint, TYPES=', '.join(TYPES)),
                code="unknown-type")
 
 
@@ -190,47 +190,44 @@ def out_shapes(specs, in_shape):
 def _layer_out(i, s, shape):
     t = kind(s)
     if t in SPATIAL and len(shape) != 3:
-        raise _err(i, None, f"a {t} layer needs C×H×W maps, but its input is {shape_text(shape)} values",
+        raise _err(i, None, Text("a {t} layer needs C×H×W maps, but its input is {shape} values", t=t, shape=shape_text(shape)),
                    code="needs-maps")
     if t == "dense":
         if len(shape) != 1:
-            raise _err(i, "weights", f"a dense layer after {shape_text(shape)} maps needs them flattened "
-                       f"({math.prod(shape)} values): add a flatten layer before it", code="needs-flatten")
+            raise _err(i, "weights", Text("a dense layer after {shape} maps needs them flattened ({shape2} values): add a flatten layer before it", shape=shape_text(shape), shape2=math.prod(shape)), code="needs-flatten")
         if s.weights.shape[1] != shape[0]:
             w = s.weights.shape
-            raise _err(i, "weights", f"weights are {w[0]}×{w[1]} (one column per input) but its input has "
-                       f"{shape[0]} value{'s' * (shape[0] != 1)}"
-                       + ("; its transpose would chain" if w[0] == shape[0] else ""), code="mismatch")
+            note = Text("; its transpose would chain") if w[0] == shape[0] else ""
+            raise _err(i, "weights", Text("weights are {w}×{w2} (one column per input) but its input has "
+                                          "{values}{note}", w=w[0], w2=w[1], note=note,
+                                          values=Plural("{n} value", "{n} values", shape[0])), code="mismatch")
         return (s.weights.shape[0],)
     if t in SPATIAL:        # imported here: a fully-connected run never loads the window machinery
         from nncalc.core import shapes, windows
     if t == "conv":
         k4 = s.kernels if s.kernels.ndim == 4 else s.kernels[None, None]
         if k4.shape[1] != shape[0]:
-            raise _err(i, "kernels", f"kernels are {shape_text(k4.shape)} (F×C×kh×kw) but the input has "
-                       f"{shape[0]} channel{'s' * (shape[0] != 1)} ({shape_text(shape)})", code="mismatch")
+            raise _err(i, "kernels", Text("kernels are {shape} (F×C×kh×kw) but the input has {channels} ({shape3})", shape=shape_text(k4.shape), channels=Plural("{n} channel", "{n} channels", shape[0]), shape3=shape_text(shape)), code="mismatch")
         try:
             sides = shapes.padding_sides(s.padding, shape[1:], k4.shape[2:], s.stride, s.dilation)
             g = windows.geometry(shape[1:], k4.shape[2:], s.stride, sides, s.dilation)
         except InputError as e:
-            raise _err(i, "kernels", f"{e.message} ({shape_text(shape)} input)", code="too-large") from None
+            raise _err(i, "kernels", Text("{message_} ({shape} input)", message_=e.text, shape=shape_text(shape)), code="too-large") from None
         return (k4.shape[0],) + g.out_hw
     if t == "pool":
         size, pad = s.size, s.padding
         if any(p > k // 2 for p, k in zip(pad, size)):
-            raise _err(i, "padding", f"pool padding {shape_text(pad)} must be at most half the window "
-                       f"{shape_text(size)}")
+            raise _err(i, "padding", Text("pool padding {pad} must be at most half the window {size}", pad=shape_text(pad), size=shape_text(size)))
         try:
             g = windows.geometry(shape[1:], size, s.stride or size, pad, 1)
         except InputError as e:
-            raise _err(i, "size", f"the pool window does not fit: {e.message} ({shape_text(shape)} input)",
+            raise _err(i, "size", Text("the pool window does not fit: {message_} ({shape} input)", message_=e.text, shape=shape_text(shape)),
                        code="too-large") from None
         return (shape[0],) + g.out_hw
     if t == "flatten":
         return (math.prod(shape),)
     if s.function in ("softmax", "log-softmax") and len(shape) != 1:
-        raise _err(i, "function", f"{s.function} works along a sample's values; flatten the "
-                   f"{shape_text(shape)} maps first")
+        raise _err(i, "function", Text("{function} works along a sample's values; flatten the {shape} maps first", function=s.function, shape=shape_text(shape)))
     return shape
 
 

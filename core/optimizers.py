@@ -85,14 +85,14 @@ def make(name, lr, momentum=0.9, betas=(0.9, 0.999), eps=1e-8):
     """The optimizer NAME; errors name the fields optimizer, momentum, betas."""
     key = canonical(name)
     if key is None:
-        raise InputError(f"unknown optimizer '{name}'{suggest(name, NAMES)}; choose from {', '.join(NAMES)}",
-                         field="optimizer", code="unknown")
+        raise InputError("unknown optimizer '{name}'{name2}; choose from {NAMES}",
+                         field="optimizer", code="unknown", name=name, name2=suggest(name, NAMES), NAMES=', '.join(NAMES))
     if key == "sgd":
         return SGD(lr)
     if key == "momentum":
         if not 0 <= momentum < 1:
-            raise InputError(f"momentum must be in [0, 1), got {momentum}", field="momentum")
+            raise InputError("momentum must be in [0, 1), got {momentum}", field="momentum", momentum=momentum)
         return Momentum(lr, momentum)
     if not all(0 <= b < 1 for b in betas):
-        raise InputError(f"adam betas must be in [0, 1), got {tuple(betas)}", field="betas")
+        raise InputError("adam betas must be in [0, 1), got {betas}", field="betas", betas=tuple(betas))
     return Adam(lr, betas, eps)

@@ -31,7 +31,7 @@ import re
 import numpy as np
 
 from nncalc.core import pasted, spreadsheet
-from nncalc.core.errors import InputError, plural, shape_text
+from nncalc.core.errors import InputError, Text, plural, shape_text
 from nncalc.core.forms import (MAX_DIMS, NPY_MAGIC, JSONSyntaxError, check_size, check_values,
                                parse_json, parse_npy)
 
@@ -55,21 +55,21 @@ def fold_full_width(text):
 def describe_token(token):
     t = fold_full_width(token.strip())
     if t.lower() in ("nan", "+nan", "-nan"):
-        return "nan is not allowed (not a number)"
+        return Text("nan is not allowed (not a number)")
     if not t.isascii():
-        return (f"'{t}' is not a plain ASCII number (full-width forms are read, "
-                "other unicode characters are not)")
-    return f"'{t}' is not a number"
+        return Text("'{t}' is not a plain ASCII number (full-width forms are read, "
+                    "other unicode characters are not)", t=t)
+    return Text("'{t}' is not a number", t=t)
 
 
 def _tokens(row, where):
     fields = _FIELD_SEP.split(row.strip())
     for i, f in enumerate(fields, 1):
-        at = f"{where}, value {i}" if where else f"value {i}"
+        at = Text("{where}, value {i}", where=where, i=i) if where else Text("value {i}", i=i)
         if f == "":
-            raise InputError(f"{at}: empty (two commas in a row, or a comma at an end)")
+            raise InputError("{at}: empty (two commas in a row, or a comma at an end)", at=at)
         if not _NUMBER.fullmatch(f):
-            raise InputError(f"{at}: {describe_token(f)}")
+            raise InputError("{at}: {f}", at=at, f=describe_token(f))
     return fields
 
 
@@ -103,7 +103,7 @@ def _refuse_trace(text):
     """A whole text trace piped in: say so rather than 'relu:' is not a number."""
     lines = [line for line in text.split("\n") if line.strip()]
     if len(lines) >= 2 and _TRACE_HEAD.match(lines[0]) and not _NUMBER.match(lines[0]):
-        raise InputError(f"this is an nncalc text trace ('{lines[0][:40]}'), not a matrix", code="trace")
+        raise InputError("this is an nncalc text trace ('{v}'), not a matrix", code="trace", v=lines[0][:40])
 
 
 def parse_text(text, max_elements=None):
@@ -115,7 +115,7 @@ def parse_text(text, max_elements=None):
         _check_balance(body)
         levels = pasted.depth(body)
         if levels > MAX_DIMS:
-            raise InputError(f"nested deeper than {MAX_DIMS} levels")
+            raise InputError("nested deeper than {MAX_DIMS} levels", MAX_DIMS=MAX_DIMS)
         if wrapper and levels or levels > 1 or pasted.wrapped_vector(body):   # the nesting gives the shape
             return _nested(body, max_elements)
         text = body.replace("[", "").replace("]", "")   # [1 2; 3 4]: brackets around the text form
@@ -148,7 +148,9 @@ def _plain(text, max_elements):
     for ci, chan in enumerate(channels, 1):
         rows = [r for r in re.split(r"[;\n]", chan) if r.strip()]
         if not rows:
-            raise InputError(f"channel {ci} is empty" if several else "empty input: no numbers given")
+            if several:
+                raise InputError("channel {ci} is empty", ci=ci)
+            raise InputError("empty input: no numbers given")
         rows_of.append([_tokens(row, _where(ci, ri, several) if several or len(rows) > 1 else "")
                         for ri, row in enumerate(rows, 1)])
         count += sum(len(r) for r in rows_of[-1])
@@ -157,7 +159,7 @@ def _plain(text, max_elements):
 
 
 def _where(ci, ri, several):
-    return f"channel {ci}, row {ri}" if several else f"row {ri}"
+    return Text("channel {ci}, row {ri}", ci=ci, ri=ri) if several else Text("row {ri}", ri=ri)
 
 
 def assemble(channels, matrix=False, stack=False):
@@ -168,12 +170,11 @@ def assemble(channels, matrix=False, stack=False):
         width = len(rows[0])
         for ri, row in enumerate(rows, 1):
             if len(row) != width:
-                raise InputError(f"{_where(ci, ri, several)} has {plural(len(row), 'value')}, "
-                                 f"row 1 has {width}")
+                raise InputError("{ci} has {plural}, row 1 has {width}", ci=_where(ci, ri, several), plural=plural(len(row), 'value'), width=width)
             data.extend(row)
         shapes.append((len(rows), width))
         if shapes[0] != shapes[-1]:
-            raise InputError(f"channel {ci} is {shape_text(shapes[-1])}, channel 1 is {shape_text(shapes[0])}")
+            raise InputError("channel {ci} is {shape_text}, channel 1 is {shape_text2}", ci=ci, shape_text=shape_text(shapes[-1]), shape_text2=shape_text(shapes[0]))
     arr = check_values(np.array(data, dtype=np.float64))
     n_rows, n_cols = shapes[0]
     if several:

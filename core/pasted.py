@@ -9,7 +9,7 @@ refused: the values it leaves out are not there to read.
 """
 import re
 
-from nncalc.core.errors import InputError, plural
+from nncalc.core.errors import InputError, Text, plural
 
 # array(…) / tensor(…) and the keyword arguments a repr may end with
 _WRAPPER = re.compile(r"\s*(array|tensor)\(", re.ASCII)
@@ -25,10 +25,9 @@ def unwrap(text):
     name, body = m.group(1), text[m.end():]
     end = _closing(body)
     if end is None or not body[end:].strip():
-        raise InputError(f"this {name}(…) printout is cut short: '(' without ')'")
+        raise InputError("this {name}(…) printout is cut short: '(' without ')'", name=name)
     if not _KWARGS.fullmatch(body[end:]):
-        raise InputError(f"cannot read this {name}(…) printout: after the values it has "
-                         f"{body[end:].strip()[:30]!r}")
+        raise InputError("cannot read this {name}(…) printout: after the values it has {v!r}", name=name, v=body[end:].strip()[:30])
     return body[:end], name
 
 
@@ -91,7 +90,7 @@ def parse_nested(text, is_number, describe):
                 return children
             if tok == ",":
                 if not comma_ok:
-                    raise InputError(f"empty item in {_at(path)} (two commas in a row, or a comma first)")
+                    raise InputError("empty item in {path} (two commas in a row, or a comma first)", path=_at(path))
                 comma_ok = False
                 pos += 1
                 continue
@@ -99,22 +98,22 @@ def parse_nested(text, is_number, describe):
                 children.append(node(path + (len(children),)))
             else:
                 if tok.lower() in ("nan", "+nan", "-nan") or not is_number(tok):
-                    raise InputError(f"{_at(path + (len(children),))}: {describe(tok)}")
+                    raise InputError("{at}: {tok}", at=_at(path + (len(children),)), tok=describe(tok))
                 children.append(tok)
                 pos += 1
             comma_ok = True
         raise InputError("unbalanced brackets: '[' without ']'")
 
     if not items or items[0] != "[":
-        raise InputError(f"{items[0] if items else 'nothing'!r} before the first '['")
+        raise InputError("{v!r} before the first '['", v=items[0] if items else 'nothing')
     tree = node(())
     if pos != len(items):
-        raise InputError(f"{''.join(items[pos:])[:30]!r} after the last ']'")
+        raise InputError("{v!r} after the last ']'", v=''.join(items[pos:])[:30])
     return tree, nested_shape(tree)
 
 
 def _at(path):
-    return "item " + "".join(f"[{i}]" for i in path) if path else "the outer list"
+    return Text("item {path}", path="".join(f"[{i}]" for i in path)) if path else Text("the outer list")
 
 
 def nested_shape(node, leaf=None, path=()):
@@ -130,9 +129,10 @@ def nested_shape(node, leaf=None, path=()):
     for i, s in enumerate(shapes[1:], 1):
         if s != shapes[0]:
             if len(s) == 1 and len(shapes[0]) == 1:
-                here, first = (f"row {i + 1}", "row 1") if not path else (_at(path + (i,)), _at(path + (0,)))
-                raise InputError(f"{here} has {plural(s[0], 'value')}, {first} has {shapes[0][0]}")
-            raise InputError(f"{_at(path + (i,))} has shape {list(s)}, {_at(path + (0,))} has {list(shapes[0])}")
+                here, first = (Text("row {i}", i=i + 1), Text("row {i}", i=1)) if not path else \
+                    (_at(path + (i,)), _at(path + (0,)))
+                raise InputError("{here} has {plural}, {first} has {v}", here=here, plural=plural(s[0], 'value'), first=first, v=shapes[0][0])
+            raise InputError("{at} has shape {s}, {at2} has {list}", at=_at(path + (i,)), s=list(s), at2=_at(path + (0,)), list=list(shapes[0]))
     return (len(node),) + shapes[0]
 
 

@@ -22,7 +22,7 @@ from functools import cached_property
 import numpy as np
 
 from nncalc.core import shapes, windows
-from nncalc.core.errors import InputError, shape_text
+from nncalc.core.errors import InputError, Text, shape_text
 
 DEFAULT_MAX_STEPS = 100
 
@@ -83,13 +83,11 @@ class PoolResult:
 
 def _check_pool_args(mode, kernel, padding):
     if mode not in ("max", "avg"):
-        raise InputError("pooling mode must be 'max' or 'avg', got {mode!r}".format(mode=mode),
-                         field="mode")
+        raise InputError("pooling mode must be 'max' or 'avg', got {mode!r}",
+                         field="mode", mode=mode)
     for k, p in zip(kernel, padding):
         if p > k // 2:
-            raise InputError("padding {ph}×{pw} must be at most half the window {kh}×{kw} (at most "
-                             "{mh}×{mw})".format(ph=padding[0], pw=padding[1], kh=kernel[0], kw=kernel[1],
-                                                 mh=kernel[0] // 2, mw=kernel[1] // 2), field="padding")
+            raise InputError("padding {ph}×{pw} must be at most half the window {kh}×{kw} (at most {mh}×{mw})", field="padding", ph=padding[0], pw=padding[1], kh=kernel[0], kw=kernel[1], mh=kernel[0] // 2, mw=kernel[1] // 2)
 
 
 def _separable(xp, geom, op):
@@ -261,7 +259,7 @@ def pool2d(x, mode="max", size=2, stride=None, padding=0, ceil=False, global_=Fa
     planes = x4.shape[0] * x4.shape[1]
     windows.check_work(geom, planes, planes, max_elements, out_field="size")
     windows.check_operations(comparisons(planes, geom, dout is not None or every_cell),
-                             "comparisons" if mode == "max" else "additions", "size", max_work)
+                             Text("comparisons") if mode == "max" else Text("additions"), "size", max_work)
     max_steps = windows.trace_count(max_steps, kernel[0] * kernel[1], max_elements)
     fill = -np.inf if mode == "max" else 0.0
     xp = windows.pad(x4, geom, fill) if any(pads) or any(geom.extra) else x4.view()
@@ -292,8 +290,7 @@ def backward(res, dout, max_steps=DEFAULT_MAX_STEPS, max_elements=None):
     geom, xp = res._geom, res.padded
     d = windows.as_float(dout, "the upstream gradient", "dout")
     if d.shape != res.output_shape:
-        raise InputError("upstream gradient shape {got} does not match the output shape {want}".format(
-            got=shape_text(d.shape), want=shape_text(res.output_shape)), field="dout")
+        raise InputError("upstream gradient shape {got} does not match the output shape {want}", field="dout", got=shape_text(d.shape), want=shape_text(res.output_shape))
     x_shape = xp.shape[:2] + geom.in_hw
     d4 = d.reshape(x_shape[:2] + geom.out_hw)
     rows = cols = None

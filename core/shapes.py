@@ -58,16 +58,15 @@ def as_int(v, name, minimum=None):
     """
     if type(v) is not int and (isinstance(v, bool) or not (isinstance(v, Integral) or
                                                          (isinstance(v, float) and v.is_integer()))):
-        raise InputError("{name} must be a whole number, got {value!r}".format(name=name, value=v),
-                         field=name)
+        raise InputError("{name} must be a whole number, got {value!r}",
+                         field=name, name=name, value=v)
     iv = int(v)
     if abs(iv) > MAX_INT:           # NumPy's sizes are int64; a 401-digit size has no float either
-        raise InputError("{name} is too large: a {n}-digit number; at most 2^63 − 1 = {most:,}".format(
-            name=name, n=len(str(abs(iv))), most=MAX_INT), field=name)
+        raise InputError("{name} is too large: a {n}-digit number; at most 2^63 − 1 = {most:,}", field=name, name=name, n=len(str(abs(iv))), most=MAX_INT)
     if minimum is not None and iv < minimum:
         word = {0: "non-negative", 1: "positive"}.get(minimum) or "at least {m}".format(m=minimum)
-        raise InputError("{name} must be {word}, got {value}".format(name=name, word=word, value=iv),
-                         field=name)
+        raise InputError("{name} must be {word}, got {value}",
+                         field=name, name=name, word=word, value=iv)
     return iv
 
 
@@ -76,8 +75,7 @@ def pair(v, name, minimum=None):
     if isinstance(v, (list, tuple)) or (hasattr(v, "shape") and getattr(v, "ndim", 0) == 1):
         vals = list(v)
         if len(vals) != 2:
-            raise InputError("{name} must be one number or two (h, w), got {count} values".format(
-                name=name, count=len(vals)), field=name)
+            raise InputError("{name} must be one number or two (h, w), got {count} values", field=name, name=name, count=len(vals))
         return tuple(as_int(a, name, minimum) for a in vals)
     iv = as_int(v, name, minimum)
     return (iv, iv)
@@ -110,8 +108,7 @@ def out_size(n, k, stride=1, padding=0, dilation=1, ceil=False):
     # ceil mode (pooling) keeps a window that starts inside and runs off the end, as PyTorch
     # does, so a window longer than the input still fits there while eff < padded + s
     if eff > padded and not (ceil and eff < padded + s):
-        raise InputError("kernel {k} (dilated {eff}) does not fit the padded input {padded}".format(
-            k=k, eff=eff, padded=padded), field="kernel")
+        raise InputError("kernel {k} (dilated {eff}) does not fit the padded input {padded}", field="kernel", k=k, eff=eff, padded=padded)
     q = Fraction(padded - eff, s)
     whole = q.denominator == 1
     size = (math.ceil(q) if ceil else math.floor(q)) + 1
@@ -140,8 +137,7 @@ def out_size2d(hw, khw, stride=1, padding=0, dilation=1, ceil=False):
     ph, pw = h + pt + pb, w + pl + pr
     fits = [e <= p or (ceil and e < p + st) for e, p, st in ((eh, ph, sh), (ew, pw, sw))]
     if not all(fits):
-        raise InputError("kernel {kh}×{kw} (dilated {eh}×{ew}) does not fit the padded input "
-                         "{ph}×{pw}".format(kh=kh, kw=kw, eh=eh, ew=ew, ph=ph, pw=pw), field="kernel")
+        raise InputError("kernel {kh}×{kw} (dilated {eh}×{ew}) does not fit the padded input {ph}×{pw}", field="kernel", kh=kh, kw=kw, eh=eh, ew=ew, ph=ph, pw=pw)
     return (out_size(h, kh, sh, (pt, pb), dh, ceil), out_size(w, kw, sw, (pl, pr), dw, ceil))
 
 
@@ -164,8 +160,7 @@ def padding_sides(padding, hw, kernel, stride=1, dilation=1):
             (sh, sw), (dh, dw) = pair(stride, "stride", 1), pair(dilation, "dilation", 1)
             kh, kw = pair(kernel, "kernel", 1)
             return same_padding(hw[0], kh, sh, dh) + same_padding(hw[1], kw, sw, dw)
-        raise InputError("padding must be a number, (ph, pw), 'same' or 'valid', got {padding!r}".format(
-            padding=padding), field="padding")
+        raise InputError("padding must be a number, (ph, pw), 'same' or 'valid', got {padding!r}", field="padding", padding=padding)
     return four_sides(padding)
 
 
@@ -196,10 +191,8 @@ def transposed_size(i, k, s=1, p=0, d=1, output_padding=0):
     d = as_int(d, "dilation", 1)
     op = as_int(output_padding, "output_padding", 0)
     if op >= max(s, d):
-        raise InputError("output padding {op} must be smaller than the stride ({s}) or the dilation "
-                         "({d})".format(op=op, s=s, d=d), field="output_padding")
+        raise InputError("output padding {op} must be smaller than the stride ({s}) or the dilation ({d})", field="output_padding", op=op, s=s, d=d)
     size = (i - 1) * s - 2 * p + d * (k - 1) + op + 1
     if size <= 0:
-        raise InputError("transposed output size would be {size}; padding {p} is too large".format(
-            size=size, p=p), field="padding")
+        raise InputError("transposed output size would be {size}; padding {p} is too large", field="padding", size=size, p=p)
     return size

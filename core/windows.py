@@ -19,7 +19,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from nncalc.core import shapes
-from nncalc.core.errors import InputError, shape_text
+from nncalc.core.errors import InputError, Text, shape_text
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,8 @@ def geometry(in_hw, kernel, stride=1, padding=0, dilation=1, ceil=False):
     for value, name in ((stride, "stride"), (dilation, "dilation")):
         for v in value if isinstance(value, (tuple, list)) else (value,):
             if isinstance(v, (int, np.integer)) and v > MAX_STEP:    # other values: shapes checks them
-                raise InputError("{v:,} is too large (at most {most:,})".format(v=v, most=MAX_STEP),
-                                 field=name)
+                raise InputError("{v:,} is too large (at most {most:,})",
+                                 field=name, v=v, most=MAX_STEP)
     sides = shapes.four_sides(padding)
     rh, rw = shapes.out_size2d(in_hw, kernel, stride, sides, dilation, ceil)
     extra = []
@@ -85,13 +85,11 @@ def check_work(geom, planes, out_planes, max_elements, out_field="kernel"):
         return
     ph, pw = geom.padded_hw
     oh, ow = geom.out_hw
-    for what, maps, h, w, name in (("the padded input", planes, ph, pw, "padding"),
-                                   ("the output", out_planes, oh, ow, out_field)):
+    for what, maps, h, w, name in ((Text("the padded input"), planes, ph, pw, "padding"),
+                                   (Text("the output"), out_planes, oh, ow, out_field)):
         if maps * h * w > max_elements:
-            raise InputError("{what} would have {count:,} elements ({maps:,} × {h:,}×{w:,}), over the "
-                             "limit of {limit:,}".format(what=what, count=maps * h * w, maps=maps, h=h, w=w,
-                                                        limit=max_elements),
-                             field=name, code="over_limit")
+            raise InputError("{what} would have {count:,} elements ({maps:,} × {h:,}×{w:,}), over the limit of {limit:,}",
+                             field=name, code="over_limit", what=what, count=maps * h * w, maps=maps, h=h, w=w, limit=max_elements)
 
 
 # A trace (the step records and tables) holds at most max_elements // TRACE_SHARE numbers:
@@ -115,8 +113,7 @@ def trace_budget(max_elements):
 def check_operations(count, what, field, max_work):
     """Refuse work estimated at more than ``max_work`` operations, before doing any of it."""
     if max_work is not None and count > max_work:
-        raise InputError("needs about {count:,} {what}, over the work limit of {limit:,}".format(
-            count=count, what=what, limit=max_work), field=field, code="over_work")
+        raise InputError("needs about {count:,} {what}, over the work limit of {limit:,}", field=field, code="over_work", count=count, what=what, limit=max_work)
 
 
 def pad(x, geom, value=0.0):
@@ -221,9 +218,8 @@ def require_defined(result, what, inputs=()):
     if bad.any() and not any(np.isnan(a).any() for a, _ in inputs):
         where = ", ".join(str(int(i)) for i in np.argwhere(bad)[0])
         holders = [name for a, name in inputs if np.isinf(a).any()] or [name for _, name in inputs[:1]]
-        raise InputError("{what} ({where}) is undefined (nan): inf·0 or inf − inf arises in its sum; "
-                         "inf is accepted only where the result has a value".format(what=what, where=where),
-                         field=holders[0] if holders else None)
+        raise InputError("{what} ({where}) is undefined (nan): inf·0 or inf − inf arises in its sum; inf is accepted only where the result has a value",
+                         field=holders[0] if holders else None, what=what, where=where)
 
 
 def as_float(a, what, field):
@@ -231,8 +227,7 @@ def as_float(a, what, field):
     try:
         arr = np.asarray(a, dtype=np.float64)
     except (ValueError, TypeError):
-        raise InputError("{what} must be a regular array of numbers "
-                         "(all rows and filters the same size)".format(what=what), field=field) from None
+        raise InputError("{what} must be a regular array of numbers (all rows and filters the same size)", field=field, what=what) from None
     return arr
 
 
@@ -240,6 +235,5 @@ def normalise_input(x):
     """x as a float64 (N, C, H, W) array, plus the number of dimensions it came with."""
     arr = as_float(x, "the input", "input")
     if arr.ndim not in (2, 3, 4) or arr.size == 0:
-        raise InputError("the input must be H×W, C×H×W or N×C×H×W, got shape {shape}".format(
-            shape=shape_text(arr.shape)), field="input")
+        raise InputError("the input must be H×W, C×H×W or N×C×H×W, got shape {shape}", field="input", shape=shape_text(arr.shape))
     return arr.reshape((1,) * (4 - arr.ndim) + arr.shape), arr.ndim

@@ -1,0 +1,72 @@
+"""click's help wrapped by terminal columns, for Chinese help screens.
+
+click wraps help by counting characters, and breaks lines only at spaces; a
+Chinese character fills two columns and Chinese has no spaces, so its help
+ran twice too wide. While Chinese is the language, click's wrapper is
+replaced by this one, which measures columns and may break between any two
+wide characters. English help keeps click's own wrapper, unchanged.
+"""
+import re
+import unicodedata
+
+import click._textwrap
+
+_CLICK_WRAPPER = click._textwrap.TextWrapper
+# whitespace runs, single wide characters, and runs of anything else
+_CHUNK = re.compile(r"\s+|[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[^\s\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]+")
+# a line should not begin with these: they close what came before
+_NO_LINE_START = set("，。、；：？！）》」』】,.;:?!)")
+
+
+def columns(text):
+    """Display width of TEXT: two for East Asian wide and full-width characters, else one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
+               for ch in text)
+
+
+class ColumnWrapper(_CLICK_WRAPPER):
+    def _split(self, text):
+        return _CHUNK.findall(text)
+
+    def _wrap_chunks(self, chunks):
+        lines = []
+        chunks = list(reversed(chunks))
+        while chunks:
+            indent = self.subsequent_indent if lines else self.initial_indent
+            room = self.width - columns(indent)
+            if lines and chunks[-1].isspace():
+                chunks.pop()
+            line, used = [], 0
+            while chunks:
+                width = columns(chunks[-1])
+                fits = used + width <= room
+                closing = chunks[-1][0] in _NO_LINE_START and width <= 2 and used + width <= room + 2
+                if fits or closing or not line:
+                    if not fits and not line:           # one chunk wider than the line: cut it
+                        head, tail = _cut(chunks.pop(), room)
+                        line.append(head)
+                        if tail:
+                            chunks.append(tail)
+                        break
+                    line.append(chunks.pop())
+                    used += width
+                else:
+                    break
+            while line and line[-1].isspace():
+                line.pop()
+            if line:
+                lines.append(indent + "".join(line))
+        return lines
+
+
+def _cut(chunk, room):
+    used = 0
+    for i, ch in enumerate(chunk):
+        used += columns(ch)
+        if used > max(room, 1):
+            return chunk[:max(i, 1)], chunk[max(i, 1):]
+    return chunk, ""
+
+
+def install(on):
+    click._textwrap.TextWrapper = ColumnWrapper if on else _CLICK_WRAPPER

@@ -1,0 +1,140 @@
+"""The language nncalc speaks: Chinese (``zh``) or English (``en``), chosen once per run.
+
+The choice, first that applies: ``--lang zh|en`` on the group, the
+``NNCALC_LANG`` variable, then gettext's locale variables in its order
+(LANGUAGE, LC_ALL, LC_MESSAGES, LANG; the first one set decides). Any ``zh*``
+value means Chinese, anything else English.
+
+Help texts are fixed when a command module is imported, so main.py chooses
+before it imports one. stdlib gettext only (no numpy, no tabulate): the
+catalog is ``locale/zh_CN/LC_MESSAGES/nncalc.mo`` beside this file.
+
+click translates its own words (Usage, Options, Error, …) through gettext's
+*global* domain, which reads the language from the environment; so for
+Chinese the domain is bound to this catalog and LANGUAGE is pointed at it,
+and for English the global domain is one with no catalog at all.
+"""
+import gettext
+import os
+import sys
+
+DOMAIN = "nncalc"
+LOCALEDIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
+CATALOG_LANGUAGE = "zh_CN"
+LANGUAGES = ("zh", "en")
+LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+_state = {"lang": "en", "translation": gettext.NullTranslations(), "environ": None}
+
+
+def _(message):
+    """MESSAGE in the chosen language (itself when there is no translation)."""
+    return _state["translation"].gettext(message)
+
+
+def ngettext(singular, plural, n):
+    return _state["translation"].ngettext(singular, plural, n)
+
+
+def N_(message):
+    """Marks a message for extraction where it is defined; translated later where it is shown."""
+    return message
+
+
+def language():
+    return _state["lang"]
+
+
+def restore_environ():
+    """Put LANGUAGE back as the user had it (the end of an in-process run: tests, embedding)."""
+    _restore_environ()
+
+
+def _restore_environ():
+    """Undo our own LANGUAGE setting so the user's environment is read, not ours (in-process runs)."""
+    saved = _state["environ"]
+    if saved is None:
+        return
+    _state["environ"] = None
+    ours, theirs = saved
+    if os.environ.get("LANGUAGE") == ours:
+        if theirs is None:
+            os.environ.pop("LANGUAGE", None)
+        else:
+            os.environ["LANGUAGE"] = theirs
+
+
+def from_environment():
+    """'zh' or 'en' from NNCALC_LANG, else from the first locale variable that is set."""
+    _restore_environ()
+    explicit = os.environ.get("NNCALC_LANG", "").strip().lower()
+    if explicit:
+        return "zh" if explicit.startswith("zh") else "en"
+    for name in LOCALE_VARS:
+        value = os.environ.get(name, "")
+        if value:
+            # LANGUAGE is a list (zh_CN:en); its first entry is the language asked for
+            return "zh" if value.split(":")[0].strip().lower().startswith("zh") else "en"
+    return "en"
+
+
+def from_arguments(args):
+    """The --lang value typed before the command name in ARGS, or None (click checks the value later)."""
+    it = iter(args)
+    for word in it:
+        if word == "--lang":
+            value = next(it, "")
+            return value if value in LANGUAGES else None
+        if word.startswith("--lang="):
+            value = word.split("=", 1)[1]
+            return value if value in LANGUAGES else None
+        if not word.startswith("-") or word == "--":
+            return None                 # the command name: options after it are the command's
+    return None
+
+
+def choose(args=()):
+    """The language for this run (see the module docstring), made current."""
+    activate(from_arguments(args) or from_environment())
+    return _state["lang"]
+
+
+def activate(lang):
+    """Make LANG ('zh' or 'en') current for nncalc's messages and click's."""
+    _restore_environ()
+    if lang == "zh":
+        _state["translation"] = gettext.translation(DOMAIN, LOCALEDIR, languages=[CATALOG_LANGUAGE],
+                                                    fallback=True)
+        gettext.bindtextdomain(DOMAIN, LOCALEDIR)
+        gettext.textdomain(DOMAIN)
+        if os.environ.get("LANGUAGE") != CATALOG_LANGUAGE:
+            _state["environ"] = (CATALOG_LANGUAGE, os.environ.get("LANGUAGE"))
+            os.environ["LANGUAGE"] = CATALOG_LANGUAGE
+    else:
+        lang = "en"
+        _state["translation"] = gettext.NullTranslations()
+        # a domain with no catalog anywhere: click's words stay English whatever the locale
+        gettext.bindtextdomain(DOMAIN + "-en", LOCALEDIR)
+        gettext.textdomain(DOMAIN + "-en")
+    _state["lang"] = lang
+    if lang == "zh" or "nncalc.cli.helpwrap" in sys.modules:
+        from nncalc.cli import helpwrap     # click's help wrapper, by columns while Chinese
+        helpwrap.install(lang == "zh")
+
+
+def tr(text):
+    """A sentence from core in the chosen language.
+
+    core knows no language: its messages (nncalc.core.errors.Text, InputError)
+    keep their English template and parameters; here the template is
+    translated and filled, parameters that are themselves such sentences too.
+    Plain strings are looked up as they are.
+    """
+    template = getattr(text, "template", None)
+    if template is None:
+        return _(text) if isinstance(text, str) and text else text
+    params = {k: tr(v) if hasattr(v, "template") else v for k, v in text.params.items()}
+    plural = getattr(text, "plural", None)
+    if plural is not None:
+        return ngettext(template, plural, text.count).format(**params)
+    return _(template).format(**params) if params else _(template)
