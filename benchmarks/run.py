@@ -294,6 +294,18 @@ def bench_startup(py, exe, tmp, runs):
             row(f"start-up {label}", *shown)
         else:
             row(f"start-up {label}", *shown, f"≤ {target}", r <= target)
+    bench_startup_languages(exe, runs)
+
+
+def bench_startup_languages(exe, runs):
+    """The same commands in Chinese against English: loading the catalog must not move start-up."""
+    for label, args in (("`nncalc --help`", ["--help"]), ("`nncalc conv --help`", ["conv", "--help"]),
+                        ("`nncalc activate sigmoid 1 -q`", ["activate", "sigmoid", "1", "-q"])):
+        zh, en = ["env", "NNCALC_LANG=zh", exe, *args], ["env", "NNCALC_LANG=en", exe, *args]
+        progress(f"start-up in Chinese: {label} ({runs} pairs)")
+        ta, tb, r, rc = pair_cpu(zh, en, runs, env=USER_ENV)
+        row(f"start-up {label} in Chinese", ms(ta), f"the same in English {ms(tb)}",
+            f"{r:.2f} (CPU {rc:.2f})", "≤ 1.05", r <= 1.05)
 
 
 def save_inputs(tmp):

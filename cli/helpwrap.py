@@ -6,27 +6,40 @@ ran twice too wide. While Chinese is the language, click's wrapper is
 replaced by this one, which measures columns and may break between any two
 wide characters. English help keeps click's own wrapper, unchanged.
 """
-import re
 import unicodedata
 
 import click._textwrap
 
 _CLICK_WRAPPER = click._textwrap.TextWrapper
-# whitespace runs, single wide characters, and runs of anything else
-_CHUNK = re.compile(r"\s+|[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[^\s\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]+")
 # a line should not begin with these: they close what came before
 _NO_LINE_START = set("，。、；：？！）》」』】,.;:?!)")
 
 
+def _wide(ch):
+    return ch > "\u10ff" and unicodedata.east_asian_width(ch) in "WF"
+
+
 def columns(text):
     """Display width of TEXT: two for East Asian wide and full-width characters, else one."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
-               for ch in text)
+    return sum(2 if _wide(ch) else 0 if unicodedata.combining(ch) else 1 for ch in text)
 
 
 class ColumnWrapper(_CLICK_WRAPPER):
     def _split(self, text):
-        return _CHUNK.findall(text)
+        """Whitespace runs, single wide characters and runs of anything else: the places a
+        line may break (a loop, not a regex: compiling one cost more than a help screen)."""
+        chunks, run, kind = [], "", None
+        for ch in text:
+            k = "space" if ch.isspace() else "wide" if _wide(ch) else "word"
+            if k == kind and k != "wide":
+                run += ch
+            else:
+                if run:
+                    chunks.append(run)
+                run, kind = ch, k
+        if run:
+            chunks.append(run)
+        return chunks
 
     def _wrap_chunks(self, chunks):
         lines = []

@@ -61,6 +61,8 @@ class LazyGroup(click.Group):
         # before any command module is imported: their help texts are fixed at import
         i18n.choose(args)
         _translate_group_help(self)
+        if not args or "--help" in args or "-h" in args:
+            i18n.help_layout()
         if not args and not any(name.startswith("_NNCALC_COMPLETE") for name in os.environ):
             # no command: the whole help on stderr, exit 2 (the error path would fold it into one line)
             ctx = self.make_context(prog_name or "nncalc", [], resilient_parsing=True)
