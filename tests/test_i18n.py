@@ -349,3 +349,33 @@ def test_english_plurals_go_through_ngettext():
     inline = [f"{p.relative_to(ROOT)}" for folder in ("cli", "core") for p in (ROOT / folder).glob("*.py")
               if "'s' * (" in p.read_text(encoding="utf-8") or '"s" * (' in p.read_text(encoding="utf-8")]
     assert not inline, inline
+
+
+def test_the_fast_catalog_reads_what_gettext_reads():
+    from nncalc.cli.i18n import Catalog
+    fast = Catalog(str(MO))
+    with open(MO, "rb") as fh:
+        stdlib = gettext.GNUTranslations(fh)
+    for entry in catalog():
+        if not entry.id:
+            continue
+        if isinstance(entry.id, tuple):
+            for n in (1, 2, 5):
+                assert fast.ngettext(*entry.id, n) == stdlib.ngettext(*entry.id, n), entry.id
+        else:
+            assert fast.gettext(entry.id) == stdlib.gettext(entry.id), entry.id
+    assert fast.gettext("no such message") == "no such message"
+    assert fast.ngettext("one apple", "{n} apples", 3) == "{n} apples"
+
+
+def test_a_regular_wheel_ships_the_compiled_catalog(tmp_path):
+    import zipfile
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                           "-q", "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot build a wheel here: {proc.stderr.strip()[-200:]}")
+    wheel, = tmp_path.glob("nncalc-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "nncalc/cli/locale/zh_CN/LC_MESSAGES/nncalc.mo" in names
+    assert "nncalc/cli/locale/GLOSSARY.md" in names
+    assert not any(name.startswith(("tests/", "nncalc/tests/")) for name in names)

@@ -1,4 +1,5 @@
-"""Every `console` example in README.md is run and must print what README shows.
+"""Every `console` example in README.md (in English) and README.zh-CN.md (in Chinese, as its
+readers set NNCALC_LANG=zh) is run and must print what the README shows.
 
 A line that is only '…' in README stands for lines left out: the shown lines
 must then appear in order. Examples run the installed console script in an
@@ -14,15 +15,21 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parent.parent / "README.md"
+README_ZH = README.with_name("README.zh-CN.md")
+LANGUAGE_OF = {README: "en", README_ZH: "zh"}
 
 
-def examples():
+def examples(readme=README):
     found = []
-    for block in re.findall(r"```console\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
+    for block in re.findall(r"```console\n(.*?)```", readme.read_text(encoding="utf-8"), re.S):
         for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
             command, _, shown = chunk.partition("\n")
             found.append((command, shown.rstrip("\n").split("\n") if shown.strip() else []))
     return found
+
+
+def all_examples():
+    return [(readme, command, shown) for readme in (README, README_ZH) for command, shown in examples(readme)]
 
 
 def script_dir():
@@ -35,8 +42,9 @@ def script_dir():
     return str(Path(found).parent)
 
 
-def test_readme_has_examples_for_every_command():
-    commands = {c.split()[1] for c, _ in examples() if c.startswith("nncalc ")}
+@pytest.mark.parametrize("readme", [README, README_ZH], ids=["README", "README.zh-CN"])
+def test_readme_has_examples_for_every_command(readme):
+    commands = {c.split()[1] for c, _ in examples(readme) if c.startswith("nncalc ")}
     assert {"activate", "conv", "pool", "outsize", "backprop", "loss"} <= commands
 
 
@@ -47,10 +55,17 @@ def test_readme_commands_table_lists_every_command():
     assert sorted(listed) == sorted(cli.list_commands(None))
 
 
-@pytest.mark.parametrize("command, shown", examples(), ids=[c[:60] for c, _ in examples()])
-def test_readme_example_prints_what_readme_shows(command, shown, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("_NNCALC_COMPLETE")}
-    env.update(PATH=script_dir() + os.pathsep + env.get("PATH", ""), NO_COLOR="1", COLUMNS="80")
+def test_readme_links_the_chinese_one_at_the_top():
+    assert "(README.zh-CN.md)" in "\n".join(README.read_text(encoding="utf-8").splitlines()[:5])
+
+
+@pytest.mark.parametrize("readme, command, shown", all_examples(),
+                         ids=[f"{r.stem}: {c[:50]}" for r, c, _ in all_examples()])
+def test_readme_example_prints_what_readme_shows(readme, command, shown, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("_NNCALC_COMPLETE")
+           and k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+    env.update(PATH=script_dir() + os.pathsep + env.get("PATH", ""), NO_COLOR="1", COLUMNS="80",
+               NNCALC_LANG=LANGUAGE_OF[readme])
     env.pop("NNCALC_DEBUG", None)
     proc = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env,
                           cwd=tmp_path, timeout=120)
