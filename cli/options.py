@@ -11,7 +11,7 @@ import sys
 import click
 
 from nncalc.cli import completion
-from nncalc.cli.i18n import _, tr
+from nncalc.cli.i18n import N_, _, tr
 
 BUILTIN_FORMATS = ("text", "json", "csv", "tsv", "npy", "latex", "markdown", "html")
 DEFAULT_MAX_STEPS = 50
@@ -158,9 +158,9 @@ def output_options(func):
     return wrapper
 
 
-TOLERANCE_HELP = ("Each expected number is matched to the digits it was written with: "
-                  "0.731 allows ±0.0005, 7.3e-1 ±0.005; an integer must be exact (relative 1e-9 "
-                  "of the expected value), as must .npy values.")
+TOLERANCE_HELP = N_("Each expected number is matched to the digits it was written with: "
+                    "0.731 allows ±0.0005, 7.3e-1 ±0.005; an integer must be exact (relative 1e-9 "
+                    "of the expected value), as must .npy values.")
 
 
 def _tolerance_params(expect):
@@ -168,10 +168,10 @@ def _tolerance_params(expect):
     if expect:
         params += [
             click.option("--expect", multiple=True, metavar="[KEY=]VALUE",
-                         help="Check an answer (repeatable): exit 0 if it matches, 1 if not, 2 for "
-                              "bad input. VALUE is a matrix (inline, @FILE, -) or a number, compared "
-                              "with the result, or with KEY of the JSON output (grad_input, "
-                              "total_params, gradients.0.weights, …). " + TOLERANCE_HELP),
+                         help=_("Check an answer (repeatable): exit 0 if it matches, 1 if not, 2 for "
+                                "bad input. VALUE is a matrix (inline, @FILE, -) or a number, compared "
+                                "with the result, or with KEY of the JSON output (grad_input, "
+                                "total_params, gradients.0.weights, …). {rule}").format(rule=_(TOLERANCE_HELP))),
             click.option("--select", metavar="KEY",
                          help=_("Print this value of the JSON output instead of the result, as -q "
                               "would (a dotted key, as --expect's).")),

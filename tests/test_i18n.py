@@ -332,8 +332,9 @@ def _unmarked(path):
                 if any(_has_words(h) for h in first.elts):
                     yield node.lineno, "table header not passed through _()"
             for kw in node.keywords:
-                if kw.arg in ("help", "short_help") and isinstance(kw.value, (ast.Constant, ast.JoinedStr)):
-                    if isinstance(kw.value, ast.JoinedStr) or kw.value.value:
+                if kw.arg in ("help", "short_help") and isinstance(kw.value, (ast.Constant, ast.JoinedStr,
+                                                                              ast.BinOp)):
+                    if not isinstance(kw.value, ast.Constant) or kw.value.value:
                         yield node.lineno, f"{kw.arg}= not passed through _()"
 
 
@@ -379,3 +380,13 @@ def test_a_regular_wheel_ships_the_compiled_catalog(tmp_path):
     assert "nncalc/cli/locale/zh_CN/LC_MESSAGES/nncalc.mo" in names
     assert "nncalc/cli/locale/GLOSSARY.md" in names
     assert not any(name.startswith(("tests/", "nncalc/tests/")) for name in names)
+
+
+@pytest.mark.parametrize("command", ["activate", "backprop", "check", "conv", "loss", "outsize", "pool"])
+def test_every_command_help_reads_in_chinese(command):
+    import re
+    out = nncalc("--lang", "zh", command, "--help").stdout
+    assert out.startswith(f"用法: nncalc {command}")
+    prose = [line for line in out.splitlines() if not line.strip().startswith("nncalc ")]
+    english = [line for line in prose if re.search(r"[A-Za-z]{3,} [a-z]{3,} [a-z]{3,}", line)]
+    assert not english, english
