@@ -238,6 +238,6 @@ def read_values(values, name, max_elements):
         if not parse.is_number(v):
             if any(sep in v.strip() for sep in " ,;|[\n\t"):
                 raise UserError(_("value {i} ('{v}') is not a single number; give several numbers, or one quoted matrix such as '1 2; 3 4'").format(i=i, v=v), name)
-            raise UserError(_("value {i}: {v}").format(i=i, v=parse.describe_token(v)), name)
+            raise UserError(_("value {i}: {v}").format(i=i, v=tr(parse.describe_token(v))), name)
     with naming(name):
         return parse.parse_string(" ".join(values), max_elements)

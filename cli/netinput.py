@@ -8,7 +8,7 @@ import contextlib
 import re
 
 from nncalc.cli.options import UserError
-from nncalc.cli.i18n import _, ngettext
+from nncalc.cli.i18n import _, ngettext, tr
 from nncalc.core.errors import InputError
 
 MAX_STEPS = 10 ** 9     # a billion updates: hours even for the smallest network
@@ -97,9 +97,9 @@ def read_net(path, max_elements, in_out=False):
     from nncalc.cli.inputs import read_file, read_stdin
     from nncalc.core import netio
     if path.lstrip().startswith(("{", "[")):   # JSON text, not a file name (a list is refused as no network)
-        raw, what = path.encode("utf-8"), "the text"
+        raw, what = path.encode("utf-8"), _("the text")
     elif path in ("-", "@-"):                   # a saved run piped in: --format json | backprop --net -
-        raw, what = read_stdin("--net", max_elements), "standard input"
+        raw, what = read_stdin("--net", max_elements), _("standard input")
     else:
         path = path[1:] if path.startswith("@") else path
         raw, what = read_file(path, "--net", max_elements), f"'{path}'"    # size-limited, never written
@@ -109,7 +109,8 @@ def read_net(path, max_elements, in_out=False):
     except RecursionError:
         raise UserError(_("{what} nests JSON too deeply to be a network").format(what=what), "--net") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise UserError(_("{what} is not valid JSON: {exc}").format(what=what, exc=exc), "--net") from None
+        reason = tr(exc.text) if hasattr(exc, "text") else exc       # core's InputError (json_int) is a ValueError
+        raise UserError(_("{what} is not valid JSON: {exc}").format(what=what, exc=reason), "--net") from None
     with flags(Source("--net", only=True), "--net"):
         layers, settings = netio.load_net(data, in_out)
     if "steps" in settings:

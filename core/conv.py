@@ -185,7 +185,7 @@ def conv2d(x, kernels, bias=None, stride=1, padding=0, dilation=1, flip=False,
         z = correlate(xp, k4, geom)
         z += b[None, :, None, None]
         result = _activate(activation, z)
-        windows.require_defined(result, "the output at (n, f, i, j) =",
+        windows.require_defined(result, Text("the output at (n, f, i, j) ="),
                                 inputs=((x4, "input"), (k4, "kernel"), (b, "bias")))
         steps = build_steps(windows.window_view(xp, geom), k4, b, z, result, max_steps, max_elements)
     if x_ndim == 4:
@@ -226,9 +226,9 @@ def conv2d_backward(x, kernels, dout, bias=None, stride=1, padding=0, dilation=1
             from nncalc.core import activations
             g4 = g4 * activations.derivative(activation, z)
         grads = convgrad.backward(g4, saved, flip=flip, max_steps=max_steps)
-        for what, arr in (("the input gradient at (n, c, row, col) =", grads.grad_input),
-                          ("the kernel gradient at (f, c, a, b) =", grads.grad_kernel),
-                          ("the bias gradient at (f) =", grads.grad_bias)):
+        for what, arr in ((Text("the input gradient at (n, c, row, col) ="), grads.grad_input),
+                          (Text("the kernel gradient at (f, c, a, b) ="), grads.grad_kernel),
+                          (Text("the bias gradient at (f) ="), grads.grad_bias)):
             windows.require_defined(arr, what, inputs=((g4, "dout"), (x4, "input"), (k4, "kernel")))
     from dataclasses import replace
     return replace(grads, grad_input=grads.grad_input.reshape(x4.shape[4 - x_ndim:]))

@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 
-from nncalc.core.errors import InputError
+from nncalc.core.errors import InputError, Text
 from nncalc.core.pasted import nested_shape
 
 MAX_DIMS = 4
@@ -72,7 +72,7 @@ def parse_json(text, max_elements=None):
     except InputError:
         raise
     except (ValueError, RecursionError) as exc:
-        raise JSONSyntaxError(f"not valid JSON ({exc})") from None
+        raise JSONSyntaxError(Text("not valid JSON ({reason})", reason=exc)) from None
     if isinstance(obj, dict):
         if "result" not in obj:
             raise InputError('a JSON object must hold the matrix under "result"')

@@ -270,7 +270,7 @@ def pool2d(x, mode="max", size=2, stride=None, padding=0, ceil=False, global_=Fa
         else:
             div = _divisor(geom, count_include_pad)
             out4 = _separable(xp, geom, np.add) / div
-    windows.require_defined(out4, "the output at (n, c, i, j) =", inputs=((x4, "input"),))
+    windows.require_defined(out4, Text("the output at (n, c, i, j) ="), inputs=((x4, "input"),))
     out_shape = x4.shape[:2][4 - x_ndim:] + geom.out_hw
     res = PoolResult(result=out4.reshape(out_shape), output_shape=out_shape, mode=mode,
                      size_h=geom.size_h, size_w=geom.size_w, padding=geom.padding,
@@ -301,7 +301,7 @@ def backward(res, dout, max_steps=DEFAULT_MAX_STEPS, max_elements=None):
             g = _backward_max(x_shape, rows, cols, d4)
         else:
             g = _backward_avg(x_shape, geom, d4, res.divisor)
-    windows.require_defined(g, "the input gradient at (n, c, row, col) =", inputs=((d4, "dout"),))
+    windows.require_defined(g, Text("the input gradient at (n, c, row, col) ="), inputs=((d4, "dout"),))
     res.grad_input = g.reshape(x_shape[4 - res._ndim:])
     per_route = 1 if res.mode == "max" else geom.kernel[0] * geom.kernel[1]
     res.routing = _routes(res.mode, geom, d4, res.divisor, rows, cols,

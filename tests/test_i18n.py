@@ -390,3 +390,69 @@ def test_every_command_help_reads_in_chinese(command):
     prose = [line for line in out.splitlines() if not line.strip().startswith("nncalc ")]
     english = [line for line in prose if re.search(r"[A-Za-z]{3,} [a-z]{3,} [a-z]{3,}", line)]
     assert not english, english
+
+
+# Text the operating system, Python or NumPy wrote (strerror, a decoder's reason): kept as it is.
+LIBRARY_WORDS = {"file-missing", "backprop-net-missing", "backprop-net-binary", "file-raw-pickle-named-npy",
+                 "activate-json-deep-10000-in-object"}
+
+
+def test_the_bad_input_campaign_reads_in_chinese(tmp_path):
+    """Every in-process case of tests/test_bad_input_campaign.py, in Chinese: the same status,
+    one line, '错误：', and no English sentence outside quoted input."""
+    import re
+    from test_bad_input_campaign import CASES
+    english = []
+    for case in CASES:
+        if case.how != "inproc" or case.xfail:
+            continue
+        folder = tmp_path / case.id
+        for name, content in case.files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(content)
+        args = [a.replace("{d}", str(folder)) for a in case.args]
+        r = invoke("--lang", "zh", *args, input=case.stdin)
+        assert r.exit_code == case.code and r.stdout == "", (case.id, r.exit_code, r.stderr)
+        line, = r.stderr.splitlines()
+        assert line.startswith("错误："), (case.id, line)
+        words = re.sub(r"'[^']*'|\"[^\"]*\"", "", line)
+        if case.id not in LIBRARY_WORDS and re.search(r"[A-Za-z]{3,} [a-z]{3,} [a-z]{2,}", words):
+            english.append(f"{case.id}: {line}")
+    assert not english, "\n".join(english)
+
+
+@pytest.mark.parametrize("args", [
+    ["activate", "softmax", "1 2 3; 0 0 1", "--jacobian"],
+    ["activate", "leaky-relu", "--alpha", "0.1", "-3", "0", "3", "--expect", "-0.3 0 2"],
+    ["conv", "1 2 3; 4 5 6; 7 8 9", "1 2; 3 4", "--backward", "1 0 0 0; 0 2 0 0; 0 0 1 0; 0 0 0 1",
+     "--padding", "1"],
+    ["pool", "1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16", "--avg", "--size", "3", "--stride", "1",
+     "--padding", "1", "--backward", "1 1 1 1; 1 1 1 1; 1 1 1 1; 1 1 1 1"],
+    ["outsize", "1x32x32", "conv:6,5", "pool:2", "conv:16,5", "pool:2", "flatten", "fc:120", "fc:10"],
+    ["outsize", "5", "--kernel", "2", "--stride", "2", "--ceil"],
+    ["backprop", "--layers", "conv:2,2 relu pool:2 flatten fc:3 softmax", "--seed", "0", "--input",
+     "1 2 3 4 5; 5 4 3 2 1; 1 1 1 1 1; 0 1 0 1 0; 2 2 2 2 2", "--target", "1", "--loss", "cross-entropy",
+     "--check"],
+    ["backprop", "--layers", "2,3,1", "--seed", "0", "--input", "0 0; 0 1; 1 0; 1 1", "--target",
+     "0; 1; 1; 0", "--steps", "30", "--order", "sequential"],
+    ["loss", "1 2 0.5; -3 0 3", "2 0", "--loss", "cross-entropy", "--from-logits", "--grad"],
+    ["check", "0.73 0.9 1", "0.7310585786300049 0.8807970779778823 1"],
+    ["activate", "relu", " ".join(str(i) for i in range(100)), "--max-steps", "3"],
+], ids=lambda a: " ".join(a[:2]))
+def test_traces_read_in_chinese(args):
+    """A trace in Chinese has no English sentence left: formulas, names and quoted input aside."""
+    import re
+    r = invoke("--lang", "zh", *args, env={"COLUMNS": "80"})
+    assert r.exit_code in (0, 1), r.stderr
+    text = re.sub(r"'[^']*'", "", r.stdout + r.stderr)
+    english = [line for line in text.splitlines() if re.search(r"[A-Za-z]{3,} [a-z]{3,} [a-z]{2,}", line)]
+    assert not english, english
+
+
+def test_latex_stays_english_in_chinese():
+    """pdflatex has no Chinese without ctex/xeCJK, so a LaTeX write-up is English in either language."""
+    args = ["pool", "1 2; 3 4", "--size", "2", "--format", "latex"]
+    zh, en = invoke("--lang", "zh", *args), invoke("--lang", "en", *args)
+    assert zh.exit_code == en.exit_code == 0 and zh.stdout == en.stdout and zh.stdout.isascii()
+    html = invoke("--lang", "zh", "pool", "1 2; 3 4", "--size", "2", "--format", "markdown").stdout
+    assert "最大池化" in html
