@@ -64,8 +64,8 @@ def _layer(i, tok, shape, rng):
     except InputError as e:
         if e.field and e.field.startswith("layers["):
             raise
-        raise InputError(f"layer {i} {tok.token!r}: {e.message}", field=f"layers[{i}].{e.field}",
-                         code=e.code) from None
+        raise InputError("layer {i} {token!r}: {message_}", field=f"layers[{i}].{e.field}",
+                         code=e.code, i=i, token=tok.token, message_=e.text) from None
 
 
 def _xavier(rng, fan_in, fan_out, shape):
