@@ -73,7 +73,8 @@ def command(function, values, alpha, slope, jacobian, list_, plot, range_, pictu
             raise UserError(_("applies to identity, not {name}").format(name=act.name), "--slope")
         params["slope"] = slope
     if jacobian and act.elementwise:
-        raise UserError(_("applies to softmax and log-softmax; {name} is element-wise, so its Jacobian is diagonal (the h'(x) column)").format(name=act.name), "--jacobian")
+        raise UserError(_("applies to softmax and log-softmax; {name} is element-wise, so its Jacobian is "
+                          "diagonal (the h'(x) column)").format(name=act.name), "--jacobian")
     if plot and not (out.format == "text" and not out.quiet):
         raise UserError(_("draws in the terminal; it needs the text format without -q"), "--plot")
     if given("range_") and not (plot or picture.wanted):
@@ -81,7 +82,9 @@ def command(function, values, alpha, slope, jacobian, list_, plot, range_, pictu
     plot_range = _parse_range(range_) if plot or picture.wanted else None
     x = inputs.read_values(values, "VALUES", out.max_elements)
     if jacobian and x.size * x.shape[-1] > out.max_elements:
-        raise UserError(_("would have {v:,} entries (n² per row), over the limit of {max_elements:,} (raise it with --max-elements)").format(v=x.size * x.shape[-1], max_elements=out.max_elements), "--jacobian")
+        raise UserError(_("would have {v:,} entries (n² per row), over the limit of {max_elements:,} "
+                          "(raise it with --max-elements)").format(v=x.size * x.shape[-1],
+                                                                   max_elements=out.max_elements), "--jacobian")
     with inputs.naming("VALUES", FIELDS):
         tr = activations.trace(act.name, x, **params)
         jac = activations.jacobian(act.name, x) if jacobian else None

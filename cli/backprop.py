@@ -72,11 +72,16 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
               help=_("One layer's bias: one shared number or one per neuron; repeat per layer [0]."))
 @click.option("--activation", metavar="NAME[,NAME…]", shell_complete=completion.activation,
               help=_("One activation for every layer, or a comma list, one per layer [sigmoid]."))
-@click.option("--input", "input_", metavar="X", shell_complete=completion.matrix, help=_("One sample (a vector) or one sample per row; for a conv or pool first layer "
+@click.option("--input", "input_", metavar="X", shell_complete=completion.matrix,
+              help=_("One sample (a vector) or one sample per "
+                                                                                         "row; for a conv or pool first layer "
                    "an image H×W or C×H×W, or a batch N×C×H×W."))
-@click.option("--target", metavar="T", shell_complete=completion.matrix, help=_("Targets: the outputs' shape, or one class index per sample."))
+@click.option("--target", metavar="T", shell_complete=completion.matrix,
+              help=_("Targets: the outputs' shape, or one "
+                                                                                "class index per sample."))
 @click.option("--lr", type=FiniteFloat(), metavar="η", help=_("Learning rate η > 0 [0.1]."))
-@click.option("--steps", type=int, metavar="N", help=_("Updates to run [1]; 0 = forward, loss and gradients only."))
+@click.option("--steps", type=int, metavar="N", help=_("Updates to run [1]; 0 = forward, loss and "
+                                                       "gradients only."))
 @click.option("--net", metavar="FILE.json", shell_complete=completion.path,
               help=_("Network (and settings) from a JSON file, the JSON text itself ('{…}') or '-' (standard "
                    "input, e.g. a saved --format json run); options given on the command line override it."))
@@ -89,8 +94,11 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
 @click.option("--seed", type=int, metavar="S", help=_("Seed ≥ 0 for --layers: numpy default_rng(S), "
               "layer by layer, row by row (reproducible weights). Without it a seed is drawn and "
                    "shown in the trace and JSON."))
-@click.option("--loss", "loss_name", metavar="NAME", shell_complete=completion.loss, help=_("half-sse, sse, mse, cross-entropy, bce [half-sse]."))
-@click.option("--freeze-bias", is_flag=True, help=_("Keep the biases fixed (their gradients are still shown)."))
+@click.option("--loss", "loss_name", metavar="NAME", shell_complete=completion.loss,
+              help=_("half-sse, sse, mse, cross-entropy, bce "
+                                                                                            "[half-sse]."))
+@click.option("--freeze-bias", is_flag=True, help=_("Keep the biases fixed (their gradients are still "
+                                                    "shown)."))
 @click.option("--order", default="simultaneous", metavar="ORDER", show_default=True,
               help=_("simultaneous: all gradients from the old weights; sequential: update output layer "
                    "first and use its new weights for the layer below."))
@@ -127,12 +135,14 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
     opt_name = optimizers.canonical(opt_name)
     lr = lr if lr is not None else settings.get("lr", 0.1)
     if not (lr > 0):
-        raise UserError(_("the learning rate must be a number > 0, got {lr}").format(lr=render_num(lr)), "--lr")
+        raise UserError(_("the learning rate must be a number > 0, got {lr}").format(lr=render_num(lr)),
+                        "--lr")
     steps = steps if steps is not None else settings.get("steps", 1)
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 0:
         raise UserError(_("must be a whole number ≥ 0, got {steps}").format(steps=steps), "--steps")
     if steps > netinput.MAX_STEPS:
-        raise UserError(_("{steps:,} steps is over the limit of {MAX_STEPS:,}").format(steps=steps, MAX_STEPS=netinput.MAX_STEPS), "--steps")
+        raise UserError(_("{steps:,} steps is over the limit of {MAX_STEPS:,}").format(steps=steps,
+                                                                                       MAX_STEPS=netinput.MAX_STEPS), "--steps")
     _check_optimizer_options(opt_name, momentum, beta1, beta2, eps)
     if plot and not (out.format == "text" and not out.quiet):
         raise UserError(_("draws in the terminal; it needs the text format without -q"), "--plot")
@@ -158,7 +168,8 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
     _note_channels_last(x, sizes, base)
     t = netinput.data(target, settings, "target", "--target", out.max_elements)
     if t is None and steps > 0:
-        raise UserError(_("give --target (or 'target' in --net); --steps 0 without a target is the forward pass alone"), "--target")
+        raise UserError(_("give --target (or 'target' in --net); --steps 0 without a target is the forward "
+                          "pass alone"), "--target")
     if t is None and check:
         raise UserError(_("compares gradients of the loss; it needs --target"), "--check")
 
@@ -203,7 +214,9 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
         _emit_layers(_main_params(layers), out)     # refused now, not after training
     passes = 2 * gradcheck.parameter_count(layers) if check else 0
     if passes > check_limit:            # said and refused before training, not after it
-        raise UserError(_("needs {passes:,} forward passes (two per parameter), over the limit of {check_limit:,} (allow it with --check-limit N)").format(passes=passes, check_limit=check_limit), "--check")
+        raise UserError(_("needs {passes:,} forward passes (two per parameter), over the limit of "
+                          "{check_limit:,} (allow it with --check-limit N)").format(passes=passes,
+                                                                                    check_limit=check_limit), "--check")
     bar = _Progress(steps)
     try:
         with netinput.flags(source, "--weights"):
@@ -265,7 +278,8 @@ def _note_channels_last(x, sizes, base):
 
 def _limit(count, out):
     if count > out.max_elements:
-        raise UserError(_("{count:,} weights are over the limit of {max_elements:,} (raise it with --max-elements)").format(count=count, max_elements=out.max_elements), "--layers")
+        raise UserError(_("{count:,} weights are over the limit of {max_elements:,} (raise it with "
+                          "--max-elements)").format(count=count, max_elements=out.max_elements), "--layers")
 
 
 def _main_params(layers):
@@ -280,7 +294,8 @@ def _emit_layers(weights, out):
     if out.format == "npy":
         from nncalc.core.errors import shape_text
         shapes = ", ".join(shape_text(w.shape) for w in weights)
-        raise UserError(_("holds one array, but the layers' weights differ in shape ({shapes}); use --format json, or text/csv (one matrix per layer)").format(shapes=shapes), "--format")
+        raise UserError(_("holds one array, but the layers' weights differ in shape ({shapes}); use "
+                          "--format json, or text/csv (one matrix per layer)").format(shapes=shapes), "--format")
     if out.format == "json":
         click.echo(render.dumps(list(weights)))
     else:

@@ -27,7 +27,8 @@ def _listed_for_extraction():
     N_("Name '{name}' defined twice")
     N_('Boolean option {decl!r} cannot use the same flag for true/false.')
     N_('Could not determine name for option with declarations {decls!r}')
-    N_("No options defined but a name was passed ({name}). Did you mean to declare an argument instead? Did you mean to pass '--{name}'?")
+    N_("No options defined but a name was passed ({name}). Did you mean to declare an argument instead? "
+       "Did you mean to pass '--{name}'?")
     N_('env var: {var}')
     N_('default: {default}')
     N_('(dynamic)')
@@ -66,7 +67,8 @@ def _listed_for_extraction():
     N_('Choose from:\n\t{choices}')
     ngettext('{value!r} is not {choice}.', '{value!r} is not one of {choices}.', 1)
     N_('Choice({choices})')
-    ngettext('{value!r} does not match the format {format}.', '{value!r} does not match the formats {formats}.', 1)
+    ngettext('{value!r} does not match the format {format}.', '{value!r} does not match the formats '
+                                                              '{formats}.', 1)
     N_('{value!r} is not a valid {number_type}.')
     N_('{value} is not in the range {range}.')
     N_('{value!r} is not a valid boolean. Recognized values: {states}')
@@ -80,5 +82,7 @@ def _listed_for_extraction():
     N_('{name} {filename!r} is not readable.')
     N_('{name} {filename!r} is not writable.')
     N_('{name} {filename!r} is not executable.')
-    ngettext('{len_type} values are required, but {len_value} was given.', '{len_type} values are required, but {len_value} were given.', 1)
+    ngettext('{len_type} values are required, but {len_value} was given.',
+             '{len_type} values are required, but '
+                                                                           '{len_value} were given.', 1)
     N_("Unknown standard stream '{name}'")

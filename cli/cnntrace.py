@@ -68,7 +68,8 @@ def _conv_forward(report, rec, fmt):
     rows = [(s.position, fmt.products(zip(s.window.ravel(), rec.kernels[s.position[1]].ravel()), tail=s.bias),
              s.pre_activation, s.activated) for s in rec.steps]
     report.table(["(n, f, i, j)", "net = Σ x·k + b", "net", "out = h(net)"],
-                 [[_pos(r[0]) for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]],
+                 [[_pos(r[0]) for r in rows], [r[1] for r in rows], [r[2] for r in rows],
+                  [r[3] for r in rows]],
                  total=rec.total_steps, numeric=[False, False, True, True])
     _maps(report, _("Output maps of layer {layer}").format(layer=rec.layer), rec.out)
 
@@ -84,7 +85,8 @@ def _pool_forward(report, rec, fmt):
     from nncalc.cli import render
     line = _("Forward, layer {layer} (max pool {size}, stride {stride}, padding {padding}): each channel "
              "on its own") if rec.mode == "max" else \
-        _("Forward, layer {layer} (avg pool {size}, stride {stride}, padding {padding}): each channel on its own")
+        _("Forward, layer {layer} (avg pool {size}, stride {stride}, padding {padding}): each channel on "
+          "its own")
     report.line(line.format(layer=rec.layer, size=_shape(rec.size), stride=_shape(rec.stride),
                             padding=_shape(rec.padding)))
     pos = [_pos(s.position) for s in rec.steps]
@@ -95,7 +97,8 @@ def _pool_forward(report, rec, fmt):
                      total=rec.total_steps, numeric=[False, False, True, False])
     else:
         report.table(["(n, c, i, j)", _("window"), _("Σ / count"), "avg"],
-                     [pos, win, [f"{fmt(s.total)} / {s.count}" for s in rec.steps], [s.value for s in rec.steps]],
+                     [pos, win, [f"{fmt(s.total)} / {s.count}" for s in rec.steps],
+                      [s.value for s in rec.steps]],
                      total=rec.total_steps, numeric=[False, False, False, True])
     _maps(report, _("Output maps of layer {layer}").format(layer=rec.layer), rec.out)
 
@@ -106,7 +109,8 @@ def _activation_forward(report, rec, fmt):
         layer=rec.layer, activation=rec.activation + (f", {params}" if params else ""), formula=tr(rec.formula)))
     idx = _ndindex(rec.inputs.shape, fmt.limit)
     report.table([_("position"), "x", "out = h(x)"],
-                 [[_pos(i) for i in idx], [float(rec.inputs[i]) for i in idx], [float(rec.out[i]) for i in idx]],
+                 [[_pos(i) for i in idx], [float(rec.inputs[i]) for i in idx],
+                  [float(rec.out[i]) for i in idx]],
                  total=rec.inputs.size, numeric=[False, True, True])
 
 
@@ -120,7 +124,8 @@ def backward(report, rec, fmt):
         _pool_backward(report, rec, fmt)
     elif kind == "FlattenRecord":
         report.line(_("Backward, layer {layer} (flatten): ∂E/∂out {before} reshaped back into {after} "
-                      "maps").format(layer=rec.layer, before=_shape(rec.dE_dout.shape), after=_shape(rec.in_shape)))
+                      "maps").format(layer=rec.layer, before=_shape(rec.dE_dout.shape),
+                                     after=_shape(rec.in_shape)))
         _maps(report, _("∂E/∂in of layer {layer}").format(layer=rec.layer), rec.delta)
     else:
         report.line(_("Backward, layer {layer} (activation): {rule};  ∂out/∂net = {formula}").format(
@@ -150,7 +155,8 @@ def _pool_backward(report, rec, fmt):
     for r in rec.routes:
         cells = ", ".join(_pos(p) for p, _ in r.targets[:4]) + (" …" if len(r.targets) > 4 else "")
         targets.append(cells if rec.mode == "max" else f"{fmt(r.dout)} / {r.divisor} → {cells}")
-    report.table(["(n, c, i, j)", "∂E/∂out", _("to input (row, col)") if rec.mode == "max" else _("share → cells")],
+    report.table(["(n, c, i, j)", "∂E/∂out",
+                  _("to input (row, col)") if rec.mode == "max" else _("share → cells")],
                  [[_pos(r.position) for r in rec.routes], [r.dout for r in rec.routes], targets],
                  total=rec.total_steps, numeric=[False, True, False])
     _maps(report, _("∂E/∂in of layer {layer}").format(layer=rec.layer), rec.grad_input)

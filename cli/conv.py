@@ -76,7 +76,8 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
     ks = [k[None, :] if k.ndim == 1 else k for k in ks]
     for i, k in enumerate(ks, 1):
         if (k.ndim == 4 and len(ks) > 1) or k.ndim > 4:
-            raise UserError(_("a filter is kh×kw or C×kh×kw (one KERNEL may also be F×C×kh×kw), got shape {shape}").format(shape=shape_text(k.shape)), f"KERNEL {i}" if len(ks) > 1 else "KERNEL")
+            raise UserError(_("a filter is kh×kw or C×kh×kw (one KERNEL may also be F×C×kh×kw), got shape "
+                              "{shape}").format(shape=shape_text(k.shape)), f"KERNEL {i}" if len(ks) > 1 else "KERNEL")
     for i, k in enumerate(ks[1:], 2):
         if k.shape != ks[0].shape:
             raise UserError(_("is {shape}, KERNEL 1 is {shape2}; all filters must have one shape").format(shape=shape_text(k.shape), shape2=shape_text(ks[0].shape)), f"KERNEL {i}")
@@ -96,7 +97,8 @@ def command(input_, kernels, bias, stride, padding, dilation, flip, activation, 
                           picture.steps(out.steps), out.max_elements, max_work, dout is not None)
     except InputError as exc:
         if exc.code == "kernel_channels" and len(ks) == 1 and ks[0].ndim == 3:
-            exc.text = Text("{message} (several filters: give each as its own KERNEL argument)", message=exc.text)
+            exc.text = Text("{message} (several filters: give each as its own KERNEL argument)",
+                            message=exc.text)
         raise inputs.user_error(exc, FIELDS, "INPUT") from None
     res = picture.conv(res, out, act)
     result = res.result
@@ -167,7 +169,8 @@ def _report(res, result, x, act, moved):
         report.matrix(_("Kernels as applied (rotated 180°)"), k4 if f > 1 else k4[0] if c > 1 else k4[0, 0])
     _steps_table(report, res, act, c, moved)
     if act:
-        title = ngettext("Output feature map after {act}", "Output feature maps after {act}", f).format(act=act)
+        title = ngettext("Output feature map after {act}", "Output feature maps after {act}",
+                         f).format(act=act)
     else:
         title = ngettext("Output feature map", "Output feature maps", f)
     if not moved:

@@ -14,7 +14,9 @@ def check_dout(d, output_shape):
     if d.ndim == 1 and d.size == int(np.prod(output_shape)):   # "5" or "1 2 3 4" for a small output
         d = d.reshape(output_shape)
     if d.shape != output_shape:
-        raise UserError(_("DY has shape {shape} but the output is {output_shape}; DY must have the output's shape").format(shape=shape_text(d.shape), output_shape=shape_text(output_shape)), "--backward")
+        raise UserError(_("DY has shape {shape} but the output is {output_shape}; DY must have the "
+                          "output's shape").format(shape=shape_text(d.shape),
+                                                   output_shape=shape_text(output_shape)), "--backward")
     return d
 
 
@@ -150,7 +152,8 @@ def _input_table(report, grads, x_ndim, out_ndim, g):
     win = "(i, j)" if out_ndim == 2 else "(f, i, j)"
     report.table(["(row, col)" if x_ndim == 2 else "(c, row, col)" if x_ndim == 3 else "(n, c, row, col)",
                   _("window {win} @ tap (a, b)").format(win=win), f"{g} · K", "Σ = ∂E/∂X"],
-                 [pos, where, terms, totals], total=grads.total_positions, numeric=[False, False, False, True])
+                 [pos, where, terms, totals], total=grads.total_positions, numeric=[False, False, False,
+                                                                                    True])
 
 
 def _full_view(report, grads, x_ndim, out_ndim, single, res, g):

@@ -74,9 +74,11 @@ class Picture:
         self.ext = os.path.splitext(path)[1].lower()
         if self.ext not in allowed:
             shown = f"'{self.ext}'" if self.ext else _("no extension")
-            raise UserError(_("'{path}' has {shown}; {command} draws {join} or {allowed}").format(path=path, shown=shown, command=command, join=', '.join(allowed[:-1]), allowed=allowed[-1]), "--draw")
+            raise UserError(_("'{path}' has {shown}; {command} draws {join} or {allowed}").format(path=path,
+                                                                                                  shown=shown, command=command, join=', '.join(allowed[:-1]), allowed=allowed[-1]), "--draw")
         if self.ext == ".gif" and step is not None:
-            raise UserError(_("a .gif shows every position; --draw-step picks the one of a .svg or .png"), "--draw-step")
+            raise UserError(_("a .gif shows every position; --draw-step picks the one of a .svg or .png"),
+                            "--draw-step")
         _require_library()
         _check_writable(path)
 
@@ -131,11 +133,15 @@ class Picture:
         total = res.total_steps
         if self.animated:
             if total > MAX_FRAMES:
-                raise UserError(_("a .gif has one frame per output position: this {command} has {total:,}, over the limit of {MAX_FRAMES}; draw one position to .svg or .png with --draw-step N, or use a smaller input or a larger --stride").format(command=self.command, total=total, MAX_FRAMES=MAX_FRAMES), "--draw")
+                raise UserError(_("a .gif has one frame per output position: this {command} has {total:,}, "
+                                  "over the limit of {MAX_FRAMES}; draw one position to .svg or .png with "
+                                  "--draw-step N, or use a smaller input or a larger --stride").format(command=self.command, total=total, MAX_FRAMES=MAX_FRAMES), "--draw")
             return list(range(total))
         step = self.step or 0
         if step >= total:
-            raise UserError(_("{step} is past the last position: this {command} has {total:,} (steps 0 to {v:,})").format(step=step, command=self.command, total=total, v=total - 1), "--draw-step")
+            raise UserError(_("{step} is past the last position: this {command} has {total:,} (steps 0 to "
+                              "{v:,})").format(step=step, command=self.command, total=total,
+                                               v=total - 1), "--draw-step")
         if step >= len(res.steps):
             raise UserError(_("pictures reach the first {STEP_CAP:,} positions, not {step:,}").format(STEP_CAP=STEP_CAP, step=step),
                             "--draw-step")
@@ -148,7 +154,8 @@ class Picture:
                 f.write(data)
                 f.flush()
         except OSError as exc:
-            raise click.ClickException(_("cannot write '{path}' (--draw): {v}").format(path=self.path, v=exc.strerror or exc)) from None
+            raise click.ClickException(_("cannot write '{path}' (--draw): {v}").format(path=self.path,
+                                                                                       v=exc.strerror or exc)) from None
 
 
 def _digits(out):
@@ -175,4 +182,5 @@ def _check_writable(path):
     elif not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
         reason = _("permission denied")
     if reason:
-        raise click.ClickException(_("cannot write '{path}' (--draw): {reason}").format(path=path, reason=reason))
+        raise click.ClickException(_("cannot write '{path}' (--draw): {reason}").format(path=path,
+                                                                                        reason=reason))

@@ -48,7 +48,8 @@ def training(res, digits, ext):
     steps = np.arange(len(loss)) if sampled is None else np.asarray(sampled)
     finite = np.isfinite(loss)
     if getattr(res, "forward_only", False) or not finite.any():
-        raise UserError(_("this run has no loss to draw (a forward pass without a target, or every loss was inf or nan)"), "--draw")
+        raise UserError(_("this run has no loss to draw (a forward pass without a target, or every loss "
+                          "was inf or nan)"), "--draw")
     with fig.rc_context():
         figure, ax = fig.plot(WIDTH, HEIGHT)
         ax.plot(steps[finite], loss[finite], color="#1c7ed6", linewidth=1.6,

@@ -90,7 +90,9 @@ def _render(scene, steps, positions, total, ext):
 
 def _check_size(hw, what):
     if max(hw) > MAX_CELLS:
-        raise UserError(_("{what} is {hw}×{hw2}; a picture shows at most {MAX_CELLS} rows and {MAX_CELLS} columns of numbers").format(what=what, hw=hw[0], hw2=hw[1], MAX_CELLS=MAX_CELLS), "--draw")
+        raise UserError(_("{what} is {hw}×{hw2}; a picture shows at most {MAX_CELLS} rows and {MAX_CELLS} "
+                          "columns of numbers").format(what=what, hw=hw[0], hw2=hw[1],
+                                                       MAX_CELLS=MAX_CELLS), "--draw")
 
 
 class _Formatter:

@@ -28,10 +28,12 @@ class IntPair(click.ParamType):
         parts = [p.strip() for p in text.replace("x", ",").replace("×", ",").split(",")]
         if len(parts) not in (1, 2) or not all(p.lstrip("-").isdigit() and p.isascii() for p in parts):
             words = f", {' or '.join(repr(w) for w in self.words)}" if self.words else ""
-            self.fail(_("'{value}' is not a whole number or H,W pair{words}").format(value=value, words=words), param, ctx)
+            self.fail(_("'{value}' is not a whole number or H,W pair{words}").format(value=value,
+                                                                                     words=words), param, ctx)
         nums = tuple(int(p) for p in parts)
         if any(n < self.minimum for n in nums):
-            self.fail(_("must be at least {minimum}, not {value}").format(minimum=self.minimum, value=value), param, ctx)
+            self.fail(_("must be at least {minimum}, not {value}").format(minimum=self.minimum, value=value),
+                      param, ctx)
         return nums * 2 if len(nums) == 1 else nums
 
 
@@ -125,6 +127,7 @@ def check_activation(name):
         act = activations.get(name)
     if not act.elementwise:
         # a feature map has no 'last axis' that means anything: softmax over its columns is not a CNN step
-        raise UserError(_("{name} is not element-wise, so it is not a feature-map activation; pipe the result into 'nncalc activate {name} -' to apply it along rows").format(name=act.name),
+        raise UserError(_("{name} is not element-wise, so it is not a feature-map activation; pipe the "
+                          "result into 'nncalc activate {name} -' to apply it along rows").format(name=act.name),
                         "--activation")
     return act.name

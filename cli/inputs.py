@@ -125,7 +125,9 @@ def _read_stream(fh, kind, name, max_elements, what):
 
 
 def _too_big(what, name, max_elements):
-    raise UserError(_("{what} is over the limit of {limit:,} bytes for {max_elements:,} elements (raise --max-elements)").format(what=what, limit=_byte_limit(max_elements), max_elements=max_elements), name)
+    raise UserError(_("{what} is over the limit of {limit:,} bytes for {max_elements:,} elements (raise "
+                      "--max-elements)").format(what=what, limit=_byte_limit(max_elements),
+                                                max_elements=max_elements), name)
 
 
 def _stdin(name):
@@ -137,7 +139,8 @@ def _stdin(name):
         raise UserError(_("'-' reads standard input, but it is closed"), name)
     stdin = getattr(sys.stdin, "buffer", sys.stdin)
     if stdin.isatty():
-        raise click.UsageError(_("{name}: '-' reads standard input, but it is a terminal; pipe or redirect a matrix into it").format(name=name))
+        raise click.UsageError(_("{name}: '-' reads standard input, but it is a terminal; pipe or redirect "
+                                 "a matrix into it").format(name=name))
     return stdin
 
 
@@ -163,7 +166,8 @@ def read_file(path, name, max_elements):
         with fh:
             data = read_bounded(fh, _byte_limit(max_elements))
     except OSError as exc:
-        raise UserError(_("cannot read '{path}': {strerror}").format(path=path, strerror=exc.strerror), name) from None
+        raise UserError(_("cannot read '{path}': {strerror}").format(path=path, strerror=exc.strerror),
+                        name) from None
     if data is None:
         _too_big(f"'{path}'", name, max_elements)
     return data
@@ -175,7 +179,8 @@ def _read_file_matrix(path, kind, name, max_elements):
         with fh:
             return _read_stream(fh, kind, name, max_elements, f"'{path}'")
     except OSError as exc:
-        raise UserError(_("cannot read '{path}': {strerror}").format(path=path, strerror=exc.strerror), name) from None
+        raise UserError(_("cannot read '{path}': {strerror}").format(path=path, strerror=exc.strerror),
+                        name) from None
 
 
 def read_plain_file(path, kind, max_elements):
@@ -237,7 +242,8 @@ def read_values(values, name, max_elements):
     for i, v in enumerate(values, 1):
         if not parse.is_number(v):
             if any(sep in v.strip() for sep in " ,;|[\n\t"):
-                raise UserError(_("value {i} ('{v}') is not a single number; give several numbers, or one quoted matrix such as '1 2; 3 4'").format(i=i, v=v), name)
+                raise UserError(_("value {i} ('{v}') is not a single number; give several numbers, or one "
+                                  "quoted matrix such as '1 2; 3 4'").format(i=i, v=v), name)
             raise UserError(_("value {i}: {v}").format(i=i, v=tr(parse.describe_token(v))), name)
     with naming(name):
         return parse.parse_string(" ".join(values), max_elements)

@@ -53,7 +53,8 @@ def command(pred, target, loss_name, from_logits, eps, grad, out):
     with inputs.naming("--loss", FIELDS):
         info = losses.get(loss_name)
     if from_logits and info.name != "cross-entropy":
-        raise UserError(_("applies to cross-entropy only, not {name}").format(name=info.name), "--from-logits")
+        raise UserError(_("applies to cross-entropy only, not {name}").format(name=info.name),
+                        "--from-logits")
     if eps < 0:
         raise UserError(_("must be a number ≥ 0, got {eps:g}").format(eps=eps), "--eps")
     if given("eps") and (info.name != "cross-entropy" or from_logits):
@@ -104,7 +105,8 @@ def _report(res, info, grad, out):
     report.line("")
     shape = res.terms.shape
     fmt = nettrace.Fmt(out)
-    nettrace.loss_table(report, res, fmt, _positions(shape, fmt.limit), "i" if len(shape) <= 1 else _("position"),
+    nettrace.loss_table(report, res, fmt, _positions(shape, fmt.limit),
+                        "i" if len(shape) <= 1 else _("position"),
                         grad)
     if grad:
         report.line(_("gradient: {formula}").format(formula=res.grad_formula))

@@ -68,7 +68,8 @@ def parse_sizes(text):
     try:
         sizes = [int(s) for s in text.replace(" ", "").split(",")]
     except ValueError:
-        raise UserError(_("'{text}' is not a comma list of layer sizes such as 2,3,1, nor a chain such as 'conv:6,5 relu pool:2 flatten fc:10 softmax'").format(text=text), "--layers") from None
+        raise UserError(_("'{text}' is not a comma list of layer sizes such as 2,3,1, nor a chain such as "
+                          "'conv:6,5 relu pool:2 flatten fc:10 softmax'").format(text=text), "--layers") from None
     if len(sizes) < 2 or min(sizes) < 1:
         raise UserError(_("needs at least two sizes ≥ 1 (inputs, …, outputs), got '{text}'").format(text=text), "--layers")
     return sizes
@@ -81,10 +82,13 @@ def chain_in_shape(text, x):
         first = chain.parse_chain(text)[0].kind
     if first in ("conv", "pool"):
         if x.ndim not in (2, 3, 4):
-            raise UserError(ngettext("the chain starts with {first}: the input must be H×W, C×H×W or N×C×H×W, "
+            raise UserError(ngettext("the chain starts with {first}: the input must be H×W, C×H×W or "
+                                     "N×C×H×W, "
                                      "got {ndim} dimension",
-                                     "the chain starts with {first}: the input must be H×W, C×H×W or N×C×H×W, "
-                                     "got {ndim} dimensions", x.ndim).format(first=first, ndim=x.ndim), "--input")
+                                     "the chain starts with {first}: the input must be H×W, C×H×W or "
+                                     "N×C×H×W, "
+                                     "got {ndim} dimensions", x.ndim).format(first=first,
+                                                                             ndim=x.ndim), "--input")
         return ((1,) * (3 - min(x.ndim, 3)) + x.shape)[-3:]
     return x.shape[-1:] if x.ndim else (1,)
 
@@ -107,7 +111,8 @@ def read_net(path, max_elements, in_out=False):
         from nncalc.core.forms import json_int
         data = json.loads(raw.decode("utf-8-sig"), parse_int=json_int)    # a 401-digit int: a clean error
     except RecursionError:
-        raise UserError(_("{what} nests JSON too deeply to be a network").format(what=what), "--net") from None
+        raise UserError(_("{what} nests JSON too deeply to be a network").format(what=what),
+                        "--net") from None
     except (ValueError, UnicodeDecodeError) as exc:
         reason = tr(exc.text) if hasattr(exc, "text") else exc       # core's InputError (json_int) is a ValueError
         raise UserError(_("{what} is not valid JSON: {exc}").format(what=what, exc=reason), "--net") from None
@@ -135,7 +140,8 @@ def data(value, settings, key, flag, max_elements):
         try:
             a = np.array(settings[key], dtype=np.float64)
         except (TypeError, ValueError):
-            raise UserError(_("'{key}' must be a number or a list of numbers").format(key=key), "--net") from None
+            raise UserError(_("'{key}' must be a number or a list of numbers").format(key=key),
+                            "--net") from None
         if not np.all(np.isfinite(a)):
             raise UserError(_("'{key}' must hold finite numbers").format(key=key), "--net")
         return a
@@ -153,7 +159,8 @@ def dense_layers(weights, bias, activation, base, loss, max_elements, source, in
     from nncalc.cli import inputs
     from nncalc.core import netio
     if not weights and base is None:
-        raise UserError(_("give the network: --weights (once per layer), --net FILE.json or --layers"), "--weights")
+        raise UserError(_("give the network: --weights (once per layer), --net FILE.json or --layers"),
+                        "--weights")
     ws = [inputs.read_matrix(w, "--weights", max_elements) for w in weights] if weights \
         else [l.weights for l in base]
     if bias:

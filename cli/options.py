@@ -114,7 +114,8 @@ def check_format(name):
         return key
     from nncalc.core.errors import suggest
     choices = list(BUILTIN_FORMATS) + sorted(tabulate_formats)
-    raise UserError(_("unknown format '{name}'{key}; choose from {choices}").format(name=name, key=tr(suggest(key, choices)), choices=', '.join(choices)),
+    raise UserError(_("unknown format '{name}'{key}; choose from {choices}").format(name=name,
+                                                                                    key=tr(suggest(key, choices)), choices=', '.join(choices)),
                     "--format")
 
 

@@ -155,7 +155,8 @@ def _single(dims, kernel, stride, padding, dilation, ceil, out, read_as):
         h=h, w=w, kh=kernel[0], kw=kernel[1], sh=stride[0], sw=stride[1], dh=dilation[0], dw=dilation[1]))
     report.line(read_as)
     if padding == "same":
-        report.line(_("padding 'same': output = ⌈input/stride⌉ needs top {pt}, bottom {pb}, left {pl}, right {pr} "
+        report.line(_("padding 'same': output = ⌈input/stride⌉ needs top {pt}, bottom {pb}, left {pl}, "
+                      "right {pr} "
                       "(an odd extra zero goes bottom/right)").format(pt=sides[0], pb=sides[1], pl=sides[2],
                                                                       pr=sides[3]))
     report.line("")

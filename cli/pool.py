@@ -59,7 +59,8 @@ def command(input_, mode, max_, avg, size, stride, padding, ceil, global_, count
         raise UserError(_("give one of --mode max, --mode avg, --max, --avg"), "--mode")
     mode = picked.pop() if picked else "max"
     if global_ and (ceil or padding != (0, 0) or given("size") or stride is not None):
-        raise UserError(_("pools the whole map in one window; it takes no --size, --stride, --padding or --ceil"), "--global")
+        raise UserError(_("pools the whole map in one window; it takes no --size, --stride, --padding or "
+                          "--ceil"), "--global")
     if given("count_include_pad") and mode != "avg":
         flag = "--count-include-pad" if count_include_pad else "--no-count-include-pad"
         raise UserError(_("sets the divisor of average pooling; add --avg"), flag)
@@ -149,7 +150,8 @@ def _steps_table(report, res):
         cols = [pos, win, [s.value for s in res.steps], [str(tuple(s.winner)) for s in res.steps]]
         numeric = [False, False, True, False]
     else:
-        headers = ["(c, i, j)" if ndim >= 3 else "(i, j)", _("window"), _("sum"), _("count"), _("sum / count")]
+        headers = ["(c, i, j)" if ndim >= 3 else "(i, j)", _("window"), _("sum"), _("count"),
+                   _("sum / count")]
         cols = [pos, win, [s.total for s in res.steps], [s.count for s in res.steps],
                 [s.quotient for s in res.steps]]
         numeric = [False, False, True, True, True]

@@ -314,7 +314,8 @@ def _matrix_text(arr, opts, tablefmt, title, mask, mask_text, edge, width):
     from nncalc.cli import terminal
     parts = []
     if title:
-        parts.append(terminal.wrap(_("{title} ({shape}):").format(title=title, shape=tr(shape_text(arr.shape))),
+        parts.append(terminal.wrap(_("{title} ({shape}):").format(title=title,
+                                                                  shape=tr(shape_text(arr.shape))),
                                    width))
     full = _shows_all(arr, opts)
     if opts.full and not full:

@@ -191,7 +191,8 @@ def jacobian(name, x):
         return softmax_jacobian(x)
     if act.name == "log-softmax":
         return log_softmax_jacobian(x)
-    raise InputError("the full Jacobian applies to softmax and log-softmax, not {name}", field="activation", name=act.name)
+    raise InputError("the full Jacobian applies to softmax and log-softmax, not {name}", field="activation",
+                     name=act.name)
 
 
 # ------------------------------------------------------------------- registry

@@ -75,7 +75,8 @@ def _token_value(raw, key, token, expected):
     except ValueError:
         vals = ()
     if not 1 <= len(vals) <= 2:
-        raise InputError("bad value {raw!r} for {key} in {token!r}; expected {expected}", field="layers", raw=raw, key=key, token=token, expected=expected)
+        raise InputError("bad value {raw!r} for {key} in {token!r}; expected {expected}", field="layers",
+                         raw=raw, key=key, token=token, expected=expected)
     return vals[0] if len(vals) == 1 else tuple(vals)
 
 
@@ -87,7 +88,8 @@ def parse_layer(token):
     if name not in _ALIASES:
         if not rest and _known_activation(name):
             return Layer(token=tok, kind="activation", params={"name": name})
-        raise InputError("unknown layer {token!r}; expected conv:..., pool:..., fc:..., flatten or an activation name", field="layers", token=tok)
+        raise InputError("unknown layer {token!r}; expected conv:..., pool:..., fc:..., flatten or an "
+                         "activation name", field="layers", token=tok)
     kind = _ALIASES[name]
     expected = _EXPECTED[kind]
     fields = _FIELDS[kind]
@@ -103,10 +105,12 @@ def parse_layer(token):
             key, _, raw = item.partition("=")
             key = key.strip().lower()
             if key not in fields:
-                raise InputError("unknown field {key!r} in {token!r}; expected {expected}", field="layers", key=key, token=tok, expected=expected)
+                raise InputError("unknown field {key!r} in {token!r}; expected {expected}", field="layers",
+                                 key=key, token=tok, expected=expected)
         else:
             if positional >= len(fields):
-                raise InputError("too many values in {token!r}; expected {expected}", field="layers", token=tok, expected=expected)
+                raise InputError("too many values in {token!r}; expected {expected}", field="layers",
+                                 token=tok, expected=expected)
             key, raw = fields[positional], item
             positional += 1
         params[key] = _token_value(raw, key, tok, expected)
@@ -115,7 +119,8 @@ def parse_layer(token):
     required = {"conv": ("out", "k"), "pool": ("k",), "fc": ("out",), "flatten": ()}[kind]
     missing = [f for f in required if f not in params]
     if missing:
-        raise InputError("{token!r} is missing {missing}; expected {expected}", field="layers", token=tok, missing=", ".join(missing), expected=expected)
+        raise InputError("{token!r} is missing {missing}; expected {expected}", field="layers", token=tok,
+                         missing=", ".join(missing), expected=expected)
     return Layer(token=tok, kind=kind, params=params)
 
 
@@ -131,7 +136,8 @@ def parse_chain(chain):
 
 def _spatial_row(i, layer, shape):
     if len(shape) != 3:
-        raise InputError("layer {token!r} needs a C×H×W input, but its input is {shape}", field="layers", token=layer.token, shape=shape_text(shape))
+        raise InputError("layer {token!r} needs a C×H×W input, but its input is {shape}", field="layers",
+                         token=layer.token, shape=shape_text(shape))
     c, h, w = shape
     p = layer.params
     k = pair(p["k"], "kernel", 1)
@@ -144,10 +150,12 @@ def _spatial_row(i, layer, shape):
         macs = out * rh.size * rw.size * c * k[0] * k[1]
         return LayerRow(i, layer, shape, (out, rh.size, rw.size), params, macs, (rh, rw), "")
     if isinstance(p.get("p"), str):
-        raise InputError("p={p}: pooling padding is a number (same/valid are for conv layers)", field="layers", p=p["p"])
+        raise InputError("p={p}: pooling padding is a number (same/valid are for conv layers)",
+                         field="layers", p=p["p"])
     pads = pair(p.get("p", 0), "padding", 0)
     if pads[0] > k[0] // 2 or pads[1] > k[1] // 2:
-        raise InputError("pool padding {ph}×{pw} must be at most half the window {kh}×{kw} (as PyTorch requires)", field="layers", ph=pads[0], pw=pads[1], kh=k[0], kw=k[1])
+        raise InputError("pool padding {ph}×{pw} must be at most half the window {kh}×{kw} (as PyTorch "
+                         "requires)", field="layers", ph=pads[0], pw=pads[1], kh=k[0], kw=k[1])
     rh, rw = out_size2d((h, w), k, p.get("s", p["k"]), pads, 1, p.get("ceil", False))
     return LayerRow(i, layer, shape, (c, rh.size, rw.size), 0, 0, (rh, rw), "")
 

@@ -129,16 +129,19 @@ def lookup(data, path):
         if isinstance(node, dict):
             if part not in node:
                 where = f" in '{'.'.join(done)}'" if done else ""
-                raise InputError("unknown key '{key}'{where}; the keys are: {keys}", code="unknown_key", key=path, where=where, keys=", ".join(node))
+                raise InputError("unknown key '{key}'{where}; the keys are: {keys}", code="unknown_key",
+                                 key=path, where=where, keys=", ".join(node))
             node = node[part]
         elif isinstance(node, (list, tuple)):
             if not node:
                 raise InputError("'{at}' is an empty list", code="unknown_key", at=".".join(done))
             if not part.isdigit() or int(part) >= len(node):
-                raise InputError("'{at}' is a list of {n}; follow it with an index 0 to {last}", code="unknown_key", at=".".join(done), n=len(node), last=len(node) - 1)
+                raise InputError("'{at}' is a list of {n}; follow it with an index 0 to {last}",
+                                 code="unknown_key", at=".".join(done), n=len(node), last=len(node) - 1)
             node = node[int(part)]
         else:
-            raise InputError("'{at}' is a single value; it has no key '{part}'", code="unknown_key", at=".".join(done), part=part)
+            raise InputError("'{at}' is a single value; it has no key '{part}'", code="unknown_key",
+                             at=".".join(done), part=part)
         done.append(part)
     return numeric(node, path)
 
@@ -146,7 +149,8 @@ def lookup(data, path):
 def numeric(value, path):
     """VALUE as a float array, or InputError saying what it is instead."""
     if isinstance(value, dict):
-        raise InputError("'{path}' holds several values; add one of its keys: {keys}", code="not_numeric", path=path, keys=", ".join(f"{path}.{k}" for k in value))
+        raise InputError("'{path}' holds several values; add one of its keys: {keys}", code="not_numeric",
+                         path=path, keys=", ".join(f"{path}.{k}" for k in value))
     if isinstance(value, str) or value is None:
         raise InputError("'{path}' is {what}, not numbers",
             code="not_numeric", path=path, what=Text("the text '{value}'", value=value) if isinstance(value, str) else "null")
@@ -157,7 +161,8 @@ def numeric(value, path):
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         n = len(value)
-        raise InputError("'{path}' is a list of {n} values of different shapes; add an index: {path}.0 … {path}.{last}",
+        raise InputError("'{path}' is a list of {n} values of different shapes; add an index: {path}.0 … "
+                         "{path}.{last}",
                          code="not_numeric", path=path, n=n, last=n - 1) from None
     return arr
 

@@ -71,11 +71,13 @@ def normalise_kernels(kernels, channels):
     elif k.ndim == 4:
         k4, single = k, False
     else:
-        raise InputError("kernels must be kh×kw, a list of filters or F×C×kh×kw, got shape {shape}", field="kernel", shape=shape_text(k.shape))
+        raise InputError("kernels must be kh×kw, a list of filters or F×C×kh×kw, got shape {shape}",
+                         field="kernel", shape=shape_text(k.shape))
     if k4.size == 0:
         raise InputError("the kernel is empty", field="kernel")
     if k4.shape[1] != channels:
-        raise InputError("filter shape {shape} has {c} channel(s) but the input has {channels}; each filter must be {channels}×kh×kw",
+        raise InputError("filter shape {shape} has {c} channel(s) but the input has {channels}; each "
+                         "filter must be {channels}×kh×kw",
                          field="kernel", code="kernel_channels", shape=shape_text(k4.shape[1:]), c=k4.shape[1], channels=channels)
     return k4, single
 
@@ -88,7 +90,8 @@ def _bias_vector(bias, filters):
         return np.full(filters, float(b))
     b = b.ravel()
     if b.size != filters:
-        raise InputError("bias has {n} value(s) but there are {filters} filter(s); give one number per filter", field="bias", n=b.size, filters=filters)
+        raise InputError("bias has {n} value(s) but there are {filters} filter(s); give one number per "
+                         "filter", field="bias", n=b.size, filters=filters)
     return b
 
 
@@ -217,7 +220,8 @@ def conv2d_backward(x, kernels, dout, bias=None, stride=1, padding=0, dilation=1
     out_shape = out4 if x_ndim == 4 else out4[2:] if (x_ndim == 2 and single) else out4[1:]
     d = _as_float(dout, "the upstream gradient", "dout")
     if d.shape != out_shape:
-        raise InputError("upstream gradient shape {shape} does not match the output shape {out_shape}", field="dout", code="shape", shape=shape_text(d.shape), out_shape=shape_text(out_shape))
+        raise InputError("upstream gradient shape {shape} does not match the output shape {out_shape}",
+                         field="dout", code="shape", shape=shape_text(d.shape), out_shape=shape_text(out_shape))
     g4 = d.reshape(out4)
     with np.errstate(invalid="ignore", over="ignore"):
         saved = convgrad.ConvSaved(convgrad.padded(x4, geom), geom, applied)

@@ -15,7 +15,8 @@ NPY_MAGIC = b"\x93NUMPY"
 
 def check_size(count, max_elements):
     if max_elements is not None and count > max_elements:
-        raise InputError("{count:,} elements is over the limit of {limit:,}", code="over_limit", count=count, limit=max_elements)
+        raise InputError("{count:,} elements is over the limit of {limit:,}", code="over_limit", count=count,
+                         limit=max_elements)
 
 
 def check_values(arr):
@@ -59,7 +60,8 @@ def json_int(digits):
     """json.loads' parse_int: an integer as float64, refused when float64 cannot hold it."""
     value = float(digits)
     if math.isinf(value):
-        raise InputError("the {n}-digit integer {head}… is beyond the float64 range (about 1.8e308)", n=len(digits.lstrip("-")), head=digits[:12])
+        raise InputError("the {n}-digit integer {head}… is beyond the float64 range (about 1.8e308)",
+                         n=len(digits.lstrip("-")), head=digits[:12])
     return value
 
 
@@ -113,15 +115,18 @@ def read_npy(fh, max_elements=None):
     if dtype.kind not in "biuf":
         raise InputError("this .npy holds {dtype} values; nncalc needs real numbers", dtype=dtype)
     if len(shape) > MAX_DIMS:
-        raise InputError("this .npy has {shape} dimensions; at most {MAX_DIMS} are supported", shape=len(shape), MAX_DIMS=MAX_DIMS)
+        raise InputError("this .npy has {shape} dimensions; at most {MAX_DIMS} are supported",
+                         shape=len(shape), MAX_DIMS=MAX_DIMS)
     count = math.prod(shape)                # exact: np.prod wraps around past 2**63
     check_size(count, max_elements)
     need = count * dtype.itemsize
     body = read_exactly(fh, need)
     if len(body) < need:
-        raise InputError("this .npy is truncated: its header claims {count:,} values ({need:,} bytes) but it holds {body:,} bytes", count=count, need=need, body=len(body))
+        raise InputError("this .npy is truncated: its header claims {count:,} values ({need:,} bytes) but "
+                         "it holds {body:,} bytes", count=count, need=need, body=len(body))
     if fh.read(1):
-        raise InputError("this .npy has data after the {count:,} values its header claims ({need:,} bytes); it is not one saved array", count=count, need=need)
+        raise InputError("this .npy has data after the {count:,} values its header claims ({need:,} "
+                         "bytes); it is not one saved array", count=count, need=need)
     arr = np.frombuffer(body, dtype=dtype).reshape(shape, order="F" if fortran else "C")
     arr = arr.astype(np.float64, copy=False)    # the buffer is ours alone: no second copy
     if arr.ndim == 0:

@@ -93,7 +93,8 @@ class Dense:
         self.net = z = x @ p["weights"].T + p["bias"]
         self.out = a = self.act.forward(z)
         if trace:
-            self.record = ForwardRecord(self.index, self.act.name, dict(self.act.params), self.act.info.formula,
+            self.record = ForwardRecord(self.index, self.act.name, dict(self.act.params),
+                                        self.act.info.formula,
                                         x, p["weights"], p["bias"], z, a)
         return a
 
@@ -134,7 +135,8 @@ class Activation:
         delta, deriv, rule = self.act.delta(g, self.net, self.out, trace, skip_activation)
         rec = None
         if trace:
-            rec = ActivationBackward(self.index, RULES[rule], g, deriv, self.act.info.derivative_formula, delta)
+            rec = ActivationBackward(self.index, RULES[rule], g, deriv, self.act.info.derivative_formula,
+                                     delta)
         return delta, {}, rec
 
     def grad_input(self, delta):

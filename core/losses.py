@@ -62,7 +62,8 @@ _TABLE = (
              "∂E/∂o_k = 2(o_k − t_k) / N", False),
     LossInfo("mse", Text("mean squared error"), Text("E = (1/n) Σ (t − o)²  (n = every element)"),
              "∂E/∂o = 2(o − t) / n", False),
-    LossInfo("bce", Text("binary cross-entropy"), Text("E = −(1/n) Σ [t·ln o + (1 − t)·ln(1 − o)]  (n = every element)"),
+    LossInfo("bce", Text("binary cross-entropy"), Text("E = −(1/n) Σ [t·ln o + (1 − t)·ln(1 − o)]  (n = "
+                                                       "every element)"),
              "∂E/∂o = (o − t) / (o(1 − o)) / n", True),
     LossInfo("cross-entropy", Text("categorical cross-entropy"), "E = −Σ_k t_k·ln(p_k + ε)",
              "∂E/∂p_k = −t_k / (p_k + ε) / N", True),
@@ -179,7 +180,8 @@ def prepare_target(pred, target):
                 or (t.shape == rows + (1,) and pred.shape[-1] != 1)):     # a column of indices
             return _one_hot(t, pred.shape[-1]).reshape(pred.shape), t.astype(np.int64) + 0
     rows = "" if pred.ndim <= 1 else ", {n} of them".format(n=pred.size // max(pred.shape[-1], 1))
-    raise InputError("target shape {got} does not match prediction shape {want} (give the same shape, or one class index per row{rows})",
+    raise InputError("target shape {got} does not match prediction shape {want} (give the same shape, or "
+                     "one class index per row{rows})",
                      field="target", code="target_shape", got=shape_text(t.shape), want=shape_text(pred.shape), rows=rows)
 
 
@@ -201,7 +203,8 @@ def _check_distribution(p):
         values = " ".join("{:.10g}".format(v) for v in row[:6]) + (" …" if row.size > 6 else "")
         which = ("the prediction ({values})" if p.ndim <= 1 else
                  "row {i} of the prediction ({values})").format(i=i + 1, values=values)
-        raise InputError("{which} sums to {total:.10g}, not 1 (beyond {tol:g}): cross-entropy takes a probability distribution per row, as softmax gives",
+        raise InputError("{which} sums to {total:.10g}, not 1 (beyond {tol:g}): cross-entropy takes a "
+                         "probability distribution per row, as softmax gives",
                          field="pred", code="not_distribution", which=which, total=sums[i], tol=DISTRIBUTION_TOL)
 
 
@@ -237,7 +240,8 @@ def compute(name, pred, target, eps=CE_EPS, from_logits=False):
     bad = np.isnan(res.terms) | np.isnan(res.grad)
     if (bad.any() or np.isnan(res.value)) and not (np.isnan(o).any() or np.isnan(t).any()):
         where = ", ".join(str(int(i)) for i in np.argwhere(bad)[0]) if bad.any() else ""
-        raise InputError("the term at ({where}) is undefined (nan): inf − inf or inf·0 between the prediction and the target; inf is accepted only where the loss has a value", field="pred", where=where)
+        raise InputError("the term at ({where}) is undefined (nan): inf − inf or inf·0 between the "
+                         "prediction and the target; inf is accepted only where the loss has a value", field="pred", where=where)
     return res
 
 

@@ -45,7 +45,8 @@ def _input(layers, X):
         raise InputError("the input must be finite numbers", field="input")
     if netspec.kind(layers[0]) in netspec.SPATIAL:
         if x.ndim not in (2, 3, 4) or x.size == 0:
-            raise InputError("layer 1 is {kind}: the input must be H×W, C×H×W or N×C×H×W, got shape {shape}", field="input", code="shape", kind=netspec.kind(layers[0]), shape=shape_text(x.shape))
+            raise InputError("layer 1 is {kind}: the input must be H×W, C×H×W or N×C×H×W, got shape {shape}",
+                             field="input", code="shape", kind=netspec.kind(layers[0]), shape=shape_text(x.shape))
         x4 = x.reshape((1,) * (4 - x.ndim) + x.shape)
         return x4, x.ndim < 4, x4.shape[1:]
     single = x.ndim <= 1
@@ -88,7 +89,8 @@ def prepare(layers, X, T=None, loss=None):
         if e.code == "class_index":     # an index out of range or not whole: that message is better
             raise InputError(e.text, field="target", code="class_index") from None
         want = _values(k) if single else Text("{n}×{k} values", n=x.shape[0], k=k)
-        raise InputError("the target has shape {shape_text} but the network gives {want} (one class index per sample also works)", field="target", code="shape", shape_text=shape_text(np.shape(T)), want=want) from None
+        raise InputError("the target has shape {shape_text} but the network gives {want} (one class index "
+                         "per sample also works)", field="target", code="shape", shape_text=shape_text(np.shape(T)), want=want) from None
     t = t.reshape(x.shape[0], k)
     if not np.all(np.isfinite(t)):
         raise InputError("the target must be finite numbers", field="target")
@@ -117,7 +119,8 @@ def check_settings(layers, loss, lr=1.0, steps=0, order="simultaneous", forward_
         raise InputError("cross-entropy needs a softmax output layer, but layer {n} is {v}; {hint}",
                          field=f"layers[{n}].activation", code="needs-softmax", n=n, v=out_act or netspec.kind(layers[-1]), hint=hint)
     if name == "bce" and out_act not in ("sigmoid", "softmax") and not forward_only:
-        raise InputError("bce needs outputs in [0, 1] (a sigmoid output layer), but layer {n} is {v}", field=f"layers[{n}].activation",
+        raise InputError("bce needs outputs in [0, 1] (a sigmoid output layer), but layer {n} is {v}",
+                         field=f"layers[{n}].activation",
                          code="needs-sigmoid", n=n, v=out_act or netspec.kind(layers[-1]))
     if not np.isfinite(lr) or lr <= 0:
         raise InputError("the learning rate must be a number > 0, got {lr}", field="lr", lr=lr)

@@ -49,7 +49,8 @@ def init_chain(tokens, in_shape, seed=None):
         try:
             shape = netspec.out_shapes(specs + [spec], in_shape)[-1]
         except InputError as e:
-            raise InputError("{token!r}: {message_}", field=e.field, code=e.code, token=tok.token, message_=e.text) from None
+            raise InputError("{token!r}: {message_}", field=e.field, code=e.code, token=tok.token,
+                             message_=e.text) from None
         specs.append(spec)
         open_act = tok.kind in ("conv", "fc")
     return specs
@@ -75,7 +76,8 @@ def _xavier(rng, fan_in, fan_out, shape):
 
 def _conv(i, tok, shape, rng):
     if len(shape) != 3:
-        raise InputError("layer {i} {token!r}: a conv layer needs C×H×W maps, but its input is {join} values", field=f"layers[{i}]", code="needs-maps", i=i, token=tok.token, join='×'.join(map(str, shape)))
+        raise InputError("layer {i} {token!r}: a conv layer needs C×H×W maps, but its input is {join} "
+                         "values", field=f"layers[{i}]", code="needs-maps", i=i, token=tok.token, join='×'.join(map(str, shape)))
     p = tok.params
     kh, kw = shapes.pair(p["k"], "kernel", 1)
     out, c = shapes.as_int(p["out"], "out", 1), shape[0]

@@ -45,7 +45,8 @@ def parse_activation(text, field="activation"):
     """'sigmoid' -> ('sigmoid', {}); 'leaky-relu(0.2)' or 'leaky-relu(alpha=0.2)' -> ('leaky-relu', {'alpha': 0.2})."""
     m = _ACT_RE.match(str(text))
     if not m:
-        raise InputError("'{text}' is not an activation such as relu or leaky-relu(0.2)", field=field, text=text)
+        raise InputError("'{text}' is not an activation such as relu or leaky-relu(0.2)", field=field,
+                         text=text)
     try:
         act = acts.get(m.group(1))
     except InputError as e:
@@ -57,11 +58,13 @@ def parse_activation(text, field="activation"):
             key, _, val = part.rpartition("=")
             key = key.strip() or (list(act.params)[i] if i < len(act.params) else "")
             if key not in act.params:
-                raise InputError("{name} takes no parameter '{v}'{v2}", field=field, name=name, v=key or part.strip(), v2=' (it has ' + ', '.join(act.params) + ')' if act.params else '')
+                raise InputError("{name} takes no parameter '{v}'{v2}", field=field, name=name,
+                                 v=key or part.strip(), v2=' (it has ' + ', '.join(act.params) + ')' if act.params else '')
             try:
                 params[key] = float(val)
             except ValueError:
-                raise InputError("{name}: {key} must be a number, got '{strip}'", field=field, name=name, key=key, strip=val.strip()) from None
+                raise InputError("{name}: {key} must be a number, got '{strip}'", field=field, name=name,
+                                 key=key, strip=val.strip()) from None
     return name, params
 
 
@@ -92,7 +95,8 @@ def resolve_activations(spec, n_layers, loss=None, field="activation"):
     parsed = [parse_activation(s, field) for s in items]
     ce = loss is not None and losses.get(loss).name == "cross-entropy"
     if ce and n_layers == 1 and len(parsed) == 1 and parsed[0][0] != "softmax":
-        raise InputError("cross-entropy uses a softmax output layer (δ = p − t), not {v}; this network has no hidden layer for it (name no activation, or softmax)", field=field, v=parsed[0][0])
+        raise InputError("cross-entropy uses a softmax output layer (δ = p − t), not {v}; this network has "
+                         "no hidden layer for it (name no activation, or softmax)", field=field, v=parsed[0][0])
     if len(parsed) == 1:
         parsed = parsed * (n_layers - 1) + [("softmax", {}) if ce else parsed[0]]
     elif ce and len(parsed) == n_layers - 1:
@@ -101,7 +105,8 @@ def resolve_activations(spec, n_layers, loss=None, field="activation"):
         raise InputError("{parsed} activations for {layers}; give one name or one per layer",
                          field=field, parsed=len(parsed), layers=Plural("{n} layer", "{n} layers", n_layers))
     if ce and parsed[-1][0] != "softmax":
-        raise InputError("cross-entropy uses a softmax output layer (δ = p − t), not {v}; give one activation for the hidden layers or end the list with softmax", field=field, v=parsed[-1][0])
+        raise InputError("cross-entropy uses a softmax output layer (δ = p − t), not {v}; give one "
+                         "activation for the hidden layers or end the list with softmax", field=field, v=parsed[-1][0])
     return parsed
 
 
@@ -149,7 +154,8 @@ def _as_weights(w, i, n_prev):
         # a plain list is one neuron's row, unless the layer before outputs one value
         a = a.reshape(-1, 1) if (n_prev == 1 and a.size != 1) else a.reshape(1, -1)
     if a.ndim != 2 or a.size == 0:
-        raise InputError("layer {i}: weights must be a matrix (one row per neuron), got shape {shape}", field=f"layers[{i}].weights", i=i, shape=shape_text(a.shape))
+        raise InputError("layer {i}: weights must be a matrix (one row per neuron), got shape {shape}",
+                         field=f"layers[{i}].weights", i=i, shape=shape_text(a.shape))
     if not np.all(np.isfinite(a)):
         raise InputError("layer {i}: weights must be finite numbers", field=f"layers[{i}].weights", i=i)
     return a
@@ -162,7 +168,8 @@ def _as_bias(b, i, n_out):
     if a.ndim == 1 and a.size == 1 and n_out != 1:
         a = a.reshape(())
     if not (a.ndim == 0 or a.shape == (n_out,)):
-        raise InputError("layer {i}: {size} bias values but the layer has {n_out} neurons (give one shared number or one per neuron)", field=f"layers[{i}].bias", i=i, size=a.size, n_out=n_out)
+        raise InputError("layer {i}: {size} bias values but the layer has {n_out} neurons (give one shared "
+                         "number or one per neuron)", field=f"layers[{i}].bias", i=i, size=a.size, n_out=n_out)
     if not np.all(np.isfinite(a)):
         raise InputError("layer {i}: biases must be finite numbers", field=f"layers[{i}].bias", i=i)
     return a
@@ -178,7 +185,8 @@ def make_layers(weights, biases=None, activations="sigmoid", loss=None, n_inputs
     if biases is None:
         biases = [None] * len(weights)
     if len(biases) != len(weights):
-        raise InputError("{biases} biases for {weights} layers", field="bias", code="count", biases=len(biases), weights=len(weights))
+        raise InputError("{biases} biases for {weights} layers", field="bias", code="count",
+                         biases=len(biases), weights=len(weights))
     if isinstance(activations, (list, tuple)) and activations and isinstance(activations[0], tuple):
         resolved = list(activations)
     else:
@@ -218,7 +226,8 @@ def init_layers(sizes, seed=None, activations="sigmoid", loss=None, scheme="xavi
                          field="sizes", sizes=sizes)
     scheme = str(scheme).lower().replace("_", "-")
     if scheme not in INIT_SCHEMES:
-        raise InputError("unknown init scheme '{scheme}'{scheme2}", field="init", scheme=scheme, scheme2=suggest(scheme, INIT_SCHEMES))
+        raise InputError("unknown init scheme '{scheme}'{scheme2}", field="init", scheme=scheme,
+                         scheme2=suggest(scheme, INIT_SCHEMES))
     if seed is not None and (int(seed) != seed or seed < 0):
         raise InputError("the seed must be a whole number ≥ 0, got {seed}", field="seed", seed=seed)
     rng = np.random.default_rng(seed)
@@ -243,7 +252,8 @@ def load_net(data, in_out=False):
     saved run holds) are passed back in the dict. Returns (layers, settings).
     """
     if not isinstance(data, dict):
-        raise InputError("the network must be a JSON object with a 'layers' list", field="layers", code="missing")
+        raise InputError("the network must be a JSON object with a 'layers' list", field="layers",
+                         code="missing")
     raw = data.get("layers")
     if not isinstance(raw, list) or not raw:
         raise InputError("the network has no 'layers' list", field="layers", code="missing")
@@ -267,7 +277,8 @@ def load_net(data, in_out=False):
                             [(s.activation, s.params) for s in specs])
     out_act = netspec.output_activation(specs)
     if loss == "cross-entropy" and out_act != "softmax":
-        raise InputError("cross-entropy uses a softmax output layer (δ = p − t), but layer {specs} is {v}", field=f"layers[{len(specs)}].activation",
+        raise InputError("cross-entropy uses a softmax output layer (δ = p − t), but layer {specs} is {v}",
+                         field=f"layers[{len(specs)}].activation",
                          code="needs-softmax", specs=len(specs), v=out_act or netspec.kind(specs[-1]))
     settings = {k: v for k, v in data.items() if k != "layers"}
     if loss is not None:
@@ -276,7 +287,8 @@ def load_net(data, in_out=False):
         try:
             settings["lr"] = float(settings["lr"])
         except (TypeError, ValueError):
-            raise InputError("'lr' must be a number, got {settings!r}", field="lr", settings=settings['lr']) from None
+            raise InputError("'lr' must be a number, got {settings!r}", field="lr",
+                             settings=settings['lr']) from None
     return specs, settings
 
 
@@ -285,7 +297,8 @@ def _dense_from_json(i, layer, default_act, in_out=False):
         raise InputError("layer {i} has no 'weights'", field=f"layers[{i}].weights", code="missing", i=i)
     act = layer.get("activation", default_act)
     if act is None:
-        raise InputError("layer {i} has no 'activation'", field=f"layers[{i}].activation", code="missing", i=i)
+        raise InputError("layer {i} has no 'activation'", field=f"layers[{i}].activation", code="missing",
+                         i=i)
     try:
         name, params = parse_activation(act, f"layers[{i}].activation")
     except InputError as e:
@@ -293,6 +306,7 @@ def _dense_from_json(i, layer, default_act, in_out=False):
     try:
         w = np.array(layer["weights"], dtype=np.float64)
     except (TypeError, ValueError):
-        raise InputError("layer {i}: 'weights' must be a matrix of numbers", field=f"layers[{i}].weights", i=i) from None
+        raise InputError("layer {i}: 'weights' must be a matrix of numbers", field=f"layers[{i}].weights",
+                         i=i) from None
     w = _as_weights(np.ascontiguousarray(w.T) if in_out and w.ndim == 2 else w, i, None)
     return Layer(w, _layer_bias(layer.get("bias"), i, w), name, params)

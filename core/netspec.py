@@ -85,7 +85,8 @@ def _geometry_value(value, i, key, minimum):
     try:
         if key == "padding" and isinstance(value, str):
             if value.strip().lower() not in ("same", "valid"):
-                raise InputError("padding is a number, [ph, pw], 4 sides, 'same' or 'valid', got {value!r}", value=value)
+                raise InputError("padding is a number, [ph, pw], 4 sides, 'same' or 'valid', got {value!r}",
+                                 value=value)
             return value.strip().lower()
         if key == "padding" and isinstance(value, (list, tuple)) and len(value) == 4:
             return tuple(shapes.four_sides(value))
@@ -107,16 +108,19 @@ def conv_from_json(i, d, parse_activation):
                    code="missing")
     k = _array(d["kernels"], i, "kernels")
     if k.ndim not in (2, 4):
-        raise _err(i, "kernels", Text("kernels must be F×C×kh×kw or kh×kw, got {shape}", shape=shape_text(k.shape)))
+        raise _err(i, "kernels", Text("kernels must be F×C×kh×kw or kh×kw, got {shape}",
+                                      shape=shape_text(k.shape)))
     filters = 1 if k.ndim == 2 else k.shape[0]
     b = np.zeros(filters) if d.get("bias") is None else _array(d["bias"], i, "bias")
     if b.size == 1 and filters > 1 and b.ndim == 0:
         b = np.full(filters, float(b))
     if b.size != filters:
-        raise _err(i, "bias", Text("{size} bias values for {filters}", size=b.size, filters=Plural("{n} filter", "{n} filters", filters)))
+        raise _err(i, "bias", Text("{size} bias values for {filters}", size=b.size,
+                                   filters=Plural("{n} filter", "{n} filters", filters)))
     name, params = _activation(i, "activation", d.get("activation", "identity"), parse_activation)
     if name in ("softmax", "log-softmax"):
-        raise _err(i, "activation", Text("{name} works along a sample's values; put it after flatten", name=name))
+        raise _err(i, "activation", Text("{name} works along a sample's values; put it after flatten",
+                                         name=name))
     return ConvSpec(k, b.reshape(filters) if k.ndim == 4 else b.reshape(()),
                     _geometry_value(d.get("stride", 1), i, "stride", 1),
                     _geometry_value(d.get("padding", 0), i, "padding", 0),
@@ -126,7 +130,8 @@ def conv_from_json(i, d, parse_activation):
 def pool_from_json(i, d):
     mode = str(d.get("mode", "max")).strip().lower()
     if mode not in ("max", "avg"):
-        raise _err(i, "mode", Text("pool mode is 'max' or 'avg', got {get!r}{mode}", get=d.get('mode'), mode=suggest(mode, ('max', 'avg'))))
+        raise _err(i, "mode", Text("pool mode is 'max' or 'avg', got {get!r}{mode}", get=d.get('mode'),
+                                   mode=suggest(mode, ('max', 'avg'))))
     size = _geometry_value(d.get("size", 2), i, "size", 1)
     stride = None if d.get("stride") is None else _geometry_value(d["stride"], i, "stride", 1)
     return PoolSpec(mode, size, stride, _geometry_value(d.get("padding", 0), i, "padding", 0))
@@ -147,7 +152,8 @@ def typed_from_json(i, d, parse_activation):
         name, params = _activation(i, "function", d["function"], parse_activation)
         return ActivationSpec(name, params)
     hint = suggest(t, TYPES + tuple(_TYPE_NAMES_ELSEWHERE), rename=_TYPE_NAMES_ELSEWHERE)
-    raise _err(i, "type", Text("unknown layer type {d!r}{hint}; choose from {TYPES}", d=d['type'], hint=hint, TYPES=', '.join(TYPES)),
+    raise _err(i, "type", Text("unknown layer type {d!r}{hint}; choose from {TYPES}", d=d['type'], hint=hint,
+                               TYPES=', '.join(TYPES)),
                code="unknown-type")
 
 
@@ -190,44 +196,52 @@ def out_shapes(specs, in_shape):
 def _layer_out(i, s, shape):
     t = kind(s)
     if t in SPATIAL and len(shape) != 3:
-        raise _err(i, None, Text("a {t} layer needs C×H×W maps, but its input is {shape} values", t=t, shape=shape_text(shape)),
+        raise _err(i, None, Text("a {t} layer needs C×H×W maps, but its input is {shape} values", t=t,
+                                 shape=shape_text(shape)),
                    code="needs-maps")
     if t == "dense":
         if len(shape) != 1:
-            raise _err(i, "weights", Text("a dense layer after {shape} maps needs them flattened ({shape2} values): add a flatten layer before it", shape=shape_text(shape), shape2=math.prod(shape)), code="needs-flatten")
+            raise _err(i, "weights", Text("a dense layer after {shape} maps needs them flattened ({shape2} "
+                                          "values): add a flatten layer before it", shape=shape_text(shape), shape2=math.prod(shape)), code="needs-flatten")
         if s.weights.shape[1] != shape[0]:
             w = s.weights.shape
             note = Text("; its transpose would chain") if w[0] == shape[0] else ""
             raise _err(i, "weights", Text("weights are {w}×{w2} (one column per input) but its input has "
                                           "{values}{note}", w=w[0], w2=w[1], note=note,
-                                          values=Plural("{n} value", "{n} values", shape[0])), code="mismatch")
+                                          values=Plural("{n} value", "{n} values",
+                                                        shape[0])), code="mismatch")
         return (s.weights.shape[0],)
     if t in SPATIAL:        # imported here: a fully-connected run never loads the window machinery
         from nncalc.core import shapes, windows
     if t == "conv":
         k4 = s.kernels if s.kernels.ndim == 4 else s.kernels[None, None]
         if k4.shape[1] != shape[0]:
-            raise _err(i, "kernels", Text("kernels are {shape} (F×C×kh×kw) but the input has {channels} ({shape3})", shape=shape_text(k4.shape), channels=Plural("{n} channel", "{n} channels", shape[0]), shape3=shape_text(shape)), code="mismatch")
+            raise _err(i, "kernels", Text("kernels are {shape} (F×C×kh×kw) but the input has {channels} "
+                                          "({shape3})", shape=shape_text(k4.shape), channels=Plural("{n} channel", "{n} channels", shape[0]), shape3=shape_text(shape)), code="mismatch")
         try:
             sides = shapes.padding_sides(s.padding, shape[1:], k4.shape[2:], s.stride, s.dilation)
             g = windows.geometry(shape[1:], k4.shape[2:], s.stride, sides, s.dilation)
         except InputError as e:
-            raise _err(i, "kernels", Text("{message_} ({shape} input)", message_=e.text, shape=shape_text(shape)), code="too-large") from None
+            raise _err(i, "kernels", Text("{message_} ({shape} input)", message_=e.text,
+                                          shape=shape_text(shape)), code="too-large") from None
         return (k4.shape[0],) + g.out_hw
     if t == "pool":
         size, pad = s.size, s.padding
         if any(p > k // 2 for p, k in zip(pad, size)):
-            raise _err(i, "padding", Text("pool padding {pad} must be at most half the window {size}", pad=shape_text(pad), size=shape_text(size)))
+            raise _err(i, "padding", Text("pool padding {pad} must be at most half the window {size}",
+                                          pad=shape_text(pad), size=shape_text(size)))
         try:
             g = windows.geometry(shape[1:], size, s.stride or size, pad, 1)
         except InputError as e:
-            raise _err(i, "size", Text("the pool window does not fit: {message_} ({shape} input)", message_=e.text, shape=shape_text(shape)),
+            raise _err(i, "size", Text("the pool window does not fit: {message_} ({shape} input)",
+                                       message_=e.text, shape=shape_text(shape)),
                        code="too-large") from None
         return (shape[0],) + g.out_hw
     if t == "flatten":
         return (math.prod(shape),)
     if s.function in ("softmax", "log-softmax") and len(shape) != 1:
-        raise _err(i, "function", Text("{function} works along a sample's values; flatten the {shape} maps first", function=s.function, shape=shape_text(shape)))
+        raise _err(i, "function", Text("{function} works along a sample's values; flatten the {shape} maps "
+                                       "first", function=s.function, shape=shape_text(shape)))
     return shape
 
 

@@ -91,7 +91,8 @@ def make(name, lr, momentum=0.9, betas=(0.9, 0.999), eps=1e-8):
         return SGD(lr)
     if key == "momentum":
         if not 0 <= momentum < 1:
-            raise InputError("momentum must be in [0, 1), got {momentum}", field="momentum", momentum=momentum)
+            raise InputError("momentum must be in [0, 1), got {momentum}", field="momentum",
+                             momentum=momentum)
         return Momentum(lr, momentum)
     if not all(0 <= b < 1 for b in betas):
         raise InputError("adam betas must be in [0, 1), got {betas}", field="betas", betas=tuple(betas))

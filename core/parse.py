@@ -170,11 +170,13 @@ def assemble(channels, matrix=False, stack=False):
         width = len(rows[0])
         for ri, row in enumerate(rows, 1):
             if len(row) != width:
-                raise InputError("{ci} has {plural}, row 1 has {width}", ci=_where(ci, ri, several), plural=plural(len(row), 'value'), width=width)
+                raise InputError("{ci} has {plural}, row 1 has {width}", ci=_where(ci, ri, several),
+                                 plural=plural(len(row), 'value'), width=width)
             data.extend(row)
         shapes.append((len(rows), width))
         if shapes[0] != shapes[-1]:
-            raise InputError("channel {ci} is {shape_text}, channel 1 is {shape_text2}", ci=ci, shape_text=shape_text(shapes[-1]), shape_text2=shape_text(shapes[0]))
+            raise InputError("channel {ci} is {shape_text}, channel 1 is {shape_text2}", ci=ci,
+                             shape_text=shape_text(shapes[-1]), shape_text2=shape_text(shapes[0]))
     arr = check_values(np.array(data, dtype=np.float64))
     n_rows, n_cols = shapes[0]
     if several:

@@ -27,7 +27,8 @@ def unwrap(text):
     if end is None or not body[end:].strip():
         raise InputError("this {name}(…) printout is cut short: '(' without ')'", name=name)
     if not _KWARGS.fullmatch(body[end:]):
-        raise InputError("cannot read this {name}(…) printout: after the values it has {v!r}", name=name, v=body[end:].strip()[:30])
+        raise InputError("cannot read this {name}(…) printout: after the values it has {v!r}", name=name,
+                         v=body[end:].strip()[:30])
     return body[:end], name
 
 
@@ -90,7 +91,8 @@ def parse_nested(text, is_number, describe):
                 return children
             if tok == ",":
                 if not comma_ok:
-                    raise InputError("empty item in {path} (two commas in a row, or a comma first)", path=_at(path))
+                    raise InputError("empty item in {path} (two commas in a row, or a comma first)",
+                                     path=_at(path))
                 comma_ok = False
                 pos += 1
                 continue
@@ -132,7 +134,8 @@ def nested_shape(node, leaf=None, path=()):
                 here, first = (Text("row {i}", i=i + 1), Text("row {i}", i=1)) if not path else \
                     (_at(path + (i,)), _at(path + (0,)))
                 raise InputError("{here} has {plural}, {first} has {v}", here=here, plural=plural(s[0], 'value'), first=first, v=shapes[0][0])
-            raise InputError("{at} has shape {s}, {at2} has {list}", at=_at(path + (i,)), s=list(s), at2=_at(path + (0,)), list=list(shapes[0]))
+            raise InputError("{at} has shape {s}, {at2} has {list}", at=_at(path + (i,)), s=list(s),
+                             at2=_at(path + (0,)), list=list(shapes[0]))
     return (len(node),) + shapes[0]
 
 

@@ -87,7 +87,8 @@ def _check_pool_args(mode, kernel, padding):
                          field="mode", mode=mode)
     for k, p in zip(kernel, padding):
         if p > k // 2:
-            raise InputError("padding {ph}×{pw} must be at most half the window {kh}×{kw} (at most {mh}×{mw})", field="padding", ph=padding[0], pw=padding[1], kh=kernel[0], kw=kernel[1], mh=kernel[0] // 2, mw=kernel[1] // 2)
+            raise InputError("padding {ph}×{pw} must be at most half the window {kh}×{kw} (at most "
+                             "{mh}×{mw})", field="padding", ph=padding[0], pw=padding[1], kh=kernel[0], kw=kernel[1], mh=kernel[0] // 2, mw=kernel[1] // 2)
 
 
 def _separable(xp, geom, op):
@@ -290,7 +291,8 @@ def backward(res, dout, max_steps=DEFAULT_MAX_STEPS, max_elements=None):
     geom, xp = res._geom, res.padded
     d = windows.as_float(dout, "the upstream gradient", "dout")
     if d.shape != res.output_shape:
-        raise InputError("upstream gradient shape {got} does not match the output shape {want}", field="dout", got=shape_text(d.shape), want=shape_text(res.output_shape))
+        raise InputError("upstream gradient shape {got} does not match the output shape {want}", field="dout",
+                         got=shape_text(d.shape), want=shape_text(res.output_shape))
     x_shape = xp.shape[:2] + geom.in_hw
     d4 = d.reshape(x_shape[:2] + geom.out_hw)
     rows = cols = None

@@ -62,7 +62,8 @@ def as_int(v, name, minimum=None):
                          field=name, name=name, value=v)
     iv = int(v)
     if abs(iv) > MAX_INT:           # NumPy's sizes are int64; a 401-digit size has no float either
-        raise InputError("{name} is too large: a {n}-digit number; at most 2^63 − 1 = {most:,}", field=name, name=name, n=len(str(abs(iv))), most=MAX_INT)
+        raise InputError("{name} is too large: a {n}-digit number; at most 2^63 − 1 = {most:,}", field=name,
+                         name=name, n=len(str(abs(iv))), most=MAX_INT)
     if minimum is not None and iv < minimum:
         word = {0: "non-negative", 1: "positive"}.get(minimum) or "at least {m}".format(m=minimum)
         raise InputError("{name} must be {word}, got {value}",
@@ -75,7 +76,8 @@ def pair(v, name, minimum=None):
     if isinstance(v, (list, tuple)) or (hasattr(v, "shape") and getattr(v, "ndim", 0) == 1):
         vals = list(v)
         if len(vals) != 2:
-            raise InputError("{name} must be one number or two (h, w), got {count} values", field=name, name=name, count=len(vals))
+            raise InputError("{name} must be one number or two (h, w), got {count} values", field=name,
+                             name=name, count=len(vals))
         return tuple(as_int(a, name, minimum) for a in vals)
     iv = as_int(v, name, minimum)
     return (iv, iv)
@@ -108,7 +110,8 @@ def out_size(n, k, stride=1, padding=0, dilation=1, ceil=False):
     # ceil mode (pooling) keeps a window that starts inside and runs off the end, as PyTorch
     # does, so a window longer than the input still fits there while eff < padded + s
     if eff > padded and not (ceil and eff < padded + s):
-        raise InputError("kernel {k} (dilated {eff}) does not fit the padded input {padded}", field="kernel", k=k, eff=eff, padded=padded)
+        raise InputError("kernel {k} (dilated {eff}) does not fit the padded input {padded}", field="kernel",
+                         k=k, eff=eff, padded=padded)
     q = Fraction(padded - eff, s)
     whole = q.denominator == 1
     size = (math.ceil(q) if ceil else math.floor(q)) + 1
@@ -137,7 +140,8 @@ def out_size2d(hw, khw, stride=1, padding=0, dilation=1, ceil=False):
     ph, pw = h + pt + pb, w + pl + pr
     fits = [e <= p or (ceil and e < p + st) for e, p, st in ((eh, ph, sh), (ew, pw, sw))]
     if not all(fits):
-        raise InputError("kernel {kh}×{kw} (dilated {eh}×{ew}) does not fit the padded input {ph}×{pw}", field="kernel", kh=kh, kw=kw, eh=eh, ew=ew, ph=ph, pw=pw)
+        raise InputError("kernel {kh}×{kw} (dilated {eh}×{ew}) does not fit the padded input {ph}×{pw}",
+                         field="kernel", kh=kh, kw=kw, eh=eh, ew=ew, ph=ph, pw=pw)
     return (out_size(h, kh, sh, (pt, pb), dh, ceil), out_size(w, kw, sw, (pl, pr), dw, ceil))
 
 
@@ -160,7 +164,8 @@ def padding_sides(padding, hw, kernel, stride=1, dilation=1):
             (sh, sw), (dh, dw) = pair(stride, "stride", 1), pair(dilation, "dilation", 1)
             kh, kw = pair(kernel, "kernel", 1)
             return same_padding(hw[0], kh, sh, dh) + same_padding(hw[1], kw, sw, dw)
-        raise InputError("padding must be a number, (ph, pw), 'same' or 'valid', got {padding!r}", field="padding", padding=padding)
+        raise InputError("padding must be a number, (ph, pw), 'same' or 'valid', got {padding!r}",
+                         field="padding", padding=padding)
     return four_sides(padding)
 
 
@@ -191,8 +196,10 @@ def transposed_size(i, k, s=1, p=0, d=1, output_padding=0):
     d = as_int(d, "dilation", 1)
     op = as_int(output_padding, "output_padding", 0)
     if op >= max(s, d):
-        raise InputError("output padding {op} must be smaller than the stride ({s}) or the dilation ({d})", field="output_padding", op=op, s=s, d=d)
+        raise InputError("output padding {op} must be smaller than the stride ({s}) or the dilation ({d})",
+                         field="output_padding", op=op, s=s, d=d)
     size = (i - 1) * s - 2 * p + d * (k - 1) + op + 1
     if size <= 0:
-        raise InputError("transposed output size would be {size}; padding {p} is too large", field="padding", size=size, p=p)
+        raise InputError("transposed output size would be {size}; padding {p} is too large", field="padding",
+                         size=size, p=p)
     return size

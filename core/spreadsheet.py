@@ -67,21 +67,27 @@ def refuse_outside_files(text):
     lines = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
     cells, inline = _semicolon_lines(lines)
     if len(cells) >= 2 and not inline:
-        raise InputError("lines {cells} and {cells2} look like a ';'-separated spreadsheet, but ';' separates rows here (spreadsheet rules apply to .csv/.tsv/.txt files only); give it as a .csv file instead", cells=cells[0], cells2=cells[1])
+        raise InputError("lines {cells} and {cells2} look like a ';'-separated spreadsheet, but ';' "
+                         "separates rows here (spreadsheet rules apply to .csv/.tsv/.txt files only); give "
+                         "it as a .csv file instead", cells=cells[0], cells2=cells[1])
 
 
 def _choose_separator(lines):
     """The column separator the spreadsheet rules apply with, or None for the inline grammar."""
     cells, inline = _semicolon_lines(lines)
     if cells and inline:
-        raise InputError("ambiguous ';': on line {cells} it separates columns of single values (spreadsheet style), on line {inline} rows of several numbers (inline style); in a .csv/.tsv/.txt file use one style throughout", cells=cells[0], inline=inline[0])
+        raise InputError("ambiguous ';': on line {cells} it separates columns of single values "
+                         "(spreadsheet style), on line {inline} rows of several numbers (inline style); in "
+                         "a .csv/.tsv/.txt file use one style throughout", cells=cells[0], inline=inline[0])
     if cells:
         return ";"
     if inline:
         return None
     for n, line in lines:
         if "\t" in line.strip() and any(_DECIMAL_COMMA.fullmatch(_unquoted(f)) for f in line.split("\t")):
-            raise InputError("ambiguous line {n}: tabs between values and commas inside them ({v!r}): decimal commas, or commas between values? Write decimal points, or put the line sep=<tab> first to read the commas as decimal commas", n=n, v=line.strip()[:24])
+            raise InputError("ambiguous line {n}: tabs between values and commas inside them ({v!r}): "
+                             "decimal commas, or commas between values? Write decimal points, or put the "
+                             "line sep=<tab> first to read the commas as decimal commas", n=n, v=line.strip()[:24])
     if any('"' in line for _, line in lines):     # a tab between cells, not one at a line's end
         return "\t" if any("\t" in _strip_quoted(line.strip()) for _, line in lines) else ","
     return None
@@ -103,9 +109,11 @@ def _cell(text, sep, where, marks):
         raise InputError("{where} is an empty cell", where=where)
     if "," in t:
         if "." in t or t.count(",") > 1:
-            raise InputError("{where}: '{t}' has a thousands separator; write the number without it", where=where, t=t)
+            raise InputError("{where}: '{t}' has a thousands separator; write the number without it",
+                             where=where, t=t)
         if sep == "," and re.fullmatch(r"[+-]?\d{1,3},\d{3}", t):
-            raise InputError("{where}: '{t}' is ambiguous in a comma-separated file: a thousands separator or a decimal comma? Write it with a decimal point", where=where, t=t)
+            raise InputError("{where}: '{t}' is ambiguous in a comma-separated file: a thousands separator "
+                             "or a decimal comma? Write it with a decimal point", where=where, t=t)
         t = t.replace(",", ".")
         marks.setdefault("comma", where)
     elif "." in t:
@@ -121,7 +129,8 @@ def read(text, parse_number, describe):
     if first and _SEP_LINE.fullmatch(first[1]):
         sep = _SEP_LINE.fullmatch(first[1]).group(1)
         if sep not in _WORD:
-            raise InputError("line {first}: sep={sep} is not a separator nncalc reads (';', ',' or a tab)", first=first[0], sep=sep)
+            raise InputError("line {first}: sep={sep} is not a separator nncalc reads (';', ',' or a tab)",
+                             first=first[0], sep=sep)
         lines = [(n, l) for n, l in lines if n != first[0]]
     else:
         sep = _choose_separator([(n, l) for n, l in lines if l.strip()])
@@ -140,11 +149,13 @@ def read(text, parse_number, describe):
             where = Text("line {n}, column {col}", n=n, col=col)
             t = _cell(f, sep, where, marks)
             if not parse_number(t):
-                raise InputError("{where}: {describe} (read by the spreadsheet rules of a .csv/.tsv/.txt file: columns separated by {WORD})", where=where, describe=describe(_unquoted(f)), WORD=_WORD[sep])
+                raise InputError("{where}: {describe} (read by the spreadsheet rules of a .csv/.tsv/.txt "
+                                 "file: columns separated by {WORD})", where=where, describe=describe(_unquoted(f)), WORD=_WORD[sep])
             row.append(t)
         rows.append(row)
     if rows:
         channels.append(rows)
     if "comma" in marks and "point" in marks:
-        raise InputError("ambiguous decimal mark: a decimal comma at {marks}, a point at {marks2} (a thousands separator?); write every number one way", marks=marks['comma'], marks2=marks['point'])
+        raise InputError("ambiguous decimal mark: a decimal comma at {marks}, a point at {marks2} (a "
+                         "thousands separator?); write every number one way", marks=marks['comma'], marks2=marks['point'])
     return channels

@@ -88,7 +88,8 @@ def check_work(geom, planes, out_planes, max_elements, out_field="kernel"):
     for what, maps, h, w, name in ((Text("the padded input"), planes, ph, pw, "padding"),
                                    (Text("the output"), out_planes, oh, ow, out_field)):
         if maps * h * w > max_elements:
-            raise InputError("{what} would have {count:,} elements ({maps:,} × {h:,}×{w:,}), over the limit of {limit:,}",
+            raise InputError("{what} would have {count:,} elements ({maps:,} × {h:,}×{w:,}), over the "
+                             "limit of {limit:,}",
                              field=name, code="over_limit", what=what, count=maps * h * w, maps=maps, h=h, w=w, limit=max_elements)
 
 
@@ -113,7 +114,8 @@ def trace_budget(max_elements):
 def check_operations(count, what, field, max_work):
     """Refuse work estimated at more than ``max_work`` operations, before doing any of it."""
     if max_work is not None and count > max_work:
-        raise InputError("needs about {count:,} {what}, over the work limit of {limit:,}", field=field, code="over_work", count=count, what=what, limit=max_work)
+        raise InputError("needs about {count:,} {what}, over the work limit of {limit:,}", field=field,
+                         code="over_work", count=count, what=what, limit=max_work)
 
 
 def pad(x, geom, value=0.0):
@@ -218,7 +220,8 @@ def require_defined(result, what, inputs=()):
     if bad.any() and not any(np.isnan(a).any() for a, _ in inputs):
         where = ", ".join(str(int(i)) for i in np.argwhere(bad)[0])
         holders = [name for a, name in inputs if np.isinf(a).any()] or [name for _, name in inputs[:1]]
-        raise InputError("{what} ({where}) is undefined (nan): inf·0 or inf − inf arises in its sum; inf is accepted only where the result has a value",
+        raise InputError("{what} ({where}) is undefined (nan): inf·0 or inf − inf arises in its sum; inf "
+                         "is accepted only where the result has a value",
                          field=holders[0] if holders else None, what=what, where=where)
 
 
@@ -227,7 +230,8 @@ def as_float(a, what, field):
     try:
         arr = np.asarray(a, dtype=np.float64)
     except (ValueError, TypeError):
-        raise InputError("{what} must be a regular array of numbers (all rows and filters the same size)", field=field, what=what) from None
+        raise InputError("{what} must be a regular array of numbers (all rows and filters the same size)",
+                         field=field, what=what) from None
     return arr
 
 
@@ -235,5 +239,6 @@ def normalise_input(x):
     """x as a float64 (N, C, H, W) array, plus the number of dimensions it came with."""
     arr = as_float(x, "the input", "input")
     if arr.ndim not in (2, 3, 4) or arr.size == 0:
-        raise InputError("the input must be H×W, C×H×W or N×C×H×W, got shape {shape}", field="input", shape=shape_text(arr.shape))
+        raise InputError("the input must be H×W, C×H×W or N×C×H×W, got shape {shape}", field="input",
+                         shape=shape_text(arr.shape))
     return arr.reshape((1,) * (4 - arr.ndim) + arr.shape), arr.ndim
