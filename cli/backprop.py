@@ -149,7 +149,6 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
     if plot and steps < 1:
         raise UserError(_("needs --steps 1 or more to draw a loss curve"), "--plot")
     if plot:
-        from nncalc.cli import render
         render.need_plot()              # before training, not after it
     if seed is not None and seed < 0:
         raise UserError(_("must be a whole number ≥ 0, got {seed}").format(seed=seed), "--seed")

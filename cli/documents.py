@@ -206,7 +206,7 @@ class Html(Latex):
 
     def _display(self, blocks, labels):
         out = []
-        for label, cells, _ in blocks:
+        for label, cells, _mask in blocks:
             if label and labels:
                 out.append(f"<p>{mt.html_text(label)}</p>")
             rows = "".join("<tr>" + "".join("<td>" + (mt.html_text(c) if _is_number(c) else mt.html_math(c))

@@ -5,12 +5,10 @@ cannot drift from what the loop does.
 """
 import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from test_readme_examples import script_dir     # the installed console script's folder
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -32,15 +30,6 @@ def grading_section():
     table = re.search(r"```text\n(.*?)```", section, re.S).group(1)
     return loop, table
 
-
-def script_dir():
-    here = Path(sys.executable).parent
-    if (here / "nncalc").exists():
-        return str(here)
-    found = shutil.which("nncalc")
-    if not found:
-        pytest.skip("the nncalc console script is not installed")
-    return str(Path(found).parent)
 
 
 def test_the_readme_grading_loop_prints_the_readme_score_table(tmp_path):
