@@ -83,6 +83,8 @@ class LazyGroup(click.Group):
             _exit(130, "")
         except KeyboardInterrupt:
             _exit(130, "")
+        except click.BadParameter as exc:
+            _exit(2, _error(_noted(_bad_parameter(exc))))
         except click.UsageError as exc:
             _exit(2, _error(_noted(exc.format_message())))
         except click.ClickException as exc:
@@ -109,6 +111,16 @@ def _noted(message):
     """The error line with the command's notes (how an input was read) in brackets at its end."""
     from nncalc.cli.options import NOTES
     return _("{message} ({notes})").format(message=message, notes=_("; ").join(NOTES)) if NOTES else message
+
+
+def _bad_parameter(exc):
+    """click's refusal of a value in nncalc's own shape, ``--stride: must be at least 1, not 0``,
+    the same as the refusals nncalc writes itself (click's reads "Invalid value for '--stride': …")."""
+    param = exc.param
+    if param is None or exc.param_hint is not None:
+        return exc.format_message()
+    hint = " / ".join(param.opts) if isinstance(param, click.Option) else param.human_readable_name
+    return _("{arg}: {message}").format(arg=hint, message=exc.message.rstrip("."))
 
 
 def _unwritable(exc):
