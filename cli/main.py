@@ -120,7 +120,7 @@ def _bad_parameter(exc):
     if param is None or exc.param_hint is not None:
         return exc.format_message()
     hint = " / ".join(param.opts) if isinstance(param, click.Option) else param.human_readable_name
-    return _("{arg}: {message}").format(arg=hint, message=exc.message.rstrip("."))
+    return _("{arg}: {message}").format(arg=hint, message=exc.message.rstrip(".\N{IDEOGRAPHIC FULL STOP}"))
 
 
 def _unwritable(exc):
