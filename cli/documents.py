@@ -4,8 +4,10 @@ Any command's Report (headings, lines, tables, matrices) is written block by blo
 nothing here knows which command made it. Text goes through cli/mathtext.py: formulas
 found by cli/formulas.py, symbols translated by the one table in cli/symbols.py.
 
-- latex: a fragment for a document that loads amsmath; pure ASCII, so pdflatex takes
-  it as is. Formulas in $…$, matrices as bmatrix, tables as tabular.
+- latex: a fragment for a document that loads amsmath; in English pure ASCII, so pdflatex
+  takes it as is; in Chinese for a ctex document (xelatex): Chinese characters and
+  full-width punctuation stay as they are, in \text{} inside a formula. Formulas in $…$,
+  matrices as bmatrix, tables as tabular.
 - markdown: GitHub-flavoured; pipe tables, formulas in $…$, matrices in $$…$$.
 - html: one self-contained page (no script, stylesheet or font from the network),
   ASCII with entities, <meta charset="utf-8">.
@@ -16,7 +18,7 @@ latex, the same inside $$…$$ for markdown, a bare <table> for html (to paste i
 import re
 
 from nncalc.cli import mathtext as mt
-from nncalc.cli.i18n import _, tr
+from nncalc.cli.i18n import _, language, tr
 
 MAX_MATRIX_COLS = 10    # amsmath's default MaxMatrixCols
 
@@ -65,24 +67,28 @@ def _is_number(cell):
 
 class Latex:
     EMPTY = r"\noindent {empty}\par"      # an empty matrix, in this format's markup
-    ESCAPE = staticmethod(mt.latex_text)
+
+    def escape(self, text):
+        return mt.latex_text(text, self.cjk)
 
     def empty(self):
-        return self.EMPTY.format(empty=self.ESCAPE(_("(empty)")))
+        return self.EMPTY.format(empty=self.escape(_("(empty)")))
 
     def __init__(self, opts):
         self.opts = opts
         self.parts = []
+        self.cjk = language() == "zh"     # Chinese: a fragment for ctex (README, Write-ups)
 
     def heading(self, text):
-        self.parts.append(r"\subsection*{" + mt.latex(text) + "}")
+        self.parts.append(r"\subsection*{" + mt.latex(text, self.cjk) + "}")
 
     def line(self, text, indent):
-        self.parts.append(r"\noindent" + (r"\quad " if indent else " ") + mt.latex(text) + r"\par")
+        indent = r"\quad " if indent else " "
+        self.parts.append(r"\noindent" + indent + mt.latex(text, self.cjk) + r"\par")
 
     def _cell(self, cell, numeric):
         if not numeric:
-            return mt.latex(cell)
+            return mt.latex(cell, self.cjk)
         # a number in math mode gets a real minus sign and 10^n for e-notation
         return f"${mt.latex_number(cell)}$" if _is_number(cell) and re.search(r"[-eia]", cell) else cell
 
@@ -104,14 +110,14 @@ class Latex:
         self.parts.append("\n".join(lines))
 
     def _bmatrix(self, cells):
-        body = " \\\\\n".join(" & ".join(mt.latex_number(c) if _is_number(c) else mt.latex_math(c)
+        body = " \\\\\n".join(" & ".join(mt.latex_number(c) if _is_number(c) else mt.latex_math(c, self.cjk)
                                          for c in row) for row in cells)
         return "\\begin{bmatrix}\n" + body + "\n\\end{bmatrix}"
 
     def _display(self, blocks, labels):
         width = max(len(cells[0]) for _, cells, _ in blocks)
         widen = f"\\setcounter{{MaxMatrixCols}}{{{width}}}\n" if width > MAX_MATRIX_COLS else ""
-        items = [(r"\text{" + mt.latex_text(label) + r"}\ " if label and labels else "")
+        items = [(r"\text{" + self.escape(label) + r"}\ " if label and labels else "")
                  + self._bmatrix(cells) for label, cells, _ in blocks]
         return widen + "\\[\n" + "\n\\quad\n".join(items) + "\n\\]"
 
@@ -140,7 +146,13 @@ PARAGRAPH_START = re.compile(r"[#+\-=>]|\d+[.)](\s|$)")
 
 class Markdown(Latex):
     EMPTY = "{empty}"
-    ESCAPE = staticmethod(mt.markdown_text)
+
+    def __init__(self, opts):
+        super().__init__(opts)
+        self.cjk = True         # UTF-8: MathJax and KaTeX set Chinese in \text{}
+
+    def escape(self, text):
+        return mt.markdown_text(text)
 
     def heading(self, text):
         self.parts.append("### " + mt.markdown(text))
@@ -163,7 +175,7 @@ class Markdown(Latex):
         self.parts.append("\n".join(lines))
 
     def _display(self, blocks, labels):
-        items = [(r"\text{" + mt.latex_text(label) + r"}\ " if label and labels else "")
+        items = [(r"\text{" + mt.latex_text(label, self.cjk) + r"}\ " if label and labels else "")
                  + self._bmatrix(cells) for label, cells, _ in blocks]
         return "$$\n" + "\n\\quad\n".join(items) + "\n$$"
 
@@ -186,7 +198,9 @@ MATRIX = ('<table class="matrix" style="border-left: 2px solid; border-right: 2p
 
 class Html(Latex):
     EMPTY = "<p>{empty}</p>"
-    ESCAPE = staticmethod(mt.to_html)
+
+    def escape(self, text):
+        return mt.to_html(text)
 
     def heading(self, text):
         self.parts.append(f"<h2>{mt.to_html(text)}</h2>")

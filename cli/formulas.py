@@ -7,7 +7,7 @@ their brackets balanced. The rest is prose, with code names (``count_include_pad
 """
 import re
 
-from nncalc.cli.symbols import FUNCTIONS, NUMBER, SYMBOLS
+from nncalc.cli.symbols import FUNCTIONS, NUMBER, SYMBOLS, WIDE_RUN
 
 OPERATORS = set("=+-−×·/→←≤≥≈±⊙<>*÷≠")
 MATH_ASCII = set("=+^_<>*/|")
@@ -122,16 +122,20 @@ def split(text):
 
 def _tokens(chunk):
     """The chunk's space-separated tokens, a formula's hyphenated word ('180°-rotated') cut off it
-    as a token of its own glued to the formula (no space before it)."""
+    as a token of its own glued to the formula (no space before it). Chinese needs no spaces, so a
+    run of wide characters (Chinese words, full-width punctuation) is a glued token of its own too,
+    and is prose unless an operator takes it as its operand."""
     tokens, glued = [], []
-    for t in chunk.split(" "):
-        m = HYPHENATED.fullmatch(t)
-        if m and _kind(m.group(1)) == "math":
-            tokens += m.groups()
-            glued += [False, True]
-        else:
-            tokens.append(t)
-            glued.append(False)
+    for spaced in chunk.split(" "):
+        pieces = [p for p in WIDE_RUN.split(spaced) if p] if WIDE_RUN.search(spaced) else [spaced]
+        for n, t in enumerate(pieces):
+            m = HYPHENATED.fullmatch(t)
+            if m and _kind(m.group(1)) == "math":
+                tokens += m.groups()
+                glued += [n > 0, True]
+            else:
+                tokens.append(t)
+                glued.append(n > 0)
     return tokens, glued
 
 

@@ -1,13 +1,18 @@
 """Trace text as LaTeX, Markdown or HTML: prose escaped for each format, formulas (found by
 cli/formulas.py) set as LaTeX math ($…$ in Markdown too) or as HTML with entities, <sub>
 and <sup>, each symbol translated by the one table in cli/symbols.py.
+
+LaTeX comes in two kinds. Plain (``cjk=False``, English) is pure ASCII for pdflatex.
+``cjk=True`` (Chinese, for a ctex document) keeps Chinese characters and full-width
+punctuation as they are, in prose, and inside a formula as ``\text{…}``; every other
+character is handled as in plain LaTeX.
 """
 import html
 import re
 import unicodedata
 
 from nncalc.cli.formulas import split
-from nncalc.cli.symbols import FUNCTIONS, NUMBER, SUPERSCRIPTS, SYMBOLS, WORD_SYMBOLS
+from nncalc.cli.symbols import FUNCTIONS, NUMBER, SUPERSCRIPTS, SYMBOLS, WIDE_RUN, WORD_SYMBOLS
 
 
 # ------------------------------------------------------------- formulas: atoms
@@ -27,7 +32,8 @@ def _group(s, i):
 
 
 def atoms(s):
-    """A formula as a list of (kind, value): word, num, sym, raw, sub, sup, sqrt, hat, space."""
+    """A formula as a list of (kind, value): word, num, sym, raw, sub, sup, sqrt, hat, space, wide
+    (a run of Chinese characters)."""
     out, i = [], 0
     while i < len(s):
         c = s[i]
@@ -56,6 +62,10 @@ def atoms(s):
         elif c in SUPERSCRIPTS:
             out.append(("sup", atoms(SUPERSCRIPTS[c])))
             i += 1
+        elif WIDE_RUN.match(s, i):
+            run = WIDE_RUN.match(s, i).group()
+            out.append(("wide", run))
+            i += len(run)
         else:
             out.append(("sym" if c in SYMBOLS else "raw", c))
             i += 1
@@ -79,14 +89,14 @@ def _unknown(c):
     return plain if plain.isascii() else f"[U+{ord(c):04X}]"
 
 
-def latex_text(s):
+def latex_text(s, cjk=False):
     out = []
     for i, c in enumerate(s):
         if c == "-" and s[i + 1:i + 2] == "-":
             out.append("-{}")          # '--max-steps', not an en dash
         elif c in LATEX_TEXT:
             out.append(LATEX_TEXT[c])
-        elif c.isascii():
+        elif c.isascii() or (cjk and WIDE_RUN.match(c)):
             out.append(c)
         elif c in SYMBOLS:
             math, _, text = SYMBOLS[c]
@@ -112,7 +122,7 @@ def _latex_word(w, script):
     return w if len(w) == 1 or (script and len(w) <= 2) else r"\mathrm{" + w + "}"
 
 
-def _latex_atoms(items, script=False):
+def _latex_atoms(items, script=False, cjk=False):
     out, scripts = [], set()
     for kind, v in items:
         script_kind = "sup" if v == "'" else kind
@@ -126,13 +136,16 @@ def _latex_atoms(items, script=False):
         elif kind == "space":       # math mode drops spaces: keep the one after ',' and ';'
             out.append(r"\ " if out and out[-1] in (",", ";") else " ")
         elif kind == "sub":
-            out.append("_{" + _latex_atoms(v, True) + "}")
+            out.append("_{" + _latex_atoms(v, True, cjk) + "}")
         elif kind == "sup":
-            out.append("^{" + _latex_atoms(v, True) + "}")
+            out.append("^{" + _latex_atoms(v, True, cjk) + "}")
         elif kind == "sqrt":
-            out.append(r"\sqrt{" + _latex_atoms(v, script) + "}")
+            out.append(r"\sqrt{" + _latex_atoms(v, script, cjk) + "}")
         elif kind == "hat":
-            out.append(r"\hat{" + _latex_atoms(v, script) + "}")
+            out.append(r"\hat{" + _latex_atoms(v, script, cjk) + "}")
+        elif kind == "wide":        # Chinese in a formula: text, never math letters
+            out.append(r"\text{" + v + "}" if cjk else "".join(r"\text{" + latex_text(_unknown(c)) + "}"
+                                                                  for c in v))
         elif kind == "sym":
             out.append(SYMBOLS[v][0] + (" " if SYMBOLS[v][0][-1].isalpha() else ""))
         elif v == "'":
@@ -146,14 +159,14 @@ def _latex_atoms(items, script=False):
     return re.sub(r"(\\[A-Za-z]+) +(?=[_^(){}\[\],;/'])", r"\1", "".join(out).replace("  ", " ")).strip()
 
 
-def latex_math(s):
-    return _latex_atoms(atoms(s))
+def latex_math(s, cjk=False):
+    return _latex_atoms(atoms(s), cjk=cjk)
 
 
-def latex(s):
+def latex(s, cjk=False):
     """A line of trace text as LaTeX: prose escaped, formulas in $…$."""
-    return _render(s, latex_text, lambda m: f"${latex_math(m)}$", lambda c: r"\texttt{" + latex_text(c) + "}",
-                   r"\quad ")
+    return _render(s, lambda t: latex_text(t, cjk), lambda m: f"${latex_math(m, cjk)}$",
+                   lambda c: r"\texttt{" + latex_text(c, cjk) + "}", r"\quad ")
 
 
 def _render(s, text, math, code, gap):
@@ -179,8 +192,10 @@ def markdown(s):
 
 
 def markdown_math(s):
-    """LaTeX math for MathJax/KaTeX in Markdown, where a bare '<' could open an HTML tag."""
-    return re.sub(r" *([<>]) *", lambda m: r" \lt " if m.group(1) == "<" else r" \gt ", latex_math(s)).replace("  ", " ").strip()
+    """LaTeX math for MathJax/KaTeX in Markdown (UTF-8: Chinese in \\text{}), where a bare '<'
+    could open an HTML tag."""
+    return re.sub(r" *([<>]) *", lambda m: r" \lt " if m.group(1) == "<" else r" \gt ",
+                  latex_math(s, cjk=True)).replace("  ", " ").strip()
 
 
 # ------------------------------------------------------------- HTML
@@ -205,6 +220,8 @@ def _html_atoms(items):
             out.append(_html_atoms(v) + SYMBOLS["\u0302"][1])
         elif kind == "sym":
             out.append(SYMBOLS[v][1])
+        elif kind == "wide":
+            out.append(html_text(v))
         elif kind == "raw" and v == "-":
             out.append(SYMBOLS["−"][1])
         else:

@@ -148,9 +148,6 @@ def output_options(func):
     @functools.wraps(func)
     def wrapper(*args, fmt, quiet, digits, full, max_steps, max_elements, **kwargs):
         out = Output(check_format(fmt), quiet, digits, full, max_steps, max_elements)
-        if out.format == "latex":     # pdflatex cannot set Chinese (no ctex/xeCJK): LaTeX stays English
-            from nncalc.cli import i18n
-            i18n.activate("en")
         if sys.stdout is None:          # `nncalc … >&-`: not the user's input, so exit 1, not 2
             raise click.ClickException(_("standard output is closed; there is nowhere to write the result"))
         if out.format == "npy" and sys.stdout.isatty():

@@ -34,3 +34,11 @@ SUPERSCRIPTS = {"²": "2", "³": "3", "ᵀ": "T"}
 FUNCTIONS = {"ln", "log", "exp", "max", "min", "tanh", "sin", "cos", "det"}
 WORD_SYMBOLS = {"inf": r"\infty"}
 NUMBER = re.compile(r"[-−]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+# What ctex sets as Chinese: ideographs, CJK punctuation (。、《》「」), full-width forms
+# (，：；（）％) and Chinese quotation marks. Chinese LaTeX keeps them as they are (in text, or
+# in \text{} inside a formula); English folds them to ASCII or their code point.
+WIDE_RANGES = ((0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+               (0xFF01, 0xFF5E), (0xFFE0, 0xFFE6), (0x201C, 0x201D))
+
+WIDE_RUN = re.compile("([" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in WIDE_RANGES) + "]+)")
