@@ -73,6 +73,12 @@ def test_every_character_in_the_code_has_an_ascii_latex_form(char, where):
     # a compound word's hyphen is not a minus: LaTeX set '$180^{\circ}-\mathrm{rotated}$'
     ("with the 180°-rotated kernel, then", [("text", "with the "), ("math", "180°"),
                                             ("text", "-rotated kernel, then")]),
+    # Chinese has no spaces: a run of Chinese or full-width punctuation is a word of its own
+    ("结果 h(x)（3）：", [("text", "结果 "), ("math", "h(x)"), ("text", "（3）：")]),
+    ("导数：σ'(x) = σ(x)(1 − σ(x))", [("text", "导数："), ("math", "σ'(x) = σ(x)(1 − σ(x))")]),
+    ("输入 4×4，1 个 1×3×3 的滤波器", [("text", "输入 "), ("math", "4×4"), ("text", "，1 个 "),
+                                  ("math", "1×3×3"), ("text", " 的滤波器")]),
+    ("窗口 ⊙ 卷积核", [("math", "窗口 ⊙ 卷积核")]),      # an operator's operands, as 'window ⊙ kernel'
 ])
 def test_split_finds_the_formulas(text, parts):
     assert split(text) == parts
@@ -104,6 +110,15 @@ def test_formulas_become_latex_commands(formula, tex):
 ])
 def test_prose_is_escaped_for_latex(text, tex):
     assert mt.latex_text(text) == tex
+
+
+@pytest.mark.parametrize("text, tex", [
+    ("100% 的 #1，a_b {c}：中", r"100\% 的 \#1，a\_b \{c\}：中"),   # Chinese and full-width kept, TeX's specials not
+    ("１２ ｜ ３", "１２ ｜ ３"),              # ctex sets full-width forms as they are
+    ("naïve – x", "na[U+00EF]ve -- x"),       # the rest as in English
+])
+def test_prose_is_escaped_for_ctex(text, tex):
+    assert mt.latex_text(text, cjk=True) == tex
 
 
 def test_prose_is_escaped_for_markdown_and_html():

@@ -175,10 +175,13 @@ def test_traces_read_in_chinese(args):
     assert not english, english
 
 
-def test_latex_stays_english_in_chinese():
-    """pdflatex has no Chinese without ctex/xeCJK, so a LaTeX write-up is English in either language."""
+def test_latex_is_chinese_for_ctex_and_english_stays_ascii():
+    """Chinese LaTeX is for a ctex document (xelatex); English stays pure ASCII for pdflatex.
+    The documents themselves are checked in tests/test_documents_zh.py."""
     args = ["pool", "1 2; 3 4", "--size", "2", "--format", "latex"]
     zh, en = invoke("--lang", "zh", *args), invoke("--lang", "en", *args)
-    assert zh.exit_code == en.exit_code == 0 and zh.stdout == en.stdout and zh.stdout.isascii()
-    html = invoke("--lang", "zh", "pool", "1 2; 3 4", "--size", "2", "--format", "markdown").stdout
-    assert "最大池化" in html
+    assert zh.exit_code == en.exit_code == 0 and en.stdout.isascii()
+    assert zh.stdout.startswith("\\subsection*{pool：最大池化，窗口 $2\\times 2$，")
+    assert en.stdout.startswith("\\subsection*{pool: max pooling, window $2\\times 2$,")
+    md = invoke("--lang", "zh", "pool", "1 2; 3 4", "--size", "2", "--format", "markdown").stdout
+    assert "最大池化" in md and "[U+" not in md
