@@ -4,7 +4,7 @@ and <sup>, each symbol translated by the one table in cli/symbols.py.
 
 LaTeX comes in two kinds. Plain (``cjk=False``, English) is pure ASCII for pdflatex.
 ``cjk=True`` (Chinese, for a ctex document) keeps Chinese characters and full-width
-punctuation as they are, in prose, and inside a formula as ``\text{…}``; every other
+punctuation as they are, in prose, and inside a formula as ``\\text{…}``; every other
 character is handled as in plain LaTeX.
 """
 import html
