@@ -7,7 +7,7 @@ their brackets balanced. The rest is prose, with code names (``count_include_pad
 """
 import re
 
-from nncalc.cli.symbols import FUNCTIONS, NUMBER, SYMBOLS, WIDE_RUN
+from nncalc.cli.symbols import CHINESE_WORD, FUNCTIONS, NUMBER, SYMBOLS, WIDE_RUN
 
 OPERATORS = set("=+-−×·/→←≤≥≈±⊙<>*÷≠")
 MATH_ASCII = set("=+^_<>*/|")
@@ -63,7 +63,8 @@ def _balance(tokens):
 def _inside(token, kind):
     """Whether a token can sit inside a formula's brackets: 'a' in K[f, c, a, b] is an index."""
     core = _core(token)
-    return kind in ("short", "op") or (core.isascii() and core.isalnum() and len(core) <= 3)
+    return kind in ("short", "op") or (core.isascii() and core.isalnum() and len(core) <= 3) \
+        or bool(CHINESE_WORD.fullmatch(core))      # ∂E/∂(填充后的输入)
 
 
 def _mark(tokens, kinds):
@@ -105,6 +106,7 @@ def split(text):
             items.append(("gap", "", False))
         tokens, glued = _tokens(chunk)
         kinds = [_kind(t) for t in tokens]
+        _slashed_chinese_words(tokens, glued, kinds)
         math = _mark(tokens, kinds) + [False]
         for i, (token, kind) in enumerate(zip(tokens, kinds)):
             spaced = i > 0 and not glued[i]
@@ -120,15 +122,28 @@ def split(text):
     return _join(items)
 
 
+def _slashed_chinese_words(tokens, glued, kinds):
+    """An operator glued between two Chinese words is prose, as 'bottom/right' is, unless a formula
+    is glued to them (the ceiling brackets around 'input/stride')."""
+    # prose: 是/否, 下方/右侧; a formula: ⌈输入/步幅⌉
+    def math_glued(i, j):       # token j is a formula glued to its neighbour i
+        return 0 <= j < len(tokens) and glued[max(i, j)] and kinds[j] == "math"
+
+    for i in range(1, len(tokens) - 1):
+        if kinds[i] == "op" and glued[i] and glued[i + 1] and CHINESE_WORD.fullmatch(tokens[i - 1]) \
+                and CHINESE_WORD.fullmatch(tokens[i + 1]) \
+                and not (math_glued(i - 1, i - 2) or math_glued(i + 1, i + 2)):
+            kinds[i] = "word"
+
+
 def _tokens(chunk):
     """The chunk's space-separated tokens, a formula's hyphenated word ('180°-rotated') cut off it
     as a token of its own glued to the formula (no space before it). Chinese needs no spaces, so a
-    run of wide characters (Chinese words, full-width punctuation) is a glued token of its own too,
-    and is prose unless an operator takes it as its operand."""
+    Chinese word and a run of full-width punctuation are glued tokens of their own too: prose,
+    unless an operator takes the word as its operand."""
     tokens, glued = [], []
     for spaced in chunk.split(" "):
-        pieces = [p for p in WIDE_RUN.split(spaced) if p] if WIDE_RUN.search(spaced) else [spaced]
-        for n, t in enumerate(pieces):
+        for n, t in enumerate(_pieces(spaced)):
             m = HYPHENATED.fullmatch(t)
             if m and _kind(m.group(1)) == "math":
                 tokens += m.groups()
@@ -137,6 +152,16 @@ def _tokens(chunk):
                 tokens.append(t)
                 glued.append(n > 0)
     return tokens, glued
+
+
+def _pieces(token):
+    """A space-separated token cut into its Chinese words, its runs of full-width punctuation and
+    the rest."""
+    # 层：新值=1 is 层, ：, 新值, =1
+    if not WIDE_RUN.search(token):
+        return [token]
+    parts = (CHINESE_WORD.split(part) if WIDE_RUN.fullmatch(part) else [part] for part in WIDE_RUN.split(token))
+    return [p for part in parts for p in part if p]
 
 
 def _join(items):

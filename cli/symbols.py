@@ -42,3 +42,4 @@ WIDE_RANGES = ((0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0x
                (0xFF01, 0xFF5E), (0xFFE0, 0xFFE6), (0x201C, 0x201D))
 
 WIDE_RUN = re.compile("([" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in WIDE_RANGES) + "]+)")
+CHINESE_WORD = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")     # ideographs only

@@ -79,6 +79,11 @@ def test_every_character_in_the_code_has_an_ascii_latex_form(char, where):
     ("输入 4×4，1 个 1×3×3 的滤波器", [("text", "输入 "), ("math", "4×4"), ("text", "，1 个 "),
                                   ("math", "1×3×3"), ("text", " 的滤波器")]),
     ("窗口 ⊙ 卷积核", [("math", "窗口 ⊙ 卷积核")]),      # an operator's operands, as 'window ⊙ kernel'
+    ("第 1 层：新值 = 旧值 + 变化量，变化量 = −η·g", [("text", "第 1 层："), ("math", "新值 = 旧值 + 变化量"),
+                                           ("text", "，"), ("math", "变化量 = −η·g")]),
+    ("完整卷积 = ∂E/∂(填充后的输入)；为 0", [("math", "完整卷积 = ∂E/∂(填充后的输入)"), ("text", "；为 0")]),
+    ("输出明确的是/否，补在下方/右侧", [("text", "输出明确的是/否，补在下方/右侧")]),    # as 'bottom/right'
+    ("输出 = ⌈输入/步幅⌉，需要", [("math", "输出 = ⌈输入/步幅⌉"), ("text", "，需要")]),
 ])
 def test_split_finds_the_formulas(text, parts):
     assert split(text) == parts
