@@ -62,7 +62,7 @@ def prepare(out, expect, select):
 
 def apply(report, opts):
     """(the Report to render, exit status): the selected value and/or the check's verdict."""
-    from nncalc.cli import render
+    from nncalc.cli import numbers, render
     from nncalc.core import check
     data = {**report.data, "result": report.data.get("result", report.result)}     # as JSON has it
     shown = report
@@ -82,7 +82,7 @@ def apply(report, opts):
         if lines:
             click.echo(lines, err=True, nl=False)
     elif opts.quiet:
-        shown.quiet_output = (render.dumps(check_json(outcomes, opts)) + "\n" if fmt == "json"
+        shown.quiet_output = (numbers.dumps(check_json(outcomes, opts)) + "\n" if fmt == "json"
                               else cmp_lines(outcomes))
     elif fmt == "json":         # backprop --check has a "check" of its own (the gradient check)
         key = "expect" if "check" in shown.data else "check"

@@ -82,7 +82,7 @@ def _maps(report, title, arr):
 
 
 def _pool_forward(report, rec, fmt):
-    from nncalc.cli import render
+    from nncalc.cli import matrixtext
     line = _("Forward, layer {layer} (max pool {size}, stride {stride}, padding {padding}): each channel "
              "on its own") if rec.mode == "max" else \
         _("Forward, layer {layer} (avg pool {size}, stride {stride}, padding {padding}): each channel on "
@@ -90,7 +90,7 @@ def _pool_forward(report, rec, fmt):
     report.line(line.format(layer=rec.layer, size=_shape(rec.size), stride=_shape(rec.stride),
                             padding=_shape(rec.padding)))
     pos = [_pos(s.position) for s in rec.steps]
-    win = [render.inline(s.window, fmt.digits) for s in rec.steps]
+    win = [matrixtext.inline(s.window, fmt.digits) for s in rec.steps]
     if rec.mode == "max":
         report.table(["(n, c, i, j)", _("window"), "max", _("winner (row, col)")],
                      [pos, win, [s.value for s in rec.steps], [_pos(s.winner) for s in rec.steps]],

@@ -190,15 +190,15 @@ def _pad_mask(shape, padding):
 
 
 def _steps_table(report, res, act, channels, moved):
-    from nncalc.cli import render
+    from nncalc.cli import matrixtext, render
     pos, win, prod, csum, total, bias, z, val = ([] for _ in range(8))
     for s in res.steps:
         p = s.position[1:] if res.result.ndim < 4 else s.position
         for ch in range(channels):
             first, last = ch == 0, ch == channels - 1
             pos.append(str(p) if first else "")
-            win.append((f"c{ch}: " if channels > 1 else "") + render.inline(s.window[ch]))
-            prod.append(render.inline(s.products[ch]))
+            win.append((f"c{ch}: " if channels > 1 else "") + matrixtext.inline(s.window[ch]))
+            prod.append(matrixtext.inline(s.products[ch]))
             csum.append(float(s.channel_sums[ch]))
             total.append(float(s.total) if last else None)
             bias.append(float(s.bias) if last else None)

@@ -84,11 +84,11 @@ def _in_view(arr4, x_ndim):
 def _brief(arr, full, limit=16):
     """A small array inline; a long one as its first values and a count (all with --full)."""
     import numpy as np
-    from nncalc.cli import render
+    from nncalc.cli import matrixtext, numbers
     arr = np.asarray(arr)
     if full or arr.size <= limit:
-        return render.inline(arr)
-    head = render.column(arr.ravel()[:limit // 2], render.DEFAULT_DIGITS)
+        return matrixtext.inline(arr)
+    head = numbers.column(arr.ravel()[:limit // 2], numbers.DEFAULT_DIGITS)
     return " ".join(head) + _(" … ({n} values)").format(n=arr.size)
 
 
@@ -134,7 +134,7 @@ def _kernel_table(report, grads, single, flip, full, g):
 
 
 def _input_table(report, grads, x_ndim, out_ndim, g):
-    from nncalc.cli import render
+    from nncalc.cli import numbers
     report.line(_("∂E/∂X[c, row, col] = Σ {g}[f, i, j] · K[f, c, a, b] over the windows (i, j)").format(g=g))
     report.line(_("  whose tap (a, b) lies on (row, col); 0 where no window reaches"))
     pos, where, terms, totals = [], [], [], []
@@ -146,7 +146,7 @@ def _input_table(report, grads, x_ndim, out_ndim, g):
             terms.append("")
         else:
             where.append(", ".join(f"{w[1:] if out_ndim == 2 else w}@{t}" for w, t, _d, _k in s.terms))
-            nums = render.column([v for _w, _t, d, k in s.terms for v in (d, k)], render.DEFAULT_DIGITS)
+            nums = numbers.column([v for _w, _t, d, k in s.terms for v in (d, k)], numbers.DEFAULT_DIGITS)
             terms.append(" + ".join(f"{nums[i]}·{nums[i + 1]}" for i in range(0, len(nums), 2)))
         totals.append(s.total)
     win = "(i, j)" if out_ndim == 2 else "(f, i, j)"

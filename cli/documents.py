@@ -27,7 +27,7 @@ def render(report, opts):
     writer = WRITERS[opts.format](opts)
     if opts.quiet:
         return writer.quiet(report.result)
-    from nncalc.cli import render as rd
+    from nncalc.cli import tables as rd
     for block in report.blocks:
         kind = block[0]
         if kind == "heading":
@@ -55,7 +55,7 @@ def render(report, opts):
 
 
 def _blocks(result, opts):
-    from nncalc.cli import render as rd
+    from nncalc.cli import tables as rd
     return rd.matrix_blocks(result, opts)
 
 

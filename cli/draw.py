@@ -159,7 +159,7 @@ class Picture:
 
 
 def _digits(out):
-    from nncalc.cli.render import DEFAULT_DIGITS
+    from nncalc.cli.numbers import DEFAULT_DIGITS
     return DEFAULT_DIGITS if out.digits is None else out.digits
 
 

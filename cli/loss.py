@@ -79,7 +79,7 @@ def _positions(shape, limit):
 
 def _report(res, info, grad, out):
     import numpy as np
-    from nncalc.cli import nettrace, numbers, render
+    from nncalc.cli import matrixtext, nettrace, numbers, render
     data = {"loss": res.name, "value": res.value, "terms": res.terms, "target": res.target,
             "formula": res.formula, "reduction": res.reduction, "samples": res.samples}
     if res.name == "cross-entropy":
@@ -101,7 +101,7 @@ def _report(res, info, grad, out):
                     else _("ε = 0: exact logs"))
     if res.class_indices is not None:
         report.line(_("TARGET given as class indices {indices}, used as one-hot rows").format(
-            indices=render.inline(res.class_indices)))
+            indices=matrixtext.inline(res.class_indices)))
     report.line("")
     shape = res.terms.shape
     fmt = nettrace.Fmt(out)

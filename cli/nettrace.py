@@ -19,13 +19,13 @@ class Fmt:
     """Numbers in trace cells: integers exactly, others with --digits decimals."""
 
     def __init__(self, out):
-        from nncalc.cli import render
-        self.render = render
-        self.digits = render.DEFAULT_DIGITS if out.digits is None else out.digits
+        from nncalc.cli import numbers
+        self.numbers = numbers
+        self.digits = numbers.DEFAULT_DIGITS if out.digits is None else out.digits
         self.limit = max(out.max_steps, 1)
 
     def __call__(self, v):
-        return self.render.column([float(v)], self.digits)[0]
+        return self.numbers.column([float(v)], self.digits)[0]
 
     def factor(self, v):
         s = self(v)
@@ -97,7 +97,7 @@ def report(res, chk, out, seed=None, class_indices=None, x=None):
     ``seed``: the seed of --layers' random weights, shown so the run can be repeated;
     ``class_indices``: what --target stood for when it gave one class per sample;
     ``x``: the input as given, kept in the JSON (with the targets) so that it can be run again with --net."""
-    from nncalc.cli import netjson, render
+    from nncalc.cli import matrixtext, netjson, numbers, render
     fmt = Fmt(out)
     first, last = res.first_step, res.last_step
     stacked = stacked_weights(res.weights) if res.weights else None  # None: printed layer by layer
@@ -110,7 +110,7 @@ def report(res, chk, out, seed=None, class_indices=None, x=None):
     else:
         how = ngettext("loss {loss}, {optimizer}, η = {lr}, {n} step, {order}",
                        "loss {loss}, {optimizer}, η = {lr}, {n} steps, {order}", res.steps).format(
-            loss=res.loss, optimizer=res.optimizer, lr=render.exact(res.lr), n=res.steps, order=res.order)
+            loss=res.loss, optimizer=res.optimizer, lr=numbers.exact(res.lr), n=res.steps, order=res.order)
     report.heading(_("backprop: {layers} ({sizes}), {how}").format(
         layers=layers, sizes=" → ".join(_sizes(res)), how=how))
     if seed is not None:
@@ -120,7 +120,7 @@ def report(res, chk, out, seed=None, class_indices=None, x=None):
     if class_indices is not None:
         report.data["class_indices"] = class_indices
         report.line(_("--target given as class indices {indices} (0-based), used as one-hot rows").format(
-            indices=render.inline(class_indices)))
+            indices=matrixtext.inline(class_indices)))
     report.line("net_j = Σ_i w_ji·x_i + b_j,  out_j = h(net_j);  δ_j = ∂E/∂net_j;  ∂E/∂w_ji = δ_j·out_i")
     if res.order == "sequential":
         report.line(_("sequential: each layer is updated as soon as its δ is known, and the layer below "
@@ -164,7 +164,7 @@ def report(res, chk, out, seed=None, class_indices=None, x=None):
         else:
             title = _("Kernels of layer {i} after step {n}, bias {bias}") if res.steps else \
                 _("Kernels (unchanged) of layer {i} after step {n}, bias {bias}")
-        report.matrix(title.format(i=i, n=res.steps, bias=render.inline(b)), w)
+        report.matrix(title.format(i=i, n=res.steps, bias=matrixtext.inline(b)), w)
     return report
 
 

@@ -1,13 +1,14 @@
 """How nncalc writes one number: exactly (shortest round-trip text, integers
 without '.0', never '-0') or to N decimals, and arrays as JSON-ready lists.
 
-No table or output logic here; nncalc.cli.render builds on these.
+No table or output logic here; nncalc.cli.matrixtext and nncalc.cli.render build on these.
 """
 import math
 
 import numpy as np
 
 INT_LIMIT = 2.0 ** 53   # beyond this a float may not be an exact integer
+DEFAULT_DIGITS = 4      # decimals in text when --digits is not given
 
 
 

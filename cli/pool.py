@@ -141,10 +141,10 @@ def _pos(p, ndim):
 
 
 def _steps_table(report, res):
-    from nncalc.cli import render
+    from nncalc.cli import matrixtext, render
     ndim = res.result.ndim
     pos = [_pos(s.position, ndim) for s in res.steps]
-    win = [render.inline(s.window) for s in res.steps]
+    win = [matrixtext.inline(s.window) for s in res.steps]
     if res.mode == "max":
         headers = ["(c, i, j)" if ndim >= 3 else "(i, j)", _("window"), "max", _("at input (row, col)")]
         cols = [pos, win, [s.value for s in res.steps], [str(tuple(s.winner)) for s in res.steps]]

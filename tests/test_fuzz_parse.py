@@ -22,7 +22,7 @@ import json
 import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from nncalc.cli import render
+from nncalc.cli import matrixtext
 from nncalc.core import forms, parse
 from nncalc.core.errors import InputError
 
@@ -48,7 +48,7 @@ def parsed_or_refused(fn, *args):
 
 def assert_round_trip(arr):
     """What -q prints (the plain text form) reads back to the same array (-0 prints as 0)."""
-    text = render.plain(arr)
+    text = matrixtext.plain(arr)
     back = parse.parse_string(text, MAX_ELEMENTS)
     assert back.shape == arr.shape, (text, arr.shape, back.shape)
     np.testing.assert_array_equal(back, arr + 0.0, err_msg=text)
