@@ -27,7 +27,7 @@ def render(report, opts):
     writer = WRITERS[opts.format](opts)
     if opts.quiet:
         return writer.quiet(report.result)
-    from nncalc.cli import tables as rd
+    from nncalc.cli import tables
     for block in report.blocks:
         kind = block[0]
         if kind == "heading":
@@ -40,7 +40,7 @@ def render(report, opts):
             headers, columns, total, numeric, per = block[1:6]
             wrap = block[6] if len(block) > 6 else None
             marks = block[7] if len(block) > 7 else None      # a check's rows to show
-            rows, is_numeric, note = rd.table_rows(headers, columns, total, numeric, per, opts, marks)
+            rows, is_numeric, note = tables.table_rows(headers, columns, total, numeric, per, opts, marks)
             writer.table(headers or [""] * len(is_numeric), rows, is_numeric, wrap)
             if note:
                 writer.line(note, 0)
@@ -48,15 +48,15 @@ def render(report, opts):
             title, arr, mask, mask_text = block[1:5]
             from nncalc.core.errors import shape_text
             writer.line(_("{title} ({shape}):").format(title=title, shape=tr(shape_text(arr.shape))), 0)
-            writer.matrix(arr, rd.matrix_blocks(arr, opts, mask, mask_text))
+            writer.matrix(arr, tables.matrix_blocks(arr, opts, mask, mask_text))
         else:
             raise ValueError(f"no document form for a '{kind}' block")
     return writer.document()
 
 
 def _blocks(result, opts):
-    from nncalc.cli import tables as rd
-    return rd.matrix_blocks(result, opts)
+    from nncalc.cli import tables
+    return tables.matrix_blocks(result, opts)
 
 
 def _is_number(cell):
