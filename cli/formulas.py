@@ -88,8 +88,12 @@ def _mark(tokens, kinds):
         j = i
         while j + 1 < len(tokens) and math[j + 1]:
             j += 1
-        while _balance(tokens[i:j + 1]) > 0 and j + 1 < len(tokens) and _inside(tokens[j + 1], kinds[j + 1]):
-            j += 1
+        grown = j
+        while _balance(tokens[i:grown + 1]) > 0 and grown + 1 < len(tokens) \
+                and _inside(tokens[grown + 1], kinds[grown + 1]):
+            grown += 1
+        if _balance(tokens[i:grown + 1]) == 0:  # only up to a bracket that closes: '(c³x is still …)' stays prose
+            j = grown
         while _balance(tokens[i:j + 1]) < 0 and i > 0 and _inside(tokens[i - 1], kinds[i - 1]):
             i -= 1
         for k in range(i, j + 1):

@@ -67,6 +67,9 @@ def test_every_character_in_the_code_has_an_ascii_latex_form(char, where):
                                             ("text", ")")]),
     ("… 3 more rows (raise --max-steps)", [("text", "… 3 more rows (raise --max-steps)")]),
     ("an odd extra zero goes bottom/right", [("text", "an odd extra zero goes bottom/right")]),
+    # a formula grows to its closing bracket only when there is one in reach
+    ("one layer (c³x is still linear)", [("text", "one layer ("), ("math", "c³x"),
+                                         ("text", " is still linear)")]),
     ("E = −Σ_k t_k·ln p_k,  ln p_k = z_k", [("math", "E = −Σ_k t_k·ln p_k"), ("text", ","), ("gap", ""),
                                             ("math", "ln p_k = z_k")]),
     ("max pooling, window 2×2", [("text", "max pooling, window "), ("math", "2×2")]),
