@@ -22,6 +22,7 @@ from nncalc.cli.i18n import _
 STILL = (".svg", ".png")
 ANIMATED = STILL + (".gif",)
 MAX_FRAMES = 100        # one frame per output position; more takes long to draw and to watch
+MAX_CELLS = 32          # rows or columns of one grid: past this the numbers are unreadable
 STEP_CAP = 50_000       # a still picture is drawn from the first STEP_CAP step records at most
 INSTALL_HINT = "pip install 'nncalc[draw]'"
 
@@ -161,6 +162,32 @@ class Picture:
 def _digits(out):
     from nncalc.cli.numbers import DEFAULT_DIGITS
     return DEFAULT_DIGITS if out.digits is None else out.digits
+
+
+# The refusals the drawing modules need once a result is known live here, so that every message
+# of a draw_*.py module is a word drawn in a picture (the Chinese font subset holds exactly those).
+
+def check_grids(padded_hw, out_hw):
+    """A conv or pool picture draws the padded input and the output as grids of at most MAX_CELLS."""
+    for hw, what in ((padded_hw, _("the padded input")), (out_hw, _("the output"))):
+        if max(hw) > MAX_CELLS:
+            raise UserError(_("{what} is {hw}×{hw2}; a picture shows at most {MAX_CELLS} rows and {MAX_CELLS} "
+                              "columns of numbers").format(what=what, hw=hw[0], hw2=hw[1],
+                                                           MAX_CELLS=MAX_CELLS), "--draw")
+
+
+def check_loss(nothing_to_draw):
+    if nothing_to_draw:
+        raise UserError(_("this run has no loss to draw (a forward pass without a target, or every loss "
+                          "was inf or nan)"), "--draw")
+
+
+def import_matplotlib():
+    try:
+        import matplotlib
+    except ImportError as exc:      # installed but broken (a missing compiled part, say)
+        raise click.ClickException(_("--draw needs matplotlib, which did not load ({exc})").format(exc=exc)) from None
+    return matplotlib
 
 
 def _require_library():

@@ -3,7 +3,8 @@ kernel's channel, = the products and their sum; then the channel sums, the bias,
 activation and the output map with the cell marked (the notes' multi-channel figure)."""
 from nncalc.cli import draw_figure as fig
 from nncalc.cli.draw_windows import (GAP, LABEL_H, M, OP_W, TITLE_H, draw_title, highlight,
-                                    padding_cells, window_cells)
+                                    input_label, padding_cells, window_cells)
+from nncalc.cli.i18n import _
 
 
 class ConvScene:
@@ -18,7 +19,7 @@ class ConvScene:
         last = (xp.shape[0] - 1, out.shape[1] - 1, self.channels - 1)     # the longest labels
         widths = (max(self.wp * cw, fig.text_width(self._input_label(last[0], last[2]))),
                   max(self.kw * cw, fig.text_width(self._kernel_label(last[1], last[2]))),
-                  max(self.kw * cw, fig.text_width("window ⊙ kernel")))
+                  max(self.kw * cw, fig.text_width(_("window ⊙ kernel"))))
         self.sum_w = max(fig.text_width("Σ = " + fmt.one(v)) for s in steps for v in s.channel_sums) + GAP
         self.x_k = M + widths[0] + OP_W
         self.x_p = self.x_k + widths[1] + OP_W
@@ -33,27 +34,29 @@ class ConvScene:
         return self.x_o + self.panel_w + M, M + TITLE_H + body + M
 
     def _input_label(self, n, c):
-        where = ", ".join([f"sample {n}"] * self.batch + [f"channel {c}"] * (self.channels > 1))
-        return "input" + (f" {where}" if where else "") + (" (padded)" if self.pads else "")
+        return input_label(n if self.batch else None, c if self.channels > 1 else None, bool(self.pads))
 
     def _kernel_label(self, f, c):
-        kernel = f"kernel {f}" if self.res.kernels.shape[0] > 1 else "kernel"
-        return (kernel + (f", channel {c}" if self.channels > 1 else "")
-                + (" (rotated 180°)" if self.res.flip else ""))
+        kernel = _("kernel {f}").format(f=f) if self.res.kernels.shape[0] > 1 else _("kernel")
+        if self.channels > 1:
+            kernel = _("{kernel}, channel {c}").format(kernel=kernel, c=c)
+        return _("{kernel} (rotated 180°)").format(kernel=kernel) if self.res.flip else kernel
 
     def _output_label(self, f):
-        label = f"output map, filter {f}" if self.out.shape[1] > 1 else "output map"
-        return label + (f" ({self.activation})" if self.activation else "")
+        label = _("output map, filter {f}").format(f=f) if self.out.shape[1] > 1 else _("output map")
+        return _("{label} ({activation})").format(label=label, activation=self.activation) \
+            if self.activation else label
 
     def _formula(self, s):
         f1 = self.fmt.one
         if self.channels > 1:
             sums = " + ".join(f1(v) for v in s.channel_sums) if self.channels <= 4 else \
-                f"the {self.channels} channel sums"
-            lines = [f"Σ channels: {sums} = {f1(s.total)}",
-                     f"+ bias {f1(s.bias)} = {f1(s.pre_activation)}"]
+                _("the {n} channel sums").format(n=self.channels)
+            lines = [_("Σ channels: {sums} = {total}").format(sums=sums, total=f1(s.total)),
+                     _("+ bias {b} = {z}").format(b=f1(s.bias), z=f1(s.pre_activation))]
         else:
-            lines = [f"{f1(s.total)} + bias {f1(s.bias)} = {f1(s.pre_activation)}"]
+            lines = [_("{total} + bias {b} = {z}").format(total=f1(s.total), b=f1(s.bias),
+                                                         z=f1(s.pre_activation))]
         if self.activation:
             lines.append(f"{self.activation}({f1(s.pre_activation)}) = {f1(s.activated)}")
         return lines
@@ -75,7 +78,7 @@ class ConvScene:
             sheet.grid(self.x_k, gy, fmt.rows(res.kernels[f, c]), cw, fill=fig.KERNEL)
             sheet.text((self.x_k + self.kw * cw + self.x_p) / 2, mid, "=", ha="center",
                        size=fig.FONT_SIZE + 4)
-            sheet.text(self.x_p, y + 0.12, "window ⊙ kernel")
+            sheet.text(self.x_p, y + 0.12, _("window ⊙ kernel"))
         y = M + TITLE_H
         sheet.text(self.x_o, y + 0.12, self._output_label(f))
         sheet.grid(self.x_o, y + LABEL_H, fmt.rows(self.out[n, f]), cw)
@@ -83,11 +86,12 @@ class ConvScene:
     def titles(self, s, k, total):
         res = self.res
         label, shown = ("(n, f, i, j)", s.position) if self.batch else ("(f, i, j)", s.position[1:])
-        op = "convolution (kernel rotated 180°)" if res.flip else "cross-correlation"
-        return (f"conv: step {k} (0-based) of {total}, output {label} = {tuple(shown)}",
-                f"{op}; stride {res.size_h.stride},{res.size_w.stride}; padding "
-                f"{','.join(map(str, res.padding))} (top, bottom, left, right); "
-                f"dilation {res.size_h.dilation},{res.size_w.dilation}")
+        op = _("convolution (kernel rotated 180°)") if res.flip else _("cross-correlation")
+        return (_("conv: step {k} (0-based) of {total}, output {label} = {shown}").format(
+                    k=k, total=total, label=label, shown=tuple(shown)),
+                _("{op}; stride {sh},{sw}; padding {p} (top, bottom, left, right); dilation {dh},{dw}").format(
+                    op=op, sh=res.size_h.stride, sw=res.size_w.stride, p=",".join(map(str, res.padding)),
+                    dh=res.size_h.dilation, dw=res.size_w.dilation))
 
     def overlay(self, sheet, s, k, total):
         """What one output position adds: its window, products, sums and output cell."""

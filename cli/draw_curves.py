@@ -4,11 +4,14 @@ Curves get ordinary axes; marked values are labelled with the trace's --digits.
 SVG ids: ``given-K`` for the K-th given point (row-major) of an activation.
 """
 from nncalc.cli import draw_figure as fig
-from nncalc.cli.options import UserError
-from nncalc.cli.i18n import _
+from nncalc.cli.draw import check_loss
+from nncalc.cli.i18n import N_, _
 
 MAX_LABELS = 12         # past this many given points, mark them without writing their values
 WIDTH, HEIGHT = 7.0, 4.4
+# a title activate.py writes and this module draws: named here so that the picture font's subset
+# (tools/subset_draw_font.py reads the messages of the draw_*.py modules) has its glyphs
+DRAWN_FROM_ELSEWHERE = (N_("{name} of (x, 0), first component"),)
 
 
 def activation(trace, curves, digits, ext):
@@ -32,7 +35,8 @@ def activation(trace, curves, digits, ext):
                     ax.annotate(f"({sx}, {sy})", (px[k], py[k]), textcoords="offset points",
                                 xytext=(5, 6), fontsize=fig.FONT_SIZE - 1)
             if len(keep) < len(px):
-                title += f" ({len(px) - len(keep)} given point(s) outside the range not shown)"
+                title = _("{title} ({n} given point(s) outside the range not shown)").format(
+                    title=title, n=len(px) - len(keep))
         ax.set_title(title)
         ax.axhline(0, color="#adb5bd", linewidth=0.6)
         _finish(ax, "x", "")
@@ -47,13 +51,11 @@ def training(res, digits, ext):
     sampled = getattr(res, "loss_steps", None)        # a long run keeps a sample of its losses
     steps = np.arange(len(loss)) if sampled is None else np.asarray(sampled)
     finite = np.isfinite(loss)
-    if getattr(res, "forward_only", False) or not finite.any():
-        raise UserError(_("this run has no loss to draw (a forward pass without a target, or every loss "
-                          "was inf or nan)"), "--draw")
+    check_loss(getattr(res, "forward_only", False) or not finite.any())
     with fig.rc_context():
         figure, ax = fig.plot(WIDTH, HEIGHT)
         ax.plot(steps[finite], loss[finite], color="#1c7ed6", linewidth=1.6,
-                marker="o" if len(loss) <= 30 else None, markersize=3, label=f"{res.loss} loss")
+                marker="o" if len(loss) <= 30 else None, markersize=3, label=_("{name} loss").format(name=res.loss))
         if loss[finite].min() > 0 and loss[finite].max() / loss[finite].min() > 100:
             ax.set_yscale("log")
         for i in sorted({int(np.flatnonzero(finite)[0]), int(np.flatnonzero(finite)[-1])}):
@@ -64,20 +66,21 @@ def training(res, digits, ext):
         accuracy = _accuracy(res, len(loss))
         if accuracy is not None:
             twin = ax.twinx()
-            twin.plot(steps, accuracy, color="#2f9e44", linewidth=1.4, linestyle="--", label="accuracy")
+            twin.plot(steps, accuracy, color="#2f9e44", linewidth=1.4, linestyle="--", label=_("accuracy"))
             twin.set_ylim(-0.02, 1.02)
-            twin.set_ylabel("accuracy")
+            twin.set_ylabel(_("accuracy"))
             # the loss, its values and the legend above the dashed accuracy line, not under it
             ax.set_zorder(twin.get_zorder() + 1)
             ax.patch.set_visible(False)
             lines = ax.get_lines() + twin.get_lines()
             ax.legend(lines, [ln.get_label() for ln in lines], loc="center right", framealpha=0.9,
                       edgecolor="none")
-        title = f"backprop: {res.optimizer}, η = {numbers.exact(res.lr)}, {res.steps} step(s)"
+        title = _("backprop: {optimizer}, η = {lr}, {steps} step(s)").format(
+            optimizer=res.optimizer, lr=numbers.exact(res.lr), steps=res.steps)
         if getattr(res, "diverged", False):
-            title += " — diverged (inf or nan not drawn)"
+            title = _("{title} — diverged (inf or nan not drawn)").format(title=title)
         ax.set_title(title)
-        _finish(ax, "step (loss before the update; the last point is after it)", "loss",
+        _finish(ax, _("step (loss before the update; the last point is after it)"), _("loss"),
                 legend=accuracy is None)
         return fig.save(figure, ext)
 

@@ -5,10 +5,19 @@ Pictures are reproducible: the bundled DejaVu Sans font, SVG text kept as
 text (so the numbers can be searched and copied), no date or software name
 in the SVG, fixed SVG ids, no software tag in the PNG. Backends are chosen explicitly (Agg,
 SVG) and pyplot is never imported, so no window can open.
+
+Chinese pictures need CJK glyphs that DejaVu Sans lacks and a machine may have no font
+for: nncalc ships a subset of Noto Sans CJK SC (cli/fonts/, SIL OFL 1.1) holding only the
+characters of the pictures' Chinese words (tools/subset_draw_font.py rebuilds it), and
+matplotlib falls back to it glyph by glyph, so digits and symbols stay DejaVu Sans.
+English pictures use DejaVu Sans alone and never load the subset.
 """
 import functools
 import io
-from nncalc.cli.i18n import _
+import os
+
+from nncalc.cli.draw import import_matplotlib
+from nncalc.cli.i18n import language
 
 CELL_H = 0.42           # inches: the height of a grid cell
 FONT_SIZE = 9
@@ -25,6 +34,14 @@ WINNER = "#c92a2a"      # max pooling's winning element
 
 RC = {"svg.fonttype": "none", "svg.hashsalt": "nncalc", "font.family": "DejaVu Sans",
       "font.size": FONT_SIZE, "axes.unicode_minus": False}
+FONT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fonts")
+CJK_FAMILY = "nncalc Draw CJK"
+CJK_FILES = ("nncalc-draw-cjk-Regular.otf", "nncalc-draw-cjk-Bold.otf")
+
+
+def family():
+    """The pictures' font family: in Chinese a fallback list, DejaVu Sans first."""
+    return ["DejaVu Sans", CJK_FAMILY] if language() == "zh" else RC["font.family"]
 
 
 def cell_width(strings):
@@ -35,7 +52,7 @@ def cell_width(strings):
 def text_width(s, size=FONT_SIZE, weight="normal"):
     """Inches ``s`` takes in the pictures' font (as matplotlib lays it out), plus a little air."""
     from matplotlib.font_manager import FontProperties
-    prop = FontProperties(family=RC["font.family"], size=size, weight=weight)
+    prop = FontProperties(family=family(), size=size, weight=weight)
     width, _, _ = _measure().get_text_width_height_descent(s, prop, ismath=False)
     return width / 72 + 0.1
 
@@ -49,20 +66,28 @@ def _measure():
 def rc_context():
     """matplotlib's settings for nncalc pictures; importing matplotlib happens here."""
     import logging
-    import os
     # a first run builds matplotlib's font cache and says so on stderr; nncalc's stderr is for errors
     logging.getLogger("matplotlib").setLevel(logging.ERROR)
     # nncalc picks its canvases itself, so a user's MPLBACKEND (even a misspelt one) is beside the point
     backend = os.environ.pop("MPLBACKEND", None)
     try:
-        import matplotlib
-    except ImportError as exc:      # installed but broken (a missing compiled part, say)
-        import click
-        raise click.ClickException(_("--draw needs matplotlib, which did not load ({exc})").format(exc=exc)) from None
+        matplotlib = import_matplotlib()
     finally:
         if backend is not None:
             os.environ["MPLBACKEND"] = backend
-    return matplotlib.rc_context(RC)
+    if language() != "zh":
+        return matplotlib.rc_context(RC)
+    _register_cjk()
+    return matplotlib.rc_context({**RC, "font.family": family()})
+
+
+def _register_cjk():
+    """Make the shipped CJK subset known to matplotlib (once per process; never installed)."""
+    from matplotlib import font_manager
+    manager = font_manager.fontManager
+    if not any(entry.name == CJK_FAMILY for entry in manager.ttflist):
+        for name in CJK_FILES:
+            manager.addfont(os.path.join(FONT_DIR, name))
 
 
 class Sheet:

@@ -1,8 +1,9 @@
 """The pool picture: the padded channel with the window outlined (max: the winner in bold,
 boxed in red), the max or sum ÷ count, and the output map with the cell marked."""
 from nncalc.cli import draw_figure as fig
-from nncalc.cli.draw_windows import (GAP, LABEL_H, M, TITLE_H, draw_title, highlight, padding_cells,
-                                    window_cells)
+from nncalc.cli.draw_windows import (GAP, LABEL_H, M, TITLE_H, draw_title, highlight, input_label,
+                                    padding_cells, window_cells)
+from nncalc.cli.i18n import _
 
 
 class PoolScene:
@@ -21,16 +22,16 @@ class PoolScene:
         return self.x_o + self.out_w + M, M + TITLE_H + body + M
 
     def _input_label(self, n, c):
-        where = ", ".join([f"sample {n}"] * (self.ndim == 4) + [f"channel {c}"] * (self.ndim > 2))
-        return "input" + (f" {where}" if where else "") + (" (padded)" if self.pads else "")
+        return input_label(n if self.ndim == 4 else None, c if self.ndim > 2 else None, bool(self.pads))
 
     def _output_label(self, c):
-        return "output map" + (f", channel {c}" if self.ndim > 2 else "")
+        return _("output map, channel {c}").format(c=c) if self.ndim > 2 else _("output map")
 
     def _lines(self, s):
         if self.res.mode == "max":
             return [f"max = {self.fmt.one(s.value)}"]
-        return [f"sum = {self.fmt.one(s.total)}", f"÷ count {s.count}", f"= {self.fmt.one(s.value)}"]
+        return [_("sum = {v}").format(v=self.fmt.one(s.total)), _("÷ count {n}").format(n=s.count),
+                f"= {self.fmt.one(s.value)}"]
 
     def background(self, sheet, s):
         n, c = s.position[:2]
@@ -45,10 +46,11 @@ class PoolScene:
         res = self.res
         label = ("(n, c, i, j)", "(c, i, j)", "(i, j)")[4 - max(self.ndim, 2)]
         shown = s.position[4 - self.ndim:]      # as the trace: (i, j) for one map, (c, i, j), or all
-        return (f"pool ({res.mode}): step {k} (0-based) of {total}, output {label} = "
-                f"{tuple(int(v) for v in shown)}",
-                f"window {res.kernel[0]}×{res.kernel[1]}; stride {res.stride[0]},{res.stride[1]}; "
-                f"padding {','.join(map(str, res.padding))} (top, bottom, left, right)")
+        return (_("pool ({mode}): step {k} (0-based) of {total}, output {label} = {shown}").format(
+                    mode=res.mode, k=k, total=total, label=label, shown=tuple(int(v) for v in shown)),
+                _("window {kh}×{kw}; stride {sh},{sw}; padding {p} (top, bottom, left, right)").format(
+                    kh=res.kernel[0], kw=res.kernel[1], sh=res.stride[0], sw=res.stride[1],
+                    p=",".join(map(str, res.padding))))
 
     def overlay(self, sheet, s, k, total):
         """What one output position adds: its window (max: the winner), the reduction, the cell."""

@@ -8,10 +8,9 @@ SVG ids say what is highlighted, in the drawn grids' own (row, col):
 ``winner-R-K`` (input coordinates, as the trace's "at input").
 """
 from nncalc.cli import draw_figure as fig
-from nncalc.cli.options import UserError
+from nncalc.cli.draw import check_grids
 from nncalc.cli.i18n import _
 
-MAX_CELLS = 32          # rows or columns of one grid: past this the numbers are unreadable
 M = 0.3                 # margin, inches
 TITLE_H = 0.75
 LABEL_H = 0.32
@@ -38,8 +37,7 @@ def _conv(res, positions, digits, activation, ext):
     padded = np.asarray(res.padded_input, dtype=np.float64)
     xp = padded.reshape((-1, channels) + padded.shape[-2:])
     out = np.asarray(res.result).reshape((-1, f_count) + res.output_shape[-2:])
-    _check_size(xp.shape[-2:], "the padded input")
-    _check_size(out.shape[-2:], "the output")
+    check_grids(xp.shape[-2:], out.shape[-2:])
     steps = [res.steps[k] for k in positions]
     fmt = _Formatter(digits)
     texts = (fmt.grid(xp) + fmt.grid(res.kernels) + fmt.grid(out)
@@ -54,8 +52,7 @@ def _pool(res, positions, digits, ext):
     import numpy as np
     xp = np.asarray(res.padded, dtype=np.float64)
     out = np.asarray(res.result).reshape(xp.shape[:2] + res.output_shape[-2:])
-    _check_size(xp.shape[-2:], "the padded input")
-    _check_size(out.shape[-2:], "the output")
+    check_grids(xp.shape[-2:], out.shape[-2:])
     steps = [res.steps[k] for k in positions]
     fmt = _Formatter(digits)
     cw = fig.cell_width(fmt.grid(xp) + fmt.grid(out))
@@ -88,13 +85,6 @@ def _render(scene, steps, positions, total, ext):
     return fig.gif(frames)
 
 
-def _check_size(hw, what):
-    if max(hw) > MAX_CELLS:
-        raise UserError(_("{what} is {hw}×{hw2}; a picture shows at most {MAX_CELLS} rows and {MAX_CELLS} "
-                          "columns of numbers").format(what=what, hw=hw[0], hw2=hw[1],
-                                                       MAX_CELLS=MAX_CELLS), "--draw")
-
-
 class _Formatter:
     """Cell text with the trace's --digits: integers stay integers, as in the trace's tables."""
 
@@ -112,6 +102,16 @@ class _Formatter:
 
     def one(self, v):
         return self.grid([v])[0]
+
+
+def input_label(sample, channel, padded):
+    """'input sample 0, channel 1 (padded)'; sample and channel are None where the trace shows none."""
+    parts = ([_("sample {n}").format(n=sample)] if sample is not None else []) + \
+        ([_("channel {i}").format(i=channel)] if channel is not None else [])
+    if not parts:
+        return _("input (padded)") if padded else _("input")
+    where = _("{first}, {second}").format(first=parts[0], second=parts[1]) if len(parts) == 2 else parts[0]
+    return (_("input {where} (padded)") if padded else _("input {where}")).format(where=where)
 
 
 def padding_cells(shape, padding, in_hw):

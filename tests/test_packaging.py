@@ -58,10 +58,32 @@ def test_license_is_mit_and_shipped():
     cfg = configparser.ConfigParser()
     cfg.read(ROOT / "setup.cfg")
     meta = cfg["metadata"]
-    assert meta["license_expression"].strip() == "MIT"
+    # nncalc's code is MIT; the CJK font subset of Chinese pictures is OFL (NOTICE says which is which)
+    assert meta["license_expression"].strip() == "MIT AND OFL-1.1"
     files = meta["license_files"].split()
-    assert files == ["LICENSE"] and (ROOT / "LICENSE").read_text().startswith(
+    assert files == ["LICENSE", "NOTICE", "cli/fonts/OFL.txt"] and (ROOT / "LICENSE").read_text().startswith(
         "MIT License\n\nCopyright (c) 2026 the nncalc authors\n")
+    assert "SIL OPEN FONT LICENSE Version 1.1" in (ROOT / "cli" / "fonts" / "OFL.txt").read_text()
+    assert "cli/fonts/OFL.txt" in (ROOT / "NOTICE").read_text()
     classifiers = meta["classifiers"].split("\n")
     assert "Programming Language :: Python :: 3.11" in classifiers
     assert not any(c.startswith("License ::") for c in classifiers)    # the license expression says it
+
+
+def test_the_wheel_ships_the_picture_font_and_its_licence(tmp_path):
+    """Chinese --draw pictures need the CJK subset on every machine: it is package data, and small."""
+    import zipfile
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                           "-q", "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot build a wheel here: {proc.stderr.strip()[-200:]}")
+    wheel, = tmp_path.glob("nncalc-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        sizes = {info.filename: info.file_size for info in zf.infolist()}
+        meta = zf.read(next(n for n in sizes if n.endswith(".dist-info/METADATA"))).decode()
+    fonts = {n: size for n, size in sizes.items() if n.startswith("nncalc/cli/fonts/")}
+    assert set(fonts) == {"nncalc/cli/fonts/nncalc-draw-cjk-Regular.otf",
+                          "nncalc/cli/fonts/nncalc-draw-cjk-Bold.otf", "nncalc/cli/fonts/OFL.txt"}
+    assert all(size < 60_000 for size in fonts.values()), fonts     # about 35 KB a face
+    assert any(n.endswith("licenses/cli/fonts/OFL.txt") for n in sizes)
+    assert "License-Expression: MIT AND OFL-1.1" in meta
