@@ -131,6 +131,7 @@ def loads_matplotlib(args, **env):
 ])
 def test_matplotlib_is_imported_only_for_draw(args):
     assert not loads_matplotlib(args)
+    assert not loads_matplotlib(args, NNCALC_LANG="zh")      # nor the Chinese pictures' font
 
 
 def test_the_probe_does_see_matplotlib_when_drawing(tmp_path):
