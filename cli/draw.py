@@ -176,8 +176,9 @@ def check_grids(padded_hw, out_hw):
                                                            MAX_CELLS=MAX_CELLS), "--draw")
 
 
-def check_loss(nothing_to_draw):
-    if nothing_to_draw:
+def check_loss(forward_only, any_finite):
+    """A loss picture needs a loss: a target, and one finite value at least."""
+    if forward_only or not any_finite:
         raise UserError(_("this run has no loss to draw (a forward pass without a target, or every loss "
                           "was inf or nan)"), "--draw")
 

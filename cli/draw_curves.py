@@ -51,11 +51,12 @@ def training(res, digits, ext):
     sampled = getattr(res, "loss_steps", None)        # a long run keeps a sample of its losses
     steps = np.arange(len(loss)) if sampled is None else np.asarray(sampled)
     finite = np.isfinite(loss)
-    check_loss(getattr(res, "forward_only", False) or not finite.any())
+    check_loss(getattr(res, "forward_only", False), finite.any())
     with fig.rc_context():
         figure, ax = fig.plot(WIDTH, HEIGHT)
         ax.plot(steps[finite], loss[finite], color="#1c7ed6", linewidth=1.6,
-                marker="o" if len(loss) <= 30 else None, markersize=3, label=_("{name} loss").format(name=res.loss))
+                marker="o" if len(loss) <= 30 else None, markersize=3,
+                label=_("{name} loss").format(name=res.loss))
         if loss[finite].min() > 0 and loss[finite].max() / loss[finite].min() > 100:
             ax.set_yscale("log")
         for i in sorted({int(np.flatnonzero(finite)[0]), int(np.flatnonzero(finite)[-1])}):
