@@ -1,15 +1,12 @@
 """`nncalc backprop`: forward pass, loss, backpropagation and weight updates, traced step by step."""
-import sys
 
 import click
 
 from nncalc.cli import completion, draw
-from nncalc.cli.options import FiniteFloat, UserError, note, output_options
+from nncalc.cli.options import FiniteFloat, UserError, output_options
 from nncalc.cli.options import check_options
-from nncalc.cli.i18n import _, tr
+from nncalc.cli.i18n import _
 
-PROGRESS_DELAY = 0.5    # seconds: a run still going after this shows a progress bar (terminal stderr only)
-PROGRESS_EVERY = 0.1    # seconds between redraws of the bar, however long one step takes
 DEFAULT_CHECK_LIMIT = 200_000   # forward passes: about 10 s here for a 50-200-10 network (~50 µs each)
 # backprop has no positional arguments, so a mistyped option is reported as such
 # (click still reads a value such as `--lr -1e-3` that starts with '-').
@@ -119,52 +116,27 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
 def command(weights, bias, activation, input_, target, lr, steps, net, in_out, sizes, seed, loss_name,
             freeze_bias, order, optimizer, momentum, beta1, beta2, eps, check, check_limit, plot, picture,
             out):
-    from nncalc.cli import inputs, netinput, nettrace, render
-    from nncalc.core import gradcheck, losses, netdata, netio, netspec, network, optimizers
-    from nncalc.core.errors import suggest
+    from nncalc.cli import netinput, netsettings, nettrace, render
+    from nncalc.cli.netprogress import Progress
+    from nncalc.core import gradcheck, netdata, network
 
     settings, base = {}, None
     if net is not None:
         base, settings = netinput.read_net(net, out.max_elements, in_out)
-    loss = loss_name if loss_name is not None else settings.get("loss", "half-sse")
-    with inputs.naming("--loss"):
-        loss = losses.get(loss).name
-    opt_name = optimizer if optimizer is not None else settings.get("optimizer", "sgd")
-    if optimizers.canonical(opt_name) is None:
-        raise UserError(_("unknown optimizer '{opt_name}'{opt_name2}; choose from {NAMES}").format(opt_name=opt_name, opt_name2=tr(suggest(opt_name, optimizers.NAMES)), NAMES=', '.join(optimizers.NAMES)), "--optimizer")
-    opt_name = optimizers.canonical(opt_name)
-    lr = lr if lr is not None else settings.get("lr", 0.1)
-    if not (lr > 0):
-        raise UserError(_("the learning rate must be a number > 0, got {lr}").format(lr=render_num(lr)),
-                        "--lr")
-    steps = steps if steps is not None else settings.get("steps", 1)
-    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 0:
-        raise UserError(_("must be a whole number ≥ 0, got {steps}").format(steps=steps), "--steps")
-    if steps > netinput.MAX_STEPS:
-        raise UserError(_("{steps:,} steps is over the limit of {MAX_STEPS:,}").format(steps=steps,
-                                                                                       MAX_STEPS=netinput.MAX_STEPS), "--steps")
-    _check_optimizer_options(opt_name, momentum, beta1, beta2, eps)
+    loss, opt_name, lr, steps = netsettings.training(loss_name, optimizer, lr, steps, settings)
+    netsettings.check_optimizer_options(opt_name, momentum, beta1, beta2, eps)
     if plot and not (out.format == "text" and not out.quiet):
         raise UserError(_("draws in the terminal; it needs the text format without -q"), "--plot")
     if plot and steps < 1:
         raise UserError(_("needs --steps 1 or more to draw a loss curve"), "--plot")
     if plot:
         render.need_plot()              # before training, not after it
-    if seed is not None and seed < 0:
-        raise UserError(_("must be a whole number ≥ 0, got {seed}").format(seed=seed), "--seed")
-    if seed is not None and sizes is None:
-        raise UserError(_("seeds the random weights of --layers; give --layers too"), "--seed")
-    if sizes is not None and (weights or base is not None):
-        raise UserError(_("gives random weights; it cannot be combined with --weights or --net"), "--layers")
-    if sizes is not None and in_out:
-        raise UserError(_("reads given weights in×out; --layers draws its own"), "--in-out")
-    if sizes is not None and bias:
-        raise UserError(_("--layers starts every bias at 0; --bias needs --weights"), "--bias")
+    netsettings.check_random_weights(seed, sizes, weights, base, in_out, bias)
 
     x = netinput.data(input_, settings, "input", "--input", out.max_elements)
     if x is None:
         raise UserError(_("give --input (or 'input' in --net)"), "--input")
-    _note_channels_last(x, sizes, base)
+    netsettings.note_channels_last(x, sizes, base)
     t = netinput.data(target, settings, "target", "--target", out.max_elements)
     if t is None and steps > 0:
         raise UserError(_("give --target (or 'target' in --net); --steps 0 without a target is the forward "
@@ -172,43 +144,9 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
     if t is None and check:
         raise UserError(_("compares gradients of the loss; it needs --target"), "--check")
 
-    # ---- the network
-    if sizes is not None and seed is None:      # drawn here, and printed, so any run can be repeated
-        import secrets
-        seed = secrets.randbelow(2 ** 32)
-    if sizes is not None and netinput.is_chain(sizes):
-        if activation is not None:
-            raise UserError(_("the chain names its activations (conv:6,5 relu …); leave --activation out"),
-                            "--activation")
-        from nncalc.core import netinit
-        source = netinput.Source("--layers")
-        with netinput.flags(source):
-            layers = netinit.init_chain(sizes, netinput.chain_in_shape(sizes, x), seed)
-    elif sizes is not None:
-        parsed = netinput.parse_sizes(sizes)
-        _limit(sum(a * b for a, b in zip(parsed, parsed[1:])), out)
-        source = netinput.Source("--layers", activation="--activation" if activation else None)
-        with netinput.flags(source):
-            layers = netio.init_layers(parsed, seed, activation or netinput.default_activation(loss, len(parsed) - 1),
-                                       loss)
-    elif base is not None and not all(netspec.kind(s) == "dense" for s in base):
-        for flag, given in (("--weights", weights), ("--bias", bias), ("--activation", activation)):
-            if given:
-                raise UserError(_("applies to fully-connected networks; this --net file has {join} layers").format(join=', '.join(sorted({netspec.kind(s) for s in base} - {'dense'}))), flag)
-        source, layers = netinput.Source("--net"), base
-    else:
-        source = netinput.Source("--weights" if weights else "--net", "--bias" if bias else None,
-                                 "--activation" if activation is not None or not base else None)
-        layers = netinput.dense_layers(weights, bias, activation, base, loss, out.max_elements, source,
-                                       in_out)
-
-    kw = {}
-    if momentum is not None:
-        kw["momentum"] = momentum
-    if opt_name == "adam":
-        kw["betas"] = (0.9 if beta1 is None else beta1, 0.999 if beta2 is None else beta2)
-        if eps is not None:
-            kw["adam_eps"] = eps
+    layers, source, seed = netsettings.build_layers(sizes, seed, activation, weights, bias, base, loss, x,
+                                                    in_out, out)
+    kw = netsettings.optimizer_kwargs(opt_name, momentum, beta1, beta2, eps)
     if out.format == "npy" and t is not None and nettrace.stacked_weights(_main_params(layers)) is None:
         _emit_layers(_main_params(layers), out)     # refused now, not after training
     passes = 2 * gradcheck.parameter_count(layers) if check else 0
@@ -216,7 +154,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
         raise UserError(_("needs {passes:,} forward passes (two per parameter), over the limit of "
                           "{check_limit:,} (allow it with --check-limit N)").format(passes=passes,
                                                                                     check_limit=check_limit), "--check")
-    bar = _Progress(steps)
+    bar = Progress(steps)
     try:
         with netinput.flags(source, "--weights"):
             res = network.train(layers, x, t, loss, lr=lr, steps=steps, optimizer=opt_name, order=order,
@@ -225,7 +163,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
             bar.close()
             chk = None
             if check:
-                bar = _Progress(passes // 2, _("checking gradients ({n:,} forward passes)").format(n=passes))
+                bar = Progress(passes // 2, _("checking gradients ({n:,} forward passes)").format(n=passes))
                 chk = network.numeric_gradient(layers, x, t, loss, progress=bar if bar.wanted else None)
             classes = None if t is None else netdata.class_indices(layers, x, t)
     finally:
@@ -252,35 +190,6 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
     render.emit(report, out)
 
 
-def _note_channels_last(x, sizes, base):
-    """Say so when a conv/pool network's --input looks like H×W×C (the notes write images
-    28×28×1): nncalc reads C×H×W, PyTorch's layout, and must not train on it without a word."""
-    from nncalc.cli import netinput
-    from nncalc.core import chain, netspec
-    from nncalc.core.errors import InputError, shape_text
-    try:
-        first = chain.parse_chain(sizes)[0].kind if sizes is not None and netinput.is_chain(sizes) else \
-            netspec.kind(base[0]) if base else "dense"
-    except (InputError, IndexError, TypeError):
-        return                          # a malformed network is reported where it is built
-    if first not in ("conv", "pool") or x.ndim not in (3, 4):
-        return
-    c, h, w = x.shape[-3:]
-    if w in (1, 3) and w < min(c, h):
-        axes = "(2, 0, 1)" if x.ndim == 3 else "(0, 3, 1, 2)"
-        text = _("--input {shape} was read as N×C×H×W ({c} channels of {h}×{w}); if its channels come last "
-                 "(H×W×C), give it channels first (NumPy: x.transpose{axes})") if x.ndim == 4 else \
-            _("--input {shape} was read as C×H×W ({c} channels of {h}×{w}); if its channels come last "
-              "(H×W×C), give it channels first (NumPy: x.transpose{axes})")
-        note(text.format(shape=tr(shape_text(x.shape)), c=c, h=h, w=w, axes=axes))
-
-
-def _limit(count, out):
-    if count > out.max_elements:
-        raise UserError(_("{count:,} weights are over the limit of {max_elements:,} (raise it with "
-                          "--max-elements)").format(count=count, max_elements=out.max_elements), "--layers")
-
-
 def _main_params(layers):
     return [getattr(s, "kernels", getattr(s, "weights", None)) for s in layers
             if hasattr(s, "kernels") or hasattr(s, "weights")]
@@ -299,62 +208,3 @@ def _emit_layers(weights, out):
         click.echo(render.dumps(list(weights)))
     else:
         click.echo("\n".join(render.render(render.Report(w, {}), out) for w in weights), nl=False)
-
-
-def render_num(v):
-    return f"{v:g}" if isinstance(v, float) else str(v)
-
-
-def _check_optimizer_options(opt, momentum, beta1, beta2, eps):
-    if momentum is not None:
-        if opt != "momentum":
-            raise UserError(_("applies to --optimizer momentum, not {opt}").format(opt=opt), "--momentum")
-        if not 0 <= momentum < 1:
-            raise UserError(_("must be in [0, 1), got {momentum:g}").format(momentum=momentum), "--momentum")
-    for name, v in (("--beta1", beta1), ("--beta2", beta2), ("--eps", eps)):
-        if v is not None and opt != "adam":
-            raise UserError(_("applies to --optimizer adam, not {opt}").format(opt=opt), name)
-    for name, v in (("--beta1", beta1), ("--beta2", beta2)):
-        if v is not None and not 0 <= v < 1:
-            raise UserError(_("must be in [0, 1), got {v:g}").format(v=v), name)
-    if eps is not None and not eps > 0:
-        raise UserError(_("must be > 0, got {eps:g}").format(eps=eps), "--eps")
-
-
-def _stderr_is_tty():
-    import sys
-    return sys.stderr.isatty()
-
-
-class _Progress:
-    """A click progress bar on stderr, for runs still going after PROGRESS_DELAY seconds.
-
-    Only when stderr is a terminal: a pipe or a log file never receives one.
-    """
-
-    def __init__(self, steps, label=None):
-        import time
-        self.wanted = steps > 1 and _stderr_is_tty()
-        self.steps, self.label, self.done, self.bar = steps, label or _("training"), 0, None
-        self.start = self.drawn = time.monotonic()
-        self.shown = 0
-
-    def __call__(self, n):
-        import time
-        self.done += n
-        now = time.monotonic()
-        if self.bar is None:
-            if now - self.start < PROGRESS_DELAY:
-                return
-            self.bar = click.progressbar(length=self.steps, label=self.label,
-                                         file=sys.stderr, show_pos=True)
-            self.bar.__enter__()
-        elif now - self.drawn < PROGRESS_EVERY:     # core calls after every step: redraw on time
-            return
-        self.bar.update(self.done - self.shown)
-        self.shown, self.drawn = self.done, now
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None

@@ -69,11 +69,11 @@ def test_a_long_run_samples_its_history_and_the_samples_are_the_losses():
 
 
 def test_progress_redraws_on_time_not_on_step_count(monkeypatch):
-    from nncalc.cli import backprop
+    from nncalc.cli import netprogress
     clock = [100.0]
     monkeypatch.setattr(time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(backprop, "_stderr_is_tty", lambda: True)
-    bar = backprop._Progress(10 ** 9)
+    monkeypatch.setattr(netprogress, "stderr_is_tty", lambda: True)
+    bar = netprogress.Progress(10 ** 9)
     shown = []
     for t in (100.1, 100.6, 100.65, 100.69, 100.71, 100.75, 100.82):
         clock[0] = t

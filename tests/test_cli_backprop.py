@@ -136,24 +136,24 @@ def test_history_is_sampled_with_first_and_last(run):
 
 
 def test_progress_bar_only_on_a_terminal(run, monkeypatch):
-    from nncalc.cli import backprop
+    from nncalc.cli import netprogress
     args = ["backprop", *WORKED, "--steps", "300", "-q"]
     quiet = run(*args)
     assert quiet.exit_code == 0 and quiet.stderr == ""          # stderr is not a terminal here
-    monkeypatch.setattr(backprop, "_stderr_is_tty", lambda: True)
-    monkeypatch.setattr(backprop, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(netprogress, "stderr_is_tty", lambda: True)
+    monkeypatch.setattr(netprogress, "PROGRESS_DELAY", 0.0)
     shown = run(*args)
     assert shown.exit_code == 0 and "training" in shown.stderr
     assert shown.stdout == quiet.stdout                          # the bar never touches stdout
 
 
 def test_gradient_check_has_its_own_progress_bar_on_a_terminal(run, monkeypatch):
-    from nncalc.cli import backprop
+    from nncalc.cli import netprogress
     args = ["backprop", "--layers", "3,4,2", "--seed", "0", "--input", "1 2 3", "--target", "0 1", "--check"]
     plain = run(*args)
     assert plain.exit_code == 0 and plain.stderr == ""
-    monkeypatch.setattr(backprop, "_stderr_is_tty", lambda: True)
-    monkeypatch.setattr(backprop, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(netprogress, "stderr_is_tty", lambda: True)
+    monkeypatch.setattr(netprogress, "PROGRESS_DELAY", 0.0)
     shown = run(*args)
     assert shown.exit_code == 0 and "checking gradients" in shown.stderr and "training" not in shown.stderr
     assert shown.stdout == plain.stdout
