@@ -1,9 +1,9 @@
-"""`backprop`'s trace of conv, pool, flatten and activation layers (dense layers: cli/nettrace.py).
+"""`backprop`'s trace of conv, pool, flatten and activation layers (dense layers: cli/densetrace.py).
 
 Positions are 0-based (n, f, i, j) as in `conv` and `pool`, and so are conv
 parameters, as the formulas above them index them (K[f,c,a,b] is filter f's
 channel c, kernel row a, column b; b[f] its bias). Dense weights keep their
-textbook names from 1 (w11, b1: cli/nettrace.py). Tables are capped by --max-steps. Nothing here
+textbook names from 1 (w11, b1: cli/tracefmt.py). Tables are capped by --max-steps. Nothing here
 computes a number the records do not hold: sums are written out from them.
 """
 from nncalc.cli.i18n import _, ngettext, tr
