@@ -75,3 +75,22 @@ def gradients(report, rec, fmt, samples):
     report.table([_("parameter"), "δ_j · out_i", "∂E/∂w"], [names[:lim], expr[:lim], vals[:lim]], total=total,
                  numeric=[False, False, True])
 
+
+
+def passed_down(report, rec, fmt, samples, weights):
+    """∂E/∂x_i = Σ_j δ_j·w_ji (Wᵀδ), one row per input (per sample): what the layer below
+    receives as its ∂E/∂out (a flatten or an activation layer), or the network's ∂E/∂x.
+    WEIGHTS says which W it used: None (no update this step), "before" or "after" (sequential)."""
+    line = {None: _("∂E/∂x passed down by layer {layer}: ∂E/∂x_i = Σ_j δ_j·w_ji (Wᵀδ)"),
+            "before": _("∂E/∂x passed down by layer {layer}: ∂E/∂x_i = Σ_j δ_j·w_ji (Wᵀδ), with the weights "
+                        "before this step's update"),
+            "after": _("∂E/∂x passed down by layer {layer}: ∂E/∂x_i = Σ_j δ_j·w_ji (Wᵀδ), with the layer's "
+                       "new weights (sequential order: updated first, as in its update below)")}[weights]
+    report.line(line.format(layer=rec.layer))
+    rows, total = tracefmt.rows(samples, rec.grad_input.shape[1], fmt.limit)
+    w = rec.input_weights
+    report.table([_("input") if samples == 1 else _("sample:input"), "Σ_j δ_j·w_ji", "∂E/∂x"],
+                 [[label(n, i, samples) for n, i in rows],
+                  [fmt.products(zip(rec.delta[n], w[:, i])) for n, i in rows],
+                  [float(rec.grad_input[n, i]) for n, i in rows]],
+                 total=total, numeric=[False, False, True])

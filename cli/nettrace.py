@@ -161,12 +161,16 @@ def step(report, tr, res, fmt, title):
     loss_table(report, tr.loss, fmt, [label(n, j, samples) for n in range(samples) for j in range(k)],
                _("output") if samples == 1 else _("sample:output"))
     report.line("")
-    # output layer first, each layer's gradients (and a conv layer's ∂E/∂X) right after its δ, so the
-    # ∂E/∂out a layer's step starts from is already on the page above it
-    for rec in tr.backward:
+    # output layer first, each layer's gradients (and the ∂E/∂in it passes down) right after its δ, so
+    # the ∂E/∂out a layer's step starts from is already on the page above it
+    weights = None if not tr.updates else "after" if res.order == "sequential" else "before"
+    for k, rec in enumerate(tr.backward):
         if type(rec).__name__ == "BackwardRecord":
             densetrace.backward(report, rec, fmt, samples, who)
             densetrace.gradients(report, rec, fmt, samples)
+            below = tr.backward[k + 1] if k + 1 < len(tr.backward) else None
+            if type(below).__name__ != "BackwardRecord":    # a dense layer below shows it as its Σ δ·w
+                densetrace.passed_down(report, rec, fmt, samples, weights)
         else:
             cnntrace.backward(report, rec, fmt)
             if type(rec).__name__ == "ConvBackward":

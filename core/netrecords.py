@@ -40,6 +40,9 @@ class BackwardRecord:
     downstream_weights: np.ndarray = None   # ... and its weights used in Σ δ·w (next×out)
     probabilities: np.ndarray = None    # softmax output with cross-entropy: p (N×out), where
     target: np.ndarray = None           # ... δ = (p − t)/N comes from p and t directly
+    grad_input: np.ndarray = None       # N×in, ∂E/∂x_i = Σ_j δ_j·w_ji passed down (traced steps)
+    input_weights: np.ndarray = None    # ... with this W (out×in): before the step's update, or
+                                        # after it in the sequential order
 
 
 @dataclass

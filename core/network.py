@@ -84,8 +84,10 @@ class Network:
                 used, dx = layer.params.get("weights"), layer.grad_input(delta)
             if trace:
                 self._note(rec, l == last, o, t, below)
-                if need and getattr(rec, "grad_input", 0) is None:     # conv: the ∂E/∂X it passes down
+                if getattr(rec, "grad_input", 0) is None:       # dense, conv: the ∂E/∂in it passes down
                     rec.grad_input = dx
+                if hasattr(rec, "input_weights"):
+                    rec.input_weights = used
                 back.append(rec)
                 below = (delta, used) if layer.type == "dense" else None
             if need:
