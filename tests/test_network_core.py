@@ -68,6 +68,23 @@ def test_simultaneous_records_the_weights_the_gradient_used():
         np.testing.assert_array_equal(rec.dE_dout, rec.downstream_delta @ rec.downstream_weights)
 
 
+def test_dense_records_the_dx_it_passes_down_and_the_weights_it_used():
+    # ∂E/∂x = δ·W with W before the step's update (simultaneous) or after it (sequential);
+    # the first layer's is the network's ∂E/∂x
+    layers = make_layers([[[0.5, -1.0]], [[2.0]]], [0.0, 0.0], "sigmoid,identity")
+    for order in ("simultaneous", "sequential"):
+        r = network.train(layers, [1.0, 3.0], [0.0], "half-sse", lr=0.1, steps=1, order=order)
+        out, hidden = r.first_step.backward
+        up = {u.layer: u for u in r.first_step.updates}
+        for rec in (out, hidden):
+            w = up[rec.layer].old_w if order == "simultaneous" else up[rec.layer].new_w
+            assert rec.input_weights is w
+            d = rec.delta[0, 0]
+            np.testing.assert_array_equal(rec.grad_input, [[d * v for v in w[0]]])
+        assert out.grad_input[0, 0] == hidden.dE_dout[0, 0]
+        np.testing.assert_array_equal(hidden.grad_input, r.first_step.grad_input)
+
+
 def test_gradient_check_reports_progress_once_per_parameter():
     from nncalc.core.gradcheck import parameter_count
     layers = [Layer(np.ones((3, 2)), 0.0, "sigmoid"), Layer(np.ones((1, 3)), np.zeros(1), "identity")]
