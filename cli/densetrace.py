@@ -76,7 +76,6 @@ def gradients(report, rec, fmt, samples):
                  numeric=[False, False, True])
 
 
-
 def passed_down(report, rec, fmt, samples, weights):
     """∂E/∂x_i = Σ_j δ_j·w_ji (Wᵀδ), one row per input (per sample): what the layer below
     receives as its ∂E/∂out (a flatten or an activation layer), or the network's ∂E/∂x.
