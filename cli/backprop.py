@@ -116,7 +116,7 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
 def command(weights, bias, activation, input_, target, lr, steps, net, in_out, sizes, seed, loss_name,
             freeze_bias, order, optimizer, momentum, beta1, beta2, eps, check, check_limit, plot, picture,
             out):
-    from nncalc.cli import netinput, netsettings, nettrace, render
+    from nncalc.cli import netinput, netsettings, nettrace, numbers, render
     from nncalc.cli.netprogress import Progress
     from nncalc.core import gradcheck, netdata, network
 
@@ -181,7 +181,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
         render.emit(report, out)
         return
     if out.format == "json" and not out.quiet:
-        click.echo(render.dumps({**report.data, "result": result if res.forward_only else list(result)}))
+        click.echo(numbers.dumps({**report.data, "result": result if res.forward_only else list(result)}))
         return
     if not res.forward_only and nettrace.stacked_weights(result) is None and \
             (out.quiet or out.format in ("csv", "tsv", "npy")):
@@ -205,6 +205,6 @@ def _emit_layers(weights, out):
         raise UserError(_("holds one array, but the layers' weights differ in shape ({shapes}); use "
                           "--format json, or text/csv (one matrix per layer)").format(shapes=shapes), "--format")
     if out.format == "json":
-        click.echo(render.dumps(list(weights)))
+        click.echo(numbers.dumps(list(weights)))
     else:
         click.echo("\n".join(render.render(render.Report(w, {}), out) for w in weights), nl=False)

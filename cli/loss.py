@@ -79,7 +79,7 @@ def _positions(shape, limit):
 
 def _report(res, info, grad, out):
     import numpy as np
-    from nncalc.cli import matrixtext, nettrace, numbers, render
+    from nncalc.cli import matrixtext, nettrace, numbers, render, tracefmt
     data = {"loss": res.name, "value": res.value, "terms": res.terms, "target": res.target,
             "formula": res.formula, "reduction": res.reduction, "samples": res.samples}
     if res.name == "cross-entropy":
@@ -104,7 +104,7 @@ def _report(res, info, grad, out):
             indices=matrixtext.inline(res.class_indices)))
     report.line("")
     shape = res.terms.shape
-    fmt = nettrace.Fmt(out)
+    fmt = tracefmt.Fmt(out)
     nettrace.loss_table(report, res, fmt, _positions(shape, fmt.limit),
                         "i" if len(shape) <= 1 else _("position"),
                         grad)

@@ -12,7 +12,7 @@ import sys
 from nncalc.cli import densetrace, paramtables
 from nncalc.cli.i18n import _, ngettext, tr
 from nncalc.cli.i18n import tr as translate     # for step(), whose `tr` is the step's trace
-from nncalc.cli.tracefmt import Fmt, label     # Fmt: `loss` formats its table with it too
+from nncalc.cli.tracefmt import Fmt, label
 
 
 HISTORY_ROWS = 20       # rows of the loss-per-step table for long runs (first and last always)
