@@ -198,7 +198,7 @@ def _main_params(layers):
 def _emit_layers(weights, out):
     """The result when the layers differ in shape: one matrix per layer, a blank line between
     (a JSON list with --format json); npy holds one array, so it is refused."""
-    from nncalc.cli import render
+    from nncalc.cli import numbers, render
     if out.format == "npy":
         from nncalc.core.errors import shape_text
         shapes = ", ".join(shape_text(w.shape) for w in weights)
