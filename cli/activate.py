@@ -6,7 +6,7 @@ import click
 from nncalc.cli import completion, draw
 from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, given, output_options
 from nncalc.cli.options import check_options
-from nncalc.cli.i18n import _
+from nncalc.cli.i18n import N_, _
 from nncalc.cli.i18n import tr as translate     # `tr` is the name of a trace here
 
 # core's field names -> this command's arguments: the one place activate names them
@@ -125,6 +125,16 @@ def _positions(shape):
     return _Lazy()
 
 
+# an activation's parameters as a trace names them (the JSON keeps the keys slope and alpha)
+PARAM_WORDS = {"slope": N_("slope"), "alpha": N_("alpha")}
+
+
+def params_text(params, fmt):
+    """'slope = 2' or 'alpha = 0.1, …' in the chosen language (a trace heading's parameters)."""
+    return _(", ").join(_("{word} = {value}").format(word=_(PARAM_WORDS.get(k, k)), value=fmt(v))
+                        for k, v in params.items())
+
+
 def _report(tr, jac):
     from nncalc.cli import numbers, render
     act = tr.activation
@@ -134,9 +144,10 @@ def _report(tr, jac):
     if jac is not None:
         data["jacobian"] = jac
     report = render.Report(tr.result, data)
-    params = ", ".join(f"{k} = {numbers.exact(v)}" for k, v in tr.params.items())
-    report.heading(f"{act.name}{f' ({params})' if params else ''}: {translate(act.formula)}")
-    report.line(_("derivative: {formula}").format(formula=act.derivative_formula))
+    params = params_text(tr.params, numbers.exact)
+    heading = _("{name} ({params}): {formula}") if params else _("{name}: {formula}")
+    report.heading(heading.format(name=act.name, params=params, formula=translate(act.formula)))
+    report.line(_("derivative: {formula}").format(formula=translate(act.derivative_formula)))
     report.line("")
     headers = ["i" if tr.input.ndim <= 1 else _("position")] + [h for h, _x in tr.columns]
     columns = [_positions(tr.input.shape)] + [arr.ravel() for _h, arr in tr.columns]
@@ -207,7 +218,7 @@ def _list(out):
         return
     headers = [_("function"), "h(x)", "h'(x)", _("range"), _("zero-centred"), _("strengths"), _("weaknesses")]
     rows = [[a.name + (f" ({', '.join(a.aliases)})" if a.aliases else ""), translate(a.formula),
-             a.derivative_formula, translate(a.output_range), translate(a.zero_centred),
+             translate(a.derivative_formula), translate(a.output_range), translate(a.zero_centred),
              translate(a.strengths), translate(a.weaknesses)]
             for a in acts]
     from nncalc.cli import render

@@ -104,9 +104,12 @@ def _pool_forward(report, rec, fmt):
 
 
 def _activation_forward(report, rec, fmt):
-    params = ", ".join(f"{k} = {fmt(v)}" for k, v in rec.params.items())
+    from nncalc.cli.activate import params_text
+    params = params_text(rec.params, fmt)
+    activation = _("{activation}, {params}").format(activation=rec.activation, params=params) if params \
+        else rec.activation
     report.line(_("Forward, layer {layer} ({activation}): out = {formula}").format(
-        layer=rec.layer, activation=rec.activation + (f", {params}" if params else ""), formula=tr(rec.formula)))
+        layer=rec.layer, activation=activation, formula=tr(rec.formula)))
     idx = _ndindex(rec.inputs.shape, fmt.limit)
     report.table([_("position"), "x", "out = h(x)"],
                  [[_pos(i) for i in idx], [float(rec.inputs[i]) for i in idx],
@@ -118,7 +121,7 @@ def backward(report, rec, fmt):
     kind = type(rec).__name__
     if kind == "ConvBackward":
         report.line(_("Backward, layer {layer} (conv): {rule};  ∂out/∂net = {formula}").format(
-            layer=rec.layer, rule=tr(rec.rule), formula=rec.derivative_formula))
+            layer=rec.layer, rule=tr(rec.rule), formula=tr(rec.derivative_formula)))
         _elementwise(report, rec, fmt, "(n, f, i, j)")
     elif kind == "PoolBackward":
         _pool_backward(report, rec, fmt)
@@ -129,7 +132,7 @@ def backward(report, rec, fmt):
         _maps(report, _("∂E/∂in of layer {layer}").format(layer=rec.layer), rec.delta)
     else:
         report.line(_("Backward, layer {layer} (activation): {rule};  ∂out/∂net = {formula}").format(
-            layer=rec.layer, rule=tr(rec.rule), formula=rec.derivative_formula))
+            layer=rec.layer, rule=tr(rec.rule), formula=tr(rec.derivative_formula)))
         _elementwise(report, rec, fmt, _("position"))
 
 

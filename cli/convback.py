@@ -116,7 +116,7 @@ def add_text(report, grads, res, x_ndim, single, act, channels_last, full):
 
 
 def _kernel_table(report, grads, single, flip, full, g):
-    report.line(f"∂E/∂K[f, c, a, b] = Σ_i,j Xpad[c, i·S + a·D, j·S + b·D] · {g}[f, i, j]:")
+    report.line(_("∂E/∂K[f, c, a, b] = Σ_i,j Xpad[c, i·S + a·D, j·S + b·D] · {g}[f, i, j]:").format(g=g))
     line = _("  the input values under tap (a, b) in every window, times {g}, summed").format(g=g)
     if flip:
         line = _("{line}; with --flip, tap (a, b) of the kernel as given sits at (kh−1−a, kw−1−b) of each "
@@ -150,7 +150,7 @@ def _input_table(report, grads, x_ndim, out_ndim, g):
             terms.append(" + ".join(f"{nums[i]}·{nums[i + 1]}" for i in range(0, len(nums), 2)))
         totals.append(s.total)
     win = "(i, j)" if out_ndim == 2 else "(f, i, j)"
-    report.table(["(row, col)" if x_ndim == 2 else "(c, row, col)" if x_ndim == 3 else "(n, c, row, col)",
+    report.table([_("(row, col)") if x_ndim == 2 else _("(c, row, col)") if x_ndim == 3 else _("(n, c, row, col)"),
                   _("window {win} @ tap (a, b)").format(win=win), f"{g} · K", "Σ = ∂E/∂X"],
                  [pos, where, terms, totals], total=grads.total_positions, numeric=[False, False, False,
                                                                                     True])

@@ -27,7 +27,7 @@ class IntPair(click.ParamType):
             return text
         parts = [p.strip() for p in text.replace("x", ",").replace("×", ",").split(",")]
         if len(parts) not in (1, 2) or not all(p.lstrip("-").isdigit() and p.isascii() for p in parts):
-            words = f", {' or '.join(repr(w) for w in self.words)}" if self.words else ""
+            words = _(", {words}").format(words=_(" or ").join(repr(w) for w in self.words)) if self.words else ""
             self.fail(_("'{value}' is not a whole number or H,W pair{words}").format(value=value,
                                                                                      words=words), param, ctx)
         nums = tuple(int(p) for p in parts)

@@ -13,6 +13,8 @@ import click._textwrap
 _CLICK_WRAPPER = click._textwrap.TextWrapper
 # a line should not begin with these: they close what came before
 _NO_LINE_START = set("，。、；：？！）》」』】,.;:?!)")
+# nor end with these: they open what comes after
+_NO_LINE_END = set("（《「『【([")
 
 
 def _wide(ch):
@@ -65,11 +67,19 @@ class ColumnWrapper(_CLICK_WRAPPER):
                     used += width
                 else:
                     break
+            _keep_together(line, chunks)
             while line and line[-1].isspace():
                 line.pop()
             if line:
                 lines.append(indent + "".join(line))
         return lines
+
+
+def _keep_together(line, chunks):
+    """Move the end of LINE back onto the next line (CHUNKS, reversed) while the next line would
+    begin with closing punctuation or this one end with an opening bracket; the first chunk stays."""
+    while len(line) > 1 and ((chunks and chunks[-1][:1] in _NO_LINE_START) or line[-1][-1:] in _NO_LINE_END):
+        chunks.append(line.pop())
 
 
 def _cut(chunk, room):

@@ -6,7 +6,7 @@ from nncalc.cli.options import COMMAND_SETTINGS, FiniteFloat, UserError, given, 
 from nncalc.cli.options import check_options
 from nncalc.cli.i18n import _, tr
 
-LOSSES = "half-sse, sse, mse, bce, cross-entropy"
+LOSSES = ("half-sse", "sse", "mse", "bce", "cross-entropy")
 # core's field names -> this command's arguments: the one place loss names them
 FIELDS = {"pred": "PRED", "target": "TARGET", "loss": "--loss", "eps": "--eps",
           "from_logits": "--from-logits"}
@@ -38,7 +38,7 @@ FIELDS = {"pred": "PRED", "target": "TARGET", "loss": "--loss", "eps": "--eps",
 @click.argument("target", metavar="TARGET", shell_complete=completion.matrix)
 @click.option("--loss", "loss_name", default="half-sse", metavar="NAME", show_default=True,
               shell_complete=completion.loss,
-              help=_("One of {names}.").format(names=LOSSES))
+              help=_("One of {names}.").format(names=_(", ").join(LOSSES)))
 @click.option("--from-logits", is_flag=True,
               help=_("cross-entropy: PRED holds scores; apply a stable softmax first."))
 @click.option("--eps", type=FiniteFloat(), default=1e-7, metavar="ε", show_default=True,

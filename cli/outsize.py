@@ -261,7 +261,8 @@ def _field_table(report, rows, fields):
     cols.append([_params_text(chain.param_terms(row)) for row in rows])
     cols.append([row.macs for row in rows])
     numeric += [False, True]
-    report.table([_("layer"), "RF", "jump", "pad", _("params"), "MACs"], cols, numeric=numeric)
+    # compact English symbols the legend below defines; Chinese headers say what they are
+    report.table([_("layer"), _("RF"), _("jump"), _("pad"), _("params"), _("MACs")], cols, numeric=numeric)
     for line in FIELD_LEGEND:
         report.line(_(line))
     report.line("")

@@ -79,11 +79,17 @@ def _wrap_line(line, columns):
     return "\n".join(out)
 
 
+# a line should not begin with these (they close what came before): the cut moves back a character
+_NO_LINE_START = set("，。、；：？！）》」』】")
+
+
 def _cut(text, columns):
     used = 0
     for i, ch in enumerate(text):
         used += display_width(ch)
         if used > columns:
+            while i > 1 and text[i] in _NO_LINE_START:
+                i -= 1
             return max(i, 1)
     return len(text)
 
@@ -147,7 +153,7 @@ def table(rows, headers, colalign, draw, columns, full, maxcolwidths=None, least
     left = [headers[i] if headers else _("column {i}").format(i=i + 1) for i in range(n) if i not in keep]
     if not left:
         return text, ""
-    names = ", ".join(f"'{h}'" for h in left)
+    names = _(", ").join(f"'{h}'" for h in left)
     return text, ngettext("(column {names} left out to fit {columns} columns; --full shows every column)",
                           "(columns {names} left out to fit {columns} columns; --full shows every column)",
                           len(left)).format(names=names, columns=columns)

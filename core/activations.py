@@ -204,7 +204,7 @@ _TABLE = (
         Text("stacking linear layers collapses to one linear layer (c³x is still linear)"),
         _identity, _identity_grad, params={"slope": 1.0}),
     Activation(
-        "step", "h(x) = 1 if x > 0 else 0", "h'(x) = 0", "{0, 1}", Text("no"),
+        "step", Text("h(x) = 1 if x > 0 else 0"), "h'(x) = 0", "{0, 1}", Text("no"),
         Text("the original perceptron threshold; a clear yes/no"),
         Text("gradient is zero everywhere, so gradient descent cannot learn through it"),
         _step, _step_grad),
@@ -220,19 +220,19 @@ _TABLE = (
         Text("still saturates: vanishing gradient for large |x|"),
         np.tanh, _tanh_grad),
     Activation(
-        "relu", "ReLU(x) = max(0, x)", "ReLU'(x) = 1 if x > 0 else 0  (ReLU'(0) = 0)",
+        "relu", "ReLU(x) = max(0, x)", Text("ReLU'(x) = 1 if x > 0 else 0  (ReLU'(0) = 0)"),
         "[0, ∞)", Text("no"),
         Text("no vanishing gradient for x > 0; cheap (no exponential)"),
         Text("dying ReLU: a neuron stuck at x ≤ 0 gets zero gradient and stops learning"),
         _relu, _relu_grad),
     Activation(
-        "leaky-relu", "h(x) = x if x > 0 else α·x", "h'(x) = 1 if x > 0 else α  (h'(0) = α)",
+        "leaky-relu", Text("h(x) = x if x > 0 else α·x"), Text("h'(x) = 1 if x > 0 else α  (h'(0) = α)"),
         "(−∞, ∞)", Text("roughly"),
         Text("small slope α for x ≤ 0 keeps neurons alive"),
         Text("two different linear pieces, so predictions are not consistent across the two sides"),
         _leaky_relu, _leaky_relu_grad, params={"alpha": 0.01}),
     Activation(
-        "elu", "h(x) = x if x > 0 else α(e^x − 1)", "h'(x) = 1 if x > 0 else α·e^x  (h'(0) = α)",
+        "elu", Text("h(x) = x if x > 0 else α(e^x − 1)"), Text("h'(x) = 1 if x > 0 else α·e^x  (h'(0) = α)"),
         "(−α, ∞)", Text("roughly"),
         Text("smooth negative part pushes mean activations toward zero; no dying neurons"),
         Text("needs an exponential for x ≤ 0; saturates at −α"),
@@ -255,13 +255,13 @@ _TABLE = (
         _silu, _silu_grad),
     Activation(
         "softmax", Text("p_i = e^(x_i) / Σ_j e^(x_j)  (along the last axis)"),
-        "∂p_i/∂x_j = p_i(δ_ij − p_j); diagonal p_i(1 − p_i)", Text("(0, 1), rows sum to 1"), Text("no"),
+        Text("∂p_i/∂x_j = p_i(δ_ij − p_j); diagonal p_i(1 − p_i)"), Text("(0, 1), rows sum to 1"), Text("no"),
         Text("turns scores into a probability distribution for multi-class output"),
         Text("saturates when one score dominates; needs the max subtracted to avoid overflow"),
         softmax, softmax_diag, elementwise=False),
     Activation(
         "log-softmax", Text("log p_i = x_i − log Σ_j e^(x_j)  (along the last axis)"),
-        "∂log p_i/∂x_j = δ_ij − p_j; diagonal 1 − p_i", "(−∞, 0]", Text("no"),
+        Text("∂log p_i/∂x_j = δ_ij − p_j; diagonal 1 − p_i"), "(−∞, 0]", Text("no"),
         Text("numerically stable log-probabilities for cross-entropy"),
         Text("outputs are logs, not probabilities"),
         log_softmax, log_softmax_diag, elementwise=False),

@@ -20,10 +20,10 @@ _ALIASES = {"conv2d": "conv", "maxpool": "pool", "avgpool": "pool", "pool2d": "p
             "linear": "fc", "dense": "fc", "fc": "fc", "conv": "conv", "pool": "pool",
             "flatten": "flatten"}
 _EXPECTED = {
-    "conv": "conv:OUT,K[,S,P,D] or conv:out=OUT,k=K,s=S,p=P,d=D (P may be same or valid)",
-    "pool": "pool:K[,S,P][,ceil] or pool:k=K,s=S,p=P[,ceil]",
-    "fc": "fc:OUT or fc:out=OUT",
-    "flatten": "flatten (no arguments)",
+    "conv": Text("conv:OUT,K[,S,P,D] or conv:out=OUT,k=K,s=S,p=P,d=D (P may be same or valid)"),
+    "pool": Text("pool:K[,S,P][,ceil] or pool:k=K,s=S,p=P[,ceil]"),
+    "fc": Text("fc:OUT or fc:out=OUT"),
+    "flatten": Text("flatten (no arguments)"),
 }
 
 

@@ -223,7 +223,7 @@ def compute(name, pred, target, eps=CE_EPS, from_logits=False):
                          field="from_logits", name=info.name)
     if info.probabilities and not from_logits:
         try:
-            check_probabilities(o, "{name} predictions".format(name=info.name), "pred")
+            check_probabilities(o, Text("{name} predictions", name=info.name), "pred")
         except InputError as exc:
             if info.name == "cross-entropy":
                 exc.code = "logits"             # values outside [0, 1] look like scores
@@ -231,7 +231,7 @@ def compute(name, pred, target, eps=CE_EPS, from_logits=False):
     if info.name == "cross-entropy" and not from_logits:
         _check_distribution(o)
     if info.probabilities:
-        check_probabilities(t, "{name} targets".format(name=info.name), "target")
+        check_probabilities(t, Text("{name} targets", name=info.name), "target")
     if eps is None or not np.isfinite(eps) or eps < 0:
         raise InputError("eps must be a number ≥ 0, got {eps}", field="eps", eps=eps)
     if from_logits and not np.all(np.isfinite(o)):

@@ -95,7 +95,7 @@ def prepare(layers, X, T=None, loss=None):
     if not np.all(np.isfinite(t)):
         raise InputError("the target must be finite numbers", field="target")
     if loss is not None and losses.get(loss).probabilities:
-        losses.check_probabilities(t, f"{loss} targets", "target")
+        losses.check_probabilities(t, Text("{name} targets", name=loss), "target")
     d.t = t
     return d
 
