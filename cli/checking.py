@@ -129,9 +129,10 @@ def _rule_words(outcomes, opts):
     from nncalc.cli.numbers import exact
     from nncalc.core.errors import Text
     if opts.tol is not None or opts.rtol is not None:
-        parts = ([f"±{exact(opts.tol)}"] if opts.tol else []) + \
-                ([f"{exact(opts.rtol)}·|expected|"] if opts.rtol else [])
-        return Text("within {bound}", bound=" + ".join(parts)) if parts else Text("within 0: exactly")
+        tol = f"±{exact(opts.tol)}" if opts.tol else None
+        rel = Text("{rtol}·|expected|", rtol=exact(opts.rtol)) if opts.rtol else None
+        bound = Text("{tol} + {rel}", tol=tol, rel=rel) if tol and rel else tol or rel
+        return Text("within {bound}", bound=bound) if bound else Text("within 0: exactly")
     rules = {o.rule for o in outcomes if o.shape_ok}
     if rules == {"exact"}:
         return Text("to relative 1e-9: no written digits to go by")
