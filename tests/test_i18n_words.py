@@ -1,0 +1,168 @@
+"""English words a Chinese reader still met, one test per kind of leak (a QA pass as a student/TA).
+
+tests/test_i18n_screens.py catches English *sentences*; these catch the single words and the
+punctuation that slipped past it: formulas with 'if … else' and 'diagonal', parameter names in
+a heading, table heads (RF, jump, (row, col)), 'or' built into an error, click's type names,
+help defaults in mixed brackets and help lines starting with a closing mark. Each test reads
+the Chinese output for the specific phrase and checks the English one is gone; where English
+output must not change, it says so too.
+"""
+import re
+
+import pytest
+
+from conftest import invoke
+from test_i18n import commands_built_in_english  # noqa: F401 (autouse: help texts built in English)
+from test_i18n_screens import nncalc
+
+
+def zh(*args, **kw):
+    return invoke("--lang", "zh", *args, **kw)
+
+
+def en(*args, **kw):
+    return invoke("--lang", "en", *args, **kw)
+
+
+# ------------------------------------------------------------- activation formulas and headings
+
+@pytest.mark.parametrize("function, phrase", [
+    ("step", "h(x) = 1（x > 0 时），0（x ≤ 0 时）"),
+    ("relu", "ReLU'(x) = 1（x > 0 时），0（x ≤ 0 时，所以 ReLU'(0) = 0）"),
+    ("leaky-relu", "h'(x) = 1（x > 0 时），α（x ≤ 0 时，所以 h'(0) = α）"),
+    ("elu", "h(x) = x（x > 0 时），α(e^x − 1)（x ≤ 0 时）"),
+    ("softmax", "∂p_i/∂x_j = p_i(δ_ij − p_j)；对角线 p_i(1 − p_i)"),
+    ("log-softmax", "∂log p_i/∂x_j = δ_ij − p_j；对角线 1 − p_i"),
+])
+def test_piecewise_and_softmax_formulas_read_in_chinese(function, phrase):
+    out = zh("activate", function, "-1", "0", "2").stdout
+    assert phrase in out
+    assert not re.search(r"\bif\b|\belse\b|diagonal", out), out
+    assert re.search(r"\bif x > 0 else\b|diagonal", en("activate", function, "-1", "0", "2").stdout)
+
+
+def test_activate_list_has_no_if_else_or_diagonal():
+    out = zh("activate", "--list", "--format", "grid").stdout
+    assert "对角线" in out and "x ≤ 0 时" in out
+    assert not re.search(r"\bif\b|\belse\b|diagonal", out)
+
+
+@pytest.mark.parametrize("args, heading, english", [
+    (["identity", "--slope", "2", "1"], "identity（斜率 c = 2）：h(x) = c·x", "identity (slope = 2): h(x) = c·x"),
+    (["leaky-relu", "1"], "leaky-relu（α = 0.01）：", "leaky-relu (alpha = 0.01): "),
+    (["sigmoid", "1"], "sigmoid：σ(x) = 1 / (1 + e^(−x))", "sigmoid: σ(x) = 1 / (1 + e^(−x))"),
+])
+def test_activate_heading_names_parameters_in_chinese(args, heading, english):
+    assert zh("activate", *args).stdout.startswith(heading)
+    assert en("activate", *args).stdout.startswith(english)
+
+
+def test_cnn_trace_translates_activation_derivatives():
+    out = zh("backprop", "--layers", "conv:1,2 relu flatten fc:1", "--seed", "0", "--input",
+             "1 2 3; 4 5 6; 7 8 9", "--target", "1").stdout
+    conv_back = [line for line in out.splitlines() if line.startswith("反向传播，第 1 层（卷积层）")]
+    assert conv_back and all("∂out/∂net = ReLU'(x) = 1（x > 0 时）" in line for line in conv_back)
+
+
+# ------------------------------------------------------------- table heads and trace lines
+
+def test_outsize_field_table_heads_are_the_legends_symbols():
+    out = zh("outsize", "1x32x32", "conv:6,5", "pool:2", "flatten", "fc:10").stdout
+    head = next(line for line in out.splitlines() if line.startswith("层 "))
+    assert head.split() == ["层", "r", "S", "P", "参数个数", "乘加"]
+    assert "r：感受野" in out and "S：等效步幅" in out and "P：等效填充" in out
+    assert not re.search(r"\bRF\b|\bjump\b|\bpad\b|\bMACs\b", out)
+    assert re.search(r"RF +jump +pad +params +MACs", en("outsize", "1x32x32", "conv:6,5").stdout)
+
+
+def test_conv_backward_names_rows_and_columns_in_chinese():
+    out = zh("conv", "1 2 3; 4 5 6; 7 8 9", "1 2; 3 4", "--backward", "1 0; 0 1").stdout
+    assert "DY = ∂E/∂输出" in out and "(行, 列)" in out and "· DY[f, i, j]：" in out
+    assert not re.search(r"\brow\b|\bcol\b|\boutput\b|\]:$", out, re.M), out
+
+
+def test_tolerance_verdict_says_expected_value_in_chinese_and_json_keeps_english():
+    args = ["check", "1 2 3", "1 2.5 3", "--rtol", "0.01", "--tol", "0.1"]
+    assert "（误差在 ±0.1 + 0.01·|期望值| 以内）" in zh(*args).stdout
+    assert '"tolerance": "within \\u00b10.1 + 0.01\\u00b7|expected|"' in zh(*args, "--format", "json").stdout
+
+
+# ------------------------------------------------------------- error lines
+
+@pytest.mark.parametrize("args, phrase, english", [
+    (["conv", "1 2; 3 4", "1", "--padding", "sam"], "'sam' 不是整数或 H,W 数对，也不是 'same' 或 'valid'", " or "),
+    (["outsize", "5", "conv:2"], "conv:OUT,K[,S,P,D] 或 conv:out=OUT,k=K,s=S,p=P,d=D（P 可以是 same 或 valid）",
+     " or "),
+    (["loss", "0.5 1.5", "0 1", "--loss", "bce"], "bce 的预测值必须是 [0, 1] 内的概率", "predictions"),
+    (["activate", "relu", "1", "--digits", "x"], "'--digits' 的值无效：'x' 不是整数。", "integer"),
+    (["backprop", "--steps", "x"], "'--steps' 的值无效：'x' 不是整数。", "integer"),
+    (["activate", "relu", "1 2; 3"], "VALUES：第 2 行有 1 个值，第 1 行有 2 个", "row"),
+])
+def test_error_lines_leave_no_english_word(args, phrase, english):
+    r = zh(*args)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert phrase in r.stderr and english not in r.stderr
+
+
+def test_click_number_errors_only_meet_whole_numbers():
+    """The catalog says '不是整数' for click's '{value!r} is not a valid {number_type}.': right only
+    while every click number type nncalc uses is an integer one (floats go through FiniteFloat)."""
+    import importlib
+    import click
+    from nncalc.cli.main import COMMANDS
+    for module in COMMANDS.values():
+        for param in importlib.import_module(f"nncalc.cli.{module}").command.params:
+            assert not isinstance(param.type, click.types.FloatParamType), (module, param.name)
+
+
+# ------------------------------------------------------------- help screens and narrow terminals
+
+@pytest.mark.parametrize("columns", ["40", "60", "80"])
+def test_chinese_help_lines_keep_their_punctuation_together(columns):
+    for command in ("activate", "backprop", "check", "conv", "loss", "outsize", "pool"):
+        full = nncalc("--lang", "zh", command, "--help").stdout if columns == "80" else None
+        out = full or _help(command, columns)
+        assert not re.search(r"^\s+[，。、；：？！）》」』】]", out, re.M), (command, columns, out)
+        assert not re.search(r"[（《「『【]$|\S\[$", out, re.M), (command, columns, out)
+
+
+def _help(command, columns):
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if k not in ("NNCALC_LANG", "LANGUAGE", "LC_ALL", "LANG")}
+    env.update(NO_COLOR="1", COLUMNS=columns)
+    return subprocess.run([sys.executable, "-m", "nncalc", "--lang", "zh", command, "--help"],
+                          capture_output=True, text=True, env=env, timeout=60).stdout
+
+
+def test_chinese_help_defaults_read_like_clicks_own():
+    out = nncalc("--lang", "zh", "backprop", "--help").stdout + nncalc("--lang", "zh", "activate", "--help").stdout
+    assert "学习率 η > 0 [默认：0.1]" in out and "[默认：4]" in out
+    assert "［" not in out and "］" not in out
+    assert not re.search(r" \[(0\.1|sigmoid|sgd|half-sse|1e-8|0\.9)\]", out)
+    loss = nncalc("--lang", "zh", "loss", "--help").stdout
+    assert "可选：half-sse、sse、mse、bce、cross-entropy。" in " ".join(loss.split())
+
+
+def test_left_out_columns_are_listed_with_the_chinese_enumeration_comma():
+    from nncalc.cli import i18n, terminal
+    i18n.activate("zh")
+    try:
+        _text, note = terminal.table([["a" * 20] * 5], ["函数", "值域", "优点", "缺点", "备注"],
+                                     ["left"] * 5, _draw, 50, full=False)
+    finally:
+        i18n.activate("en")
+    assert "'、'" in note and "', '" not in note
+
+
+def _draw(rows, headers, colalign, maxcolwidths=None):
+    from tabulate import tabulate
+    return tabulate(rows, headers, colalign=colalign, maxcolwidths=maxcolwidths)
+
+
+def test_column_wrapper_moves_punctuation_with_its_neighbour():
+    from nncalc.cli.helpwrap import ColumnWrapper
+    for width in range(12, 40):     # narrower than a word plus its bracket, the bracket stands alone
+        for line in ColumnWrapper(width=width).wrap("填充：在每一侧补的 0 的个数（每侧 P 个），或（PyTorch 的默认做法）。"):
+            assert line[:1] not in "，。、；：）" and line[-1:] not in "（[", (width, line)
