@@ -58,8 +58,9 @@ def command(pred, target, loss_name, from_logits, eps, grad, out):
     if eps < 0:
         raise UserError(_("must be a number ≥ 0, got {eps:g}").format(eps=eps), "--eps")
     if given("eps") and (info.name != "cross-entropy" or from_logits):
-        raise UserError("applies to cross-entropy on probabilities only, not "
-                        + ("--from-logits (no log of a probability is taken)" if from_logits else info.name),
+        raise UserError(_("applies to cross-entropy on probabilities only, not --from-logits (no log of a "
+                          "probability is taken)") if from_logits else
+                        _("applies to cross-entropy on probabilities only, not {name}").format(name=info.name),
                         "--eps")
     p = inputs.read_matrix(pred, "PRED", out.max_elements)
     t = inputs.read_matrix(target, "TARGET", out.max_elements)

@@ -21,7 +21,7 @@ from fractions import Fraction
 from numbers import Integral
 import math
 
-from nncalc.core.errors import InputError
+from nncalc.core.errors import InputError, Text
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def as_int(v, name, minimum=None):
         raise InputError("{name} is too large: a {n}-digit number; at most 2^63 − 1 = {most:,}", field=name,
                          name=name, n=len(str(abs(iv))), most=MAX_INT)
     if minimum is not None and iv < minimum:
-        word = {0: "non-negative", 1: "positive"}.get(minimum) or "at least {m}".format(m=minimum)
+        word = {0: Text("non-negative"), 1: Text("positive")}.get(minimum) or Text("at least {m}", m=minimum)
         raise InputError("{name} must be {word}, got {value}",
                          field=name, name=name, word=word, value=iv)
     return iv

@@ -216,6 +216,14 @@ def _has_words(node):
     return any(w not in MATH_WORDS for w in words)
 
 
+def _literal_in_sum(node):
+    """A message glued together with '+' from an English literal ('not ' + name)."""
+    if not isinstance(node, ast.BinOp):
+        return False
+    parts = [n for n in ast.walk(node) if isinstance(n, (ast.Constant, ast.JoinedStr))]
+    return any(_has_words(p) for p in parts if not isinstance(p, ast.Constant) or isinstance(p.value, str))
+
+
 def _call_name(node):
     f = node.func
     return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
@@ -233,7 +241,8 @@ def _unmarked(path):
             if isinstance(first, ast.JoinedStr) or formatted or isinstance(first, ast.BinOp):
                 yield node.lineno, f"{name} template built before the raise"
         if path.parent.name == "cli":
-            if name in CLI_MESSAGE_CALLS and isinstance(first, (ast.Constant, ast.JoinedStr)):
+            if name in CLI_MESSAGE_CALLS and (isinstance(first, (ast.Constant, ast.JoinedStr)) or
+                                              _literal_in_sum(first)):
                 yield node.lineno, f"{name} message not passed through _()"
             if name in TRACE_CALLS and _has_words(first):
                 yield node.lineno, f"{name}() text not passed through _()"

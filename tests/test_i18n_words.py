@@ -97,6 +97,9 @@ def test_tolerance_verdict_says_expected_value_in_chinese_and_json_keeps_english
     (["activate", "relu", "1", "--digits", "x"], "'--digits' 的值无效：'x' 不是整数。", "integer"),
     (["backprop", "--steps", "x"], "'--steps' 的值无效：'x' 不是整数。", "integer"),
     (["activate", "relu", "1 2; 3"], "VALUES：第 2 行有 1 个值，第 1 行有 2 个", "row"),
+    (["loss", "1", "1", "--eps", "0.1", "--loss", "mse"], "--eps：只用于对概率计算的交叉熵，不用于 mse", "applies"),
+    (["outsize", "1x5x5", "conv:0,2"], "out 必须是正整数，实际为 0", "positive"),
+    (["pool", "inf -inf; 1 1", "--avg", "--size", "2"], "输出在 (n, c, i, j) = (0, 0, 0, 0) 没有定义（nan）", "=（"),
 ], ids=lambda v: " ".join(v[:2]) if isinstance(v, list) else "")
 def test_error_lines_leave_no_english_word(args, phrase, english):
     r = zh(*args)
