@@ -88,7 +88,7 @@ def formula_lines(rec, axis, n_sym, k_sym="K"):
     """The size formula for one axis, general form then the user's numbers, then the result."""
     pb, pa = rec.padding
     pad = f"2·{pb}" if pb == pa else f"{pb} + {pa}"
-    psym = "2P" if pb == pa else "P_before + P_after"
+    psym = "2P" if pb == pa else _("P_before + P_after")
     dil = f"{rec.dilation}·({rec.k}−1)"
     brackets = ("⌈", "⌉") if rec.ceil else ("⌊", "⌋")
     lines = [f"O{axis} = {brackets[0]}({n_sym} + {psym} − D·({k_sym}−1) − 1) / S{brackets[1]} + 1",

@@ -168,3 +168,54 @@ def test_column_wrapper_moves_punctuation_with_its_neighbour():
     for width in range(12, 40):     # narrower than a word plus its bracket, the bracket stands alone
         for line in ColumnWrapper(width=width).wrap("填充：在每一侧补的 0 的个数（每侧 P 个），或（PyTorch 的默认做法）。"):
             assert line[:1] not in "，。、；：）" and line[-1:] not in "（[", (width, line)
+
+
+def test_uneven_padding_formula_names_its_sides_in_chinese():
+    out = zh("outsize", "32", "--kernel", "3", "--stride", "2", "--padding", "same").stdout
+    assert "OH = ⌊(H + P_前 + P_后 − D·(K−1) − 1) / S⌋ + 1" in out and "before" not in out
+
+
+# ------------------------------------------------------------- every word, over many screens
+
+# Names a Chinese reader types or reads as names: commands, functions, losses, optimizers, formats,
+# formula symbols and functions, JSON keys, metavars, libraries and the people a method is named after.
+NAMES = set("""activate backprop check conv loss outsize pool nncalc flatten fc avgpool
+identity step sigmoid tanh relu leaky-relu elu softplus gelu silu softmax log-softmax ReLU GELU SiLU
+Sigmoid Transformer swish linear leakyrelu lrelu logsoftmax half-sse sse mse bce cross-entropy sgd
+momentum adam simultaneous sequential max avg ceil same valid one-hot argmax count_include_pad
+net out out_i out_j net_j w_ji b_j b_f p_i p_j p_k x_i x_j y_i t_k o_k z_j z_k k_eff Xpad dout exp
+log erf inf nan PRED TARGET SIZE INPUT KERNEL VALUES LAYER EXPECTED ACTUAL FUNCTION result
+PyTorch TensorFlow NumPy Xavier Python JSON""".split())
+# Still English in the dense backprop trace, which cli/nettrace.py prints (owned elsewhere): the
+# identity's 'slope' and the untranslated derivative formulas ('if … else', 'diagonal').
+NETTRACE_LEAKS = {"slope", "else", "diagonal"}
+
+SCREENS = [
+    ["activate", "--list"], ["activate", "identity", "--slope", "2", "1"], ["activate", "elu", "-1", "2"],
+    ["activate", "softmax", "1 2 3", "--jacobian"], ["activate", "sigmoid", "1", "--expect", "0.75"],
+    ["conv", "1 2 3; 4 5 6; 7 8 9", "1 2; 3 4", "--backward", "1 0; 0 1", "--padding", "same",
+     "--stride", "2"],
+    ["conv", "1 2;3 4 | 5 6;7 8", "1 0;0 1 | 0 1;1 0", "--bias", "1", "--activation", "relu",
+     "--backward", "1"],
+    ["pool", "1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16", "--avg", "--size", "3", "--padding", "1",
+     "--backward", "1 1; 1 1"],
+    ["pool", "1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16", "--size", "3", "--stride", "2", "--ceil"],
+    ["outsize", "32x32x3", "conv:8,3,1,same", "relu", "pool:2,2,0,ceil", "fc:10", "--channels-last"],
+    ["outsize", "4", "--kernel", "3", "--stride", "2", "--transposed", "--output-padding", "1"],
+    ["backprop", "--layers", "2,2", "--seed", "1", "--activation", "identity", "--input", "1 2",
+     "--target", "1 0", "--optimizer", "momentum", "--steps", "2", "--loss", "mse", "--check"],
+    ["backprop", "--layers", "conv:1,2 relu avgpool:2 flatten fc:2 softmax", "--seed", "0", "--input",
+     "1 2 3; 4 5 6; 7 8 9", "--target", "1", "--loss", "cross-entropy", "--optimizer", "adam"],
+    ["loss", "0.9 0.2; 0.6 0.1", "1 0; 0 1", "--loss", "bce", "--grad"],
+    ["check", "1 2 3", "1 2.5 3", "--rtol", "0.01"],
+]
+
+
+@pytest.mark.parametrize("args", SCREENS, ids=lambda a: " ".join(a[:2]))
+def test_no_english_word_outside_names_and_formulas(args):
+    r = zh(*args, env={"COLUMNS": "80"})
+    assert r.exit_code in (0, 1), r.stderr
+    text = re.sub(r"'[^']*'", "", r.stdout + r.stderr)
+    words = set(re.findall(r"(?<![\w\\-])[A-Za-z][A-Za-z_]*(?:-[a-z]+)*", text))
+    english = {w for w in words if len(w) >= 3 and w not in NAMES | NETTRACE_LEAKS}
+    assert not english, english
