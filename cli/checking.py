@@ -11,7 +11,7 @@ import click
 
 from nncalc.cli import inputs
 from nncalc.cli.options import EXPECT_TRACE_STEPS, UserError
-from nncalc.cli.i18n import _, tr
+from nncalc.cli.i18n import N_, _, tr
 
 VERDICT_ROWS = 10        # the table of differing values shows at least this many rows
 
@@ -78,7 +78,7 @@ def apply(report, opts):
     status = 0 if all(o.ok for o in outcomes) else 1
     fmt = opts.format
     if fmt in ("csv", "tsv", "npy"):        # the data goes to stdout as asked; the verdict beside it
-        lines = cmp_lines(outcomes)
+        lines = cmp_lines(outcomes, words=_)        # for a person, beside the data: in their language
         if lines:
             click.echo(lines, err=True, nl=False)
     elif opts.quiet:
@@ -92,18 +92,24 @@ def apply(report, opts):
     return shown, status
 
 
-def cmp_lines(outcomes):
-    """One line per difference, as cmp prints them: 'result[1,1]: expected 44, got 43'."""
+CMP_LINE = N_("{where}: expected {expected}, got {got}")
+
+
+def cmp_lines(outcomes, words=str):
+    """One line per difference, as cmp prints them: 'result[1,1]: expected 44, got 43'.
+    English unless WORDS translates (-q's lines are output a script reads: the same in every language)."""
     from nncalc.cli.numbers import exact
     from nncalc.core import check
+    line = words(CMP_LINE)
+    shape = str if words is str else tr
     lines = []
     for o in outcomes:
         if not o.shape_ok:
-            lines.append(f"{o.key}: expected {check.shape_phrase(o.expected_shape)}, "
-                         f"got {check.shape_phrase(o.got_shape)}")
+            lines.append(line.format(where=o.key, expected=shape(check.shape_phrase(o.expected_shape)),
+                                     got=shape(check.shape_phrase(o.got_shape))))
         for m in o.mismatches:
-            lines.append(f"{check.position_text(m)}: expected {m.written or exact(m.expected)}, "
-                         f"got {exact(m.got)}")
+            lines.append(line.format(where=check.position_text(m), expected=m.written or exact(m.expected),
+                                     got=exact(m.got)))
     return "".join(line + "\n" for line in lines)
 
 

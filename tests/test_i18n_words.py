@@ -87,6 +87,16 @@ def test_tolerance_verdict_says_expected_value_in_chinese_and_json_keeps_english
     assert '"tolerance": "within \\u00b10.1 + 0.01\\u00b7|expected|"' in zh(*args, "--format", "json").stdout
 
 
+def test_expect_differences_beside_csv_read_in_chinese_and_q_lines_stay_english():
+    args = ["activate", "sigmoid", "1", "2", "--expect", "0.75 0.9"]
+    csv = zh(*args, "--format", "csv")
+    assert csv.exit_code == 1 and csv.stderr == "result[0]：期望 0.75，实际为 0.7310585786300049\n"
+    assert "：期望 1 个数，实际为 2 维向量" in zh("activate", "sigmoid", "1", "2", "--expect", "1", "--format",
+                                                "tsv").stderr
+    quiet = [run(*args, "-q").stdout for run in (zh, en)]
+    assert quiet[0] == quiet[1] == "result[0]: expected 0.75, got 0.7310585786300049\n"
+
+
 # ------------------------------------------------------------- error lines
 
 @pytest.mark.parametrize("args, phrase, english", [
