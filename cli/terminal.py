@@ -61,6 +61,8 @@ def wrap(text, columns):
 def _wrap_line(line, columns):
     if display_width(line) <= columns:
         return line
+    if not line.isascii():
+        return _wrap_wide(line, columns)
     indent = line[:len(line) - len(line.lstrip(" "))]
     follow = indent + "  " if display_width(indent) + 2 < columns // 2 else ""
     out, cur, start = [], indent, True
@@ -79,8 +81,53 @@ def _wrap_line(line, columns):
     return "\n".join(out)
 
 
-# a line should not begin with these (they close what came before): the cut moves back a character
+# a line should not begin with these (they close what came before), nor end with the openers
 _NO_LINE_START = set("，。、；：？！）》」』】")
+_NO_LINE_END = set("（《「『【")
+
+
+def _is_wide(ch):
+    return ch > "\u10ff" and unicodedata.east_asian_width(ch) in "WF"
+
+
+def _chunks(text):
+    """Runs of spaces, single wide characters and runs of anything else: where Chinese may break."""
+    out, run, kind = [], "", None
+    for ch in text:
+        k = "space" if ch == " " else "wide" if _is_wide(ch) else "word"
+        if k == kind and k != "wide":
+            run += ch
+        else:
+            if run:
+                out.append(run)
+            run, kind = ch, k
+    return out + [run] if run else out
+
+
+def _wrap_wide(line, columns):
+    """Like the ASCII wrap, but a line may also break between two wide characters (Chinese has no
+    spaces); closing punctuation stays with what comes before it, an opening one with what follows."""
+    indent = line[:len(line) - len(line.lstrip(" "))]
+    follow = indent + "  " if display_width(indent) + 2 < columns // 2 else ""
+    chunks, out = list(reversed(_chunks(line[len(indent):]))), []
+    while chunks:
+        lead = follow if out else indent
+        if out and chunks[-1].isspace():
+            chunks.pop()                                    # no space at the start of a continuation
+            continue
+        row, used = [], display_width(lead)
+        while chunks and (not row or used + display_width(chunks[-1]) <= columns):
+            used += display_width(chunks[-1])
+            row.append(chunks.pop())
+        while len(row) > 1 and (chunks and chunks[-1][0] in _NO_LINE_START or row[-1][-1] in _NO_LINE_END):
+            chunks.append(row.pop())
+        text = lead + "".join(row)
+        while display_width(text) > columns:                # one word wider than the line
+            cut = _cut(text, columns)
+            out.append(text[:cut])
+            text = follow + text[cut:]
+        out.append(text.rstrip() if chunks else text)
+    return "\n".join(out)
 
 
 def _cut(text, columns):

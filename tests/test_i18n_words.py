@@ -229,3 +229,18 @@ def test_no_english_word_outside_names_and_formulas(args):
     words = set(re.findall(r"(?<![\w\\-])[A-Za-z][A-Za-z_]*(?:-[a-z]+)*", text))
     english = {w for w in words if len(w) >= 3 and w not in NAMES | NETTRACE_LEAKS}
     assert not english, english
+
+
+@pytest.mark.parametrize("columns", [20, 30, 40, 60])
+def test_chinese_prose_wraps_between_characters_in_a_narrow_terminal(columns):
+    """A trace line in Chinese fills the terminal's width (it used to break only at spaces, leaving
+    half-empty lines), never starts a line with closing punctuation and loses no character."""
+    from nncalc.cli.terminal import display_width, wrap
+    text = ("同一个 ∂E/∂X 也可以用一次卷积算出：按步幅插零后的 DY 与旋转 180° 的卷积核做完整卷积，"
+            "再裁去填充（上 1、下 1、左 1、右 1）；步幅 2,2，填充 P，膨胀率 1,1。")
+    lines = wrap(text, columns).split("\n")
+    assert all(display_width(line) <= columns for line in lines)
+    assert not [line for line in lines[1:] if line.lstrip()[:1] in "，。、；：）"]
+    assert not [line for line in lines[:-1] if line[-1:] in "（"]
+    assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")
+    assert all(display_width(line) >= columns - 6 for line in lines[:-1]), lines
