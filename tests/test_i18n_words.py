@@ -244,3 +244,12 @@ def test_chinese_prose_wraps_between_characters_in_a_narrow_terminal(columns):
     assert not [line for line in lines[:-1] if line[-1:] in "（"]
     assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")
     assert all(display_width(line) >= columns - 6 for line in lines[:-1]), lines
+
+
+def test_the_catalog_addresses_the_reader_one_way():
+    """'您是不是想输入…' in hints and '按你写出的位数' in verdicts mixed two registers: 您 throughout."""
+    from babel.messages.pofile import read_po
+    from test_i18n import PO
+    with open(PO, "rb") as fh:
+        strings = "".join(m.string if isinstance(m.string, str) else "".join(m.string) for m in read_po(fh))
+    assert "您" in strings and "你" not in strings
