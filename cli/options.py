@@ -113,7 +113,7 @@ def check_format(name):
     if key in tabulate_formats:
         return key
     from nncalc.core.errors import suggest
-    choices = list(BUILTIN_FORMATS) + sorted(tabulate_formats)
+    choices = list(BUILTIN_FORMATS) + sorted(set(tabulate_formats) - set(BUILTIN_FORMATS))   # html once
     raise UserError(_("unknown format '{name}'{key}; choose from {choices}").format(name=name,
                                                                                     key=tr(suggest(key, choices)), choices=', '.join(choices)),
                     "--format")

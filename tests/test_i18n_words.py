@@ -253,3 +253,10 @@ def test_the_catalog_addresses_the_reader_one_way():
     with open(PO, "rb") as fh:
         strings = "".join(m.string if isinstance(m.string, str) else "".join(m.string) for m in read_po(fh))
     assert "您" in strings and "你" not in strings
+
+
+def test_unknown_format_lists_each_choice_once():
+    """Found on the way: latex, html and tsv were listed twice (nncalc's and tabulate's)."""
+    line = zh("activate", "relu", "1", "--format", "jsn").stderr
+    choices = line.split("可选：")[1].strip().split(", ")
+    assert len(choices) == len(set(choices)) and {"latex", "html", "tsv", "github"} <= set(choices)
