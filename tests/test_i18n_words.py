@@ -260,3 +260,16 @@ def test_unknown_format_lists_each_choice_once():
     line = zh("activate", "relu", "1", "--format", "jsn").stderr
     choices = line.split("可选：")[1].strip().split(", ")
     assert len(choices) == len(set(choices)) and {"latex", "html", "tsv", "github"} <= set(choices)
+
+
+@pytest.mark.xfail(strict=True, reason="cli/main.py: _bad_parameter turns click's MissingParameter into "
+                                       "'ACTUAL:' with no reason (its .message is empty), and click's 'Missing "
+                                       "argument' keeps its '.'; the fix belongs there (see the zhqa report)")
+@pytest.mark.parametrize("lang, args, line", [
+    ("en", ["check", "1 2"], "Error: Missing argument 'ACTUAL'"),
+    ("zh", ["check", "1 2"], "错误：缺少参数 'ACTUAL'"),
+    ("zh", ["activate", "relu"], "错误：缺少参数 'VALUES'"),
+], ids=["en check", "zh check", "zh activate"])
+def test_a_missing_argument_says_what_is_missing_without_a_stray_period(lang, args, line):
+    r = invoke("--lang", lang, *args)
+    assert r.exit_code == 2 and r.stderr == line + "\n"
