@@ -273,3 +273,12 @@ def test_unknown_format_lists_each_choice_once():
 def test_a_missing_argument_says_what_is_missing_without_a_stray_period(lang, args, line):
     r = invoke("--lang", lang, *args)
     assert r.exit_code == 2 and r.stderr == line + "\n"
+
+
+def test_an_unknown_option_reads_like_nncalcs_own_hints():
+    """'没有选项 '--stide'。 您是不是想输入…' had a full stop inside the line; the hint now sits in
+    brackets as in 未知函数 'sigmod'（您是不是想输入 'sigmoid'？）, and no line ends in 。."""
+    hinted = zh("conv", "1", "1", "--stide", "2").stderr
+    assert hinted.startswith("错误：没有选项 '--stide'") and "（您是不是想输入 '--stride'？）" in hinted
+    assert "。" not in hinted
+    assert zh("activate", "relu", "1", "--zzzzzz").stderr == "错误：没有选项 '--zzzzzz'\n"
