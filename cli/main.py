@@ -117,8 +117,8 @@ def _bad_parameter(exc):
     """click's refusal of a value in nncalc's own shape, ``--stride: must be at least 1, not 0``,
     the same as the refusals nncalc writes itself (click's reads "Invalid value for '--stride': …")."""
     param = exc.param
-    if param is None or exc.param_hint is not None:
-        return exc.format_message()
+    if param is None or exc.param_hint is not None or isinstance(exc, click.MissingParameter):
+        return exc.format_message().rstrip(".\N{IDEOGRAPHIC FULL STOP}")
     hint = " / ".join(param.opts) if isinstance(param, click.Option) else param.human_readable_name
     return _("{arg}: {message}").format(arg=hint, message=exc.message.rstrip(".\N{IDEOGRAPHIC FULL STOP}"))
 
@@ -138,6 +138,7 @@ def _one_line(message):
     """MESSAGE on one line, control characters escaped: an ESC echoed from a bad token
     would otherwise drive the terminal (``printf '1 X\\033cY'`` resets it)."""
     text = " ".join(str(message).split())
+    text = text.replace(" \N{FULLWIDTH LEFT PARENTHESIS}", "\N{FULLWIDTH LEFT PARENTHESIS}")  # click's space before a Chinese hint
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
@@ -186,14 +187,22 @@ def _translate_group_help(group):
             param.help = _(OPTION_HELP[param.name])
 
 
+def _version(ctx, param, value):
+    """click's version_option fixes its sentence when the group is built, before the language is chosen."""
+    if value and not ctx.resilient_parsing:
+        from importlib.metadata import version
+        click.echo(_("%(prog)s, version %(version)s") % {"prog": "nncalc", "version": version("nncalc")})
+        ctx.exit()
+
+
 def _lang_option(ctx, param, value):
     if value and not ctx.resilient_parsing:
         i18n.activate(value)
 
 
 @click.group(cls=LazyGroup, help=GROUP_HELP, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(None, "-V", "--version", package_name="nncalc", prog_name="nncalc",
-                      help=OPTION_HELP["version"])
+@click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help=OPTION_HELP["version"])
 @click.option("--lang", type=click.Choice(i18n.LANGUAGES), expose_value=False, is_eager=True,
               callback=_lang_option, help=OPTION_HELP["lang"])
 @click.option("--debug", is_flag=True, expose_value=False, is_eager=True, help=OPTION_HELP["debug"])
