@@ -155,8 +155,9 @@ class Picture:
                 f.write(data)
                 f.flush()
         except OSError as exc:
-            raise click.ClickException(_("cannot write '{path}' (--draw): {v}").format(path=self.path,
-                                                                                       v=exc.strerror or exc)) from None
+            from nncalc.cli.oserrors import reason
+            raise click.ClickException(_("cannot write '{path}' (--draw): {reason}").format(
+                path=self.path, reason=reason(exc))) from None
 
 
 def _digits(out):

@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from nncalc.cli import oserrors
 from nncalc.cli.options import UserError
 from nncalc.cli.i18n import N_, _, tr
 from nncalc.core.errors import InputError
@@ -166,7 +167,7 @@ def read_file(path, name, max_elements):
         with fh:
             data = read_bounded(fh, _byte_limit(max_elements))
     except OSError as exc:
-        raise UserError(_("cannot read '{path}': {strerror}").format(path=path, strerror=exc.strerror),
+        raise UserError(_("cannot read '{path}': {reason}").format(path=path, reason=oserrors.reason(exc)),
                         name) from None
     if data is None:
         _too_big(f"'{path}'", name, max_elements)
@@ -179,7 +180,7 @@ def _read_file_matrix(path, kind, name, max_elements):
         with fh:
             return _read_stream(fh, kind, name, max_elements, f"'{path}'")
     except OSError as exc:
-        raise UserError(_("cannot read '{path}': {strerror}").format(path=path, strerror=exc.strerror),
+        raise UserError(_("cannot read '{path}': {reason}").format(path=path, reason=oserrors.reason(exc)),
                         name) from None
 
 

@@ -98,7 +98,8 @@ class LazyGroup(click.Group):
                 _exit(2, _error(_noted(i18n.tr(exc.text))))
             if _unwritable(exc):                       # a full disk, say: not a bug to report
                 _silence_stdout()
-                _exit(1, _error(_("cannot write the output: {reason}").format(reason=exc.strerror)))
+                from nncalc.cli import oserrors
+                _exit(1, _error(_("cannot write the output: {reason}").format(reason=oserrors.reason(exc))))
             if os.environ.get("NNCALC_DEBUG") == "1" or "--debug" in args:
                 raise
             _exit(1, _error(_("internal error: {kind}: {detail} (run again with --debug for the "

@@ -114,8 +114,11 @@ def read_net(path, max_elements, in_out=False):
         raise UserError(_("{what} nests JSON too deeply to be a network").format(what=what),
                         "--net") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        reason = tr(exc.text) if hasattr(exc, "text") else exc       # core's InputError (json_int) is a ValueError
-        raise UserError(_("{what} is not valid JSON: {exc}").format(what=what, exc=reason), "--net") from None
+        from nncalc.core.decoding import json_reason
+        # core's InputError (json_int) is a ValueError too, with its own sentence
+        reason = exc.text if hasattr(exc, "text") else json_reason(exc)
+        raise UserError(_("{what} is not valid JSON: {reason}").format(what=what, reason=tr(reason)),
+                        "--net") from None
     with flags(Source("--net", only=True), "--net"):
         layers, settings = netio.load_net(data, in_out)
     if "steps" in settings:

@@ -6,11 +6,12 @@ import re
 
 import numpy as np
 
+from nncalc.core import decoding, npyheader
 from nncalc.core.errors import InputError, Text
 from nncalc.core.pasted import nested_shape
 
 MAX_DIMS = 4
-NPY_MAGIC = b"\x93NUMPY"
+NPY_MAGIC = npyheader.NPY_MAGIC
 
 
 def check_size(count, max_elements):
@@ -74,7 +75,7 @@ def parse_json(text, max_elements=None):
     except InputError:
         raise
     except (ValueError, RecursionError) as exc:
-        raise JSONSyntaxError(Text("not valid JSON ({reason})", reason=exc)) from None
+        raise JSONSyntaxError(Text("not valid JSON ({reason})", reason=decoding.json_reason(exc))) from None
     if isinstance(obj, dict):
         if "result" not in obj:
             raise InputError('a JSON object must hold the matrix under "result"')
@@ -103,13 +104,7 @@ def read_npy(fh, max_elements=None):
     claims to be). The header is checked before any data is read, so a
     header claiming terabytes costs nothing.
     """
-    fmt = np.lib.format
-    try:
-        version = fmt.read_magic(fh)
-        read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
-        shape, fortran, dtype = read_header(fh)
-    except Exception as exc:                # numpy raises ValueError or others
-        raise InputError("not a valid .npy file ({exc})", exc=exc) from None
+    shape, fortran, dtype = npyheader.read_header(fh, read_exactly)
     if dtype.hasobject:
         raise InputError("this .npy holds Python objects, which nncalc never unpickles")
     if dtype.kind not in "biuf":
