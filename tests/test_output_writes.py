@@ -72,6 +72,17 @@ def test_dev_full(big_txt):
     assert (p.returncode, p.stderr.decode()) == (1, "Error: cannot write the output: No space left on device\n")
 
 
+@needs_script
+def test_in_chinese_the_reason_is_chinese_too(big_txt, tmp_path):
+    with open("/dev/full", "wb") as full:
+        p = subprocess.run([NNCALC, "--lang", "zh", "activate", "relu", "1", "-q"], stdout=full,
+                           stderr=subprocess.PIPE, env=_env(PYTHONUNBUFFERED="1"), timeout=60)
+    assert (p.returncode, p.stderr.decode()) == (1, "错误：无法写出结果：设备上没有剩余空间\n")
+    code, err = _to_capped_file(["--lang", "zh", "activate", "relu", f"@{big_txt}", "--full", "-q"],
+                                tmp_path / "out", unbuffered=False)
+    assert (code, err) == (1, "错误：无法写出结果：文件太大（超出了文件大小上限）\n")
+
+
 class ShortRaw(io.RawIOBase):
     """A raw stream that takes at most PER_CALL bytes per write, like a pipe or a filling disk."""
     PER_CALL = 7
