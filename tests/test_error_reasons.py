@@ -310,3 +310,16 @@ def test_a_python_2_header_still_reads_and_warns_nothing(recwarn):
     data = _header("{'descr': '<f8', 'fortran_order': False, 'shape': (2L,), }") + np.array([1.0, 2.0]).tobytes()
     assert forms.parse_npy(data).tolist() == [1.0, 2.0]
     assert not recwarn.list
+
+
+@pytest.mark.parametrize("args, en_type", [
+    (["backprop", "--weights", "1", "--input", "1", "--target", "1", "--steps", "1e10"], "integer"),
+    (["activate", "relu", "1", "--max-elements", "abc"], "integer range"),
+])
+def test_clicks_number_words(args, en_type):
+    """click names the type in its own message by an English attribute gettext never sees."""
+    en, zh = invoke("--lang", "en", *args), invoke("--lang", "zh", *args)
+    assert en.exit_code == zh.exit_code == 2
+    assert en.stderr.endswith(f"is not a valid {en_type}.\n")
+    assert zh.stderr.endswith("不是有效的整数。\n") and not english_runs(zh.stderr)
+    assert invoke("--lang", "en", *args).stderr == en.stderr       # and English again afterwards
