@@ -145,9 +145,20 @@ def _stdin(name):
     return stdin
 
 
+@contextlib.contextmanager
+def _reading_stdin(name):
+    """A failed read of standard input (EIO from a hung-up terminal, say) is the input's fault."""
+    try:
+        yield
+    except OSError as exc:
+        raise UserError(_("cannot read standard input: {reason}").format(reason=oserrors.reason(exc)),
+                        name) from None
+
+
 def read_stdin(name, max_elements):
     """Standard input's bytes (read once per command), bounded by --max-elements."""
-    data = read_bounded(_stdin(name), _byte_limit(max_elements))
+    with _reading_stdin(name):
+        data = read_bounded(_stdin(name), _byte_limit(max_elements))
     if data is None:
         _too_big(_("standard input"), name, max_elements)
     return data
@@ -206,7 +217,8 @@ def read_matrix(value, name, max_elements):
     from nncalc.core import parse
     with naming(name):
         if value == "-":
-            return _read_stream(_stdin(name), None, name, max_elements, _("standard input"))
+            with _reading_stdin(name):
+                return _read_stream(_stdin(name), None, name, max_elements, _("standard input"))
         if value.startswith("@"):
             path = value[1:]
             if not path:

@@ -323,3 +323,23 @@ def test_clicks_number_words(args, en_type):
     assert en.stderr.endswith(f"is not a valid {en_type}.\n")
     assert zh.stderr.endswith("不是有效的整数。\n") and not english_runs(zh.stderr)
     assert invoke("--lang", "en", *args).stderr == en.stderr       # and English again afterwards
+
+
+class FailingStdin(__import__("io").RawIOBase):
+    """Standard input whose every read fails, as a terminal that hung up (EIO)."""
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        if not len(buffer):                     # click's probe for a binary stream reads 0 bytes
+            return 0
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+
+@pytest.mark.parametrize("args", [["activate", "relu", "-"], ["backprop", "--net", "-"]])
+def test_standard_input_that_cannot_be_read(args):
+    en, zh = (invoke("--lang", lang, *args, input=FailingStdin()) for lang in ("en", "zh"))
+    assert en.exit_code == zh.exit_code == 2 and en.stdout == zh.stdout == ""
+    assert en.stderr.endswith(": cannot read standard input: Input/output error\n"), en.stderr
+    assert zh.stderr.endswith("：无法读取标准输入：输入/输出错误\n") and not english_runs(zh.stderr), zh.stderr
