@@ -179,7 +179,7 @@ def prepare_target(pred, target):
         if (t.shape == rows or (pred.ndim == 1 and t.shape == (1,))
                 or (t.shape == rows + (1,) and pred.shape[-1] != 1)):     # a column of indices
             return _one_hot(t, pred.shape[-1]).reshape(pred.shape), t.astype(np.int64) + 0
-    rows = "" if pred.ndim <= 1 else ", {n} of them".format(n=pred.size // max(pred.shape[-1], 1))
+    rows = "" if pred.ndim <= 1 else Text(", {n} of them", n=pred.size // max(pred.shape[-1], 1))
     raise InputError("target shape {got} does not match prediction shape {want} (give the same shape, or "
                      "one class index per row{rows})",
                      field="target", code="target_shape", got=shape_text(t.shape), want=shape_text(pred.shape), rows=rows)

@@ -343,3 +343,22 @@ def test_standard_input_that_cannot_be_read(args):
     assert en.exit_code == zh.exit_code == 2 and en.stdout == zh.stdout == ""
     assert en.stderr.endswith(": cannot read standard input: Input/output error\n"), en.stderr
     assert zh.stderr.endswith("：无法读取标准输入：输入/输出错误\n") and not english_runs(zh.stderr), zh.stderr
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_hostile_inputs_get_chinese_reasons():
+    """The campaign's generated family of hostile inputs, in Chinese: every refusal reads in Chinese."""
+    from hypothesis import HealthCheck, given, settings, strategies as st
+    from test_bad_input_campaign import COMMAND_LINES, HOSTILE_PIECES
+
+    value = st.lists(st.sampled_from(HOSTILE_PIECES), max_size=10).map("".join)
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(value, st.sampled_from(range(len(COMMAND_LINES))), st.sampled_from(["10", "1000000"]))
+    def check(v, i, max_elements):
+        args = COMMAND_LINES[i](v) + ["--max-elements", max_elements]
+        r = invoke("--lang", "zh", *args, input=v.encode("utf-8", "surrogatepass") if args[-3] == "-" else b"")
+        if r.exit_code == 2:
+            assert r.stderr.startswith("错误：") and not english_runs(r.stderr), (args, r.stderr)
+
+    check()
