@@ -201,8 +201,8 @@ def _check_distribution(p):
         i = int(off[0])
         row = p.reshape(sums.size, -1)[i]
         values = " ".join("{:.10g}".format(v) for v in row[:6]) + (" …" if row.size > 6 else "")
-        which = ("the prediction ({values})" if p.ndim <= 1 else
-                 "row {i} of the prediction ({values})").format(i=i + 1, values=values)
+        which = (Text("the prediction ({values})", values=values) if p.ndim <= 1 else
+                 Text("row {i} of the prediction ({values})", i=i + 1, values=values))
         raise InputError("{which} sums to {total:.10g}, not 1 (beyond {tol:g}): cross-entropy takes a "
                          "probability distribution per row, as softmax gives",
                          field="pred", code="not_distribution", which=which, total=sums[i], tol=DISTRIBUTION_TOL)
