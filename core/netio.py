@@ -59,7 +59,8 @@ def parse_activation(text, field="activation"):
             key = key.strip() or (list(act.params)[i] if i < len(act.params) else "")
             if key not in act.params:
                 raise InputError("{name} takes no parameter '{v}'{v2}", field=field, name=name,
-                                 v=key or part.strip(), v2=' (it has ' + ', '.join(act.params) + ')' if act.params else '')
+                                 v=key or part.strip(),
+                                 v2=Text(" (it has {names})", names=", ".join(act.params)) if act.params else "")
             try:
                 params[key] = float(val)
             except ValueError:
