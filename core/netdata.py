@@ -114,8 +114,8 @@ def check_settings(layers, loss, lr=1.0, steps=0, order="simultaneous", forward_
     out_act = netspec.output_activation(layers)
     n = len(layers)
     if name == "cross-entropy" and out_act != "softmax" and not forward_only:
-        hint = "name one activation for the hidden layers or end the list with softmax" if \
-            all(netspec.kind(s) == "dense" for s in layers) else "end the network with a softmax layer"
+        hint = Text("name one activation for the hidden layers or end the list with softmax") if \
+            all(netspec.kind(s) == "dense" for s in layers) else Text("end the network with a softmax layer")
         raise InputError("cross-entropy needs a softmax output layer, but layer {n} is {v}; {hint}",
                          field=f"layers[{n}].activation", code="needs-softmax", n=n, v=out_act or netspec.kind(layers[-1]), hint=hint)
     if name == "bce" and out_act not in ("sigmoid", "softmax") and not forward_only:
