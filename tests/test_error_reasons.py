@@ -7,7 +7,8 @@ punctuation at a word's edges are set aside, two English words in a row are a
 sentence left untranslated. Names in a comma list (``identity, step, sigmoid``)
 are names, not a sentence, so a comma ends a run.
 
-Every case of the bad-input campaign is run in Chinese; every errno of the table
+Every case of the bad-input campaign is run in Chinese (the JSON decoder and .npy headers:
+tests/test_decode_reasons.py); every errno of the table
 in cli/oserrors.py is raised where a file is read (monkeypatched: the suite runs
 as root, which may read anything) and where the output is written; real files
 give ENOENT, ENOTDIR, ELOOP and ENAMETOOLONG, /dev/full gives ENOSPC and
@@ -15,7 +16,6 @@ RLIMIT_FSIZE EFBIG. Exit status and an empty stdout are the same in both
 languages, and the English wording is the one the table (and the C library) uses.
 """
 import errno
-import json
 import os
 import re
 
@@ -25,8 +25,6 @@ from conftest import invoke
 from test_bad_input_campaign import CASES, NNCALC, RUNNERS
 from test_i18n import commands_built_in_english  # noqa: F401 (autouse: help texts built in English)
 from nncalc.cli import oserrors
-from nncalc.core import decoding, forms
-from nncalc.core.errors import InputError
 
 QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 FLAG = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
@@ -203,113 +201,6 @@ def test_an_internal_error_keeps_its_english_detail_out_of_chinese(monkeypatch):
     assert en.exit_code == zh.exit_code == 1
     assert "ValueError: operands could not be broadcast together" in en.stderr
     assert zh.stderr.startswith("错误：内部错误：ValueError（") and not english_runs(zh.stderr), zh.stderr
-
-
-# ------------------------------------------------------------ JSON: the decoder's closed set
-
-BAD_JSON = ["[1,", "[1 2]", "{1: 2}", '{"a" 1}', '"abc', '"a\x01"', '"\\q"', '"\\u12"', "[1] x", "",
-            "[1,]", '{"a": 1,}', "tru", "[1, 2,"]
-
-
-def test_every_message_of_the_decoder_is_one_of_nncalcs_phrases():
-    seen = set()
-    for text in BAD_JSON:
-        with pytest.raises(json.JSONDecodeError) as info:
-            json.loads(text)
-        reason = decoding.json_reason(info.value)
-        assert reason.params["problem"].template != decoding.JSON_FALLBACK, info.value.msg
-        assert (reason.params["line"], reason.params["column"]) == (info.value.lineno, info.value.colno)
-        seen.add(info.value.msg)
-    assert len(seen) >= 8
-
-
-def test_an_unknown_decoder_message_gets_the_generic_phrase():
-    exc = json.JSONDecodeError("Something new in a later Python", "[1", 2)
-    assert str(decoding.json_reason(exc)) == "a syntax error at line 1, column 3"
-
-
-@pytest.mark.parametrize("text", BAD_JSON[:10])
-def test_bad_json_files_in_chinese(text, tmp_path):
-    path = tmp_path / "bad.json"
-    path.write_text(text, encoding="utf-8")
-    en, zh = (invoke("--lang", lang, "activate", "relu", f"@{path}") for lang in ("en", "zh"))
-    assert en.exit_code == zh.exit_code == 2 and zh.stdout == ""
-    assert "not valid JSON (" in en.stderr and re.search(r"at line \d+, column \d+\)$", en.stderr.strip())
-    assert re.search(r"第 \d+ 行第 \d+ 列：", zh.stderr) and not english_runs(zh.stderr), zh.stderr
-
-
-def test_a_net_file_that_is_not_utf8(tmp_path):
-    path = tmp_path / "net.json"
-    path.write_bytes(b'{"layers": [\xe9]}')
-    en, zh = (invoke("--lang", lang, "backprop", "--net", path).stderr for lang in ("en", "zh"))
-    assert en.endswith("is not valid JSON: byte 0xe9 at offset 12 is not UTF-8 text\n")
-    assert zh.endswith("不是有效的 JSON：偏移 12 处的字节 0xe9 不是 UTF-8 文本\n")
-
-
-# ------------------------------------------------------------ .npy: nncalc's own reasons
-
-def _header(text, version=b"\x01\x00"):
-    body = text.encode("latin-1")
-    size = len(body).to_bytes(2 if version == b"\x01\x00" else 4, "little")
-    return forms.NPY_MAGIC + version + size + body
-
-
-GOOD = "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }"
-NPY_CASES = [
-    (b"", "it is empty"),
-    (b"\x80\x04\x95 pickle", "it is a Python pickle, which nncalc never unpickles; save the array with np.save"),
-    (b"PK\x03\x04 zip", "it does not begin with the .npy signature \\x93NUMPY"),
-    (forms.NPY_MAGIC[:4], "the file ends inside its header"),
-    (forms.NPY_MAGIC + b"\x01", "the file ends inside its header"),
-    (forms.NPY_MAGIC + b"\x09\x00", "format version {major}.{minor} is not one NumPy writes (1.0, 2.0 or 3.0)"),
-    (forms.NPY_MAGIC + b"\x02\x00" + (10 ** 9).to_bytes(4, "little"),
-     "its header claims {length:,} bytes, more than the {limit:,} NumPy reads safely"),
-    (_header(GOOD)[:-5], "the file ends inside its header"),
-    (_header("not a dict"), "its header is not a Python dictionary"),
-    (_header("[1, 2]"), "its header is not a Python dictionary"),
-    (_header("{'descr': '<f8', 'shape': (2,)}"),
-     "its header must hold exactly the keys 'descr', 'fortran_order' and 'shape'"),
-    (_header(GOOD.replace("(2,)", "'two'")), "its header's shape {shape} is not a tuple of whole numbers"),
-    (_header(GOOD.replace("(2,)", "(-2,)")), "its header's shape {shape} has a negative size"),
-    (_header(GOOD.replace("False", "'no'")), "its header's fortran_order is not True or False"),
-    (_header(GOOD.replace("<f8", "<x9")), "its header's descr {descr} is not a NumPy data type"),
-]
-
-
-@pytest.mark.parametrize("data, reason", NPY_CASES)
-def test_npy_refusals_are_nncalcs_own(data, reason):
-    with pytest.raises(InputError) as info:
-        forms.parse_npy(data)
-    assert info.value.text.template == "not a valid .npy file ({reason})"
-    assert info.value.text.params["reason"].template == reason
-
-
-@pytest.mark.parametrize("data, reason", NPY_CASES[1:], ids=[r[:30] for _, r in NPY_CASES[1:]])
-def test_npy_refusals_in_chinese(data, reason, tmp_path):
-    path = tmp_path / "x.npy"
-    path.write_bytes(data)
-    en, zh = (invoke("--lang", lang, "activate", "relu", f"@{path}") for lang in ("en", "zh"))
-    assert en.exit_code == zh.exit_code == 2 and en.stdout == zh.stdout == ""
-    assert "not a valid .npy file (" in en.stderr
-    assert zh.stderr.startswith("错误：VALUES：不是有效的 .npy 文件（") and not english_runs(zh.stderr), zh.stderr
-
-
-@pytest.mark.parametrize("version", [(1, 0), (2, 0), (3, 0)])
-@pytest.mark.parametrize("order", ["C", "F"])
-def test_valid_npy_files_still_read(version, order):
-    import io
-    import numpy as np
-    a = np.asarray(np.arange(6.0).reshape(2, 3), order=order)
-    buf = io.BytesIO()
-    np.lib.format.write_array(buf, a, version=version)
-    assert np.array_equal(forms.parse_npy(buf.getvalue()), a)
-
-
-def test_a_python_2_header_still_reads_and_warns_nothing(recwarn):
-    import numpy as np
-    data = _header("{'descr': '<f8', 'fortran_order': False, 'shape': (2L,), }") + np.array([1.0, 2.0]).tobytes()
-    assert forms.parse_npy(data).tolist() == [1.0, 2.0]
-    assert not recwarn.list
 
 
 @pytest.mark.parametrize("args, en_type", [
