@@ -61,7 +61,6 @@ class LazyGroup(click.Group):
         # before any command module is imported: their help texts are fixed at import
         i18n.choose(args)
         _translate_group_help(self)
-        _name_number_types()
         if not args or "--help" in args or "-h" in args:
             i18n.help_layout()
         if not args and not any(name.startswith("_NNCALC_COMPLETE") for name in os.environ):
@@ -200,18 +199,6 @@ def _version(ctx, param, value):
 def _lang_option(ctx, param, value):
     if value and not ctx.resilient_parsing:
         i18n.activate(value)
-        _name_number_types()
-
-
-# click says "'x' is not a valid {type}." with the type's English .name, which no gettext call
-# sees; every such option has a metavar, so the name appears only in that message.
-NUMBER_TYPES = ((click.types.IntParamType, N_("integer")), (click.types.IntRange, N_("integer range")),
-                (click.types.FloatParamType, N_("float")), (click.types.FloatRange, N_("float range")))
-
-
-def _name_number_types():
-    for kind, name in NUMBER_TYPES:
-        kind.name = _(name)
 
 
 @click.group(cls=LazyGroup, help=GROUP_HELP, context_settings={"help_option_names": ["-h", "--help"]})
