@@ -5,8 +5,9 @@ The choice, first that applies: ``--lang zh|en`` on the group, the
 (LANGUAGE, LC_ALL, LC_MESSAGES, LANG; the first one set decides). Any ``zh*``
 value means Chinese, anything else English.
 
-Help texts are fixed when a command module is imported, so main.py chooses
-before it imports one. stdlib gettext only (no numpy, no tabulate): the
+Help texts are translated when a command module runs, so main.py chooses
+before it imports one (and runs the module again when a later run in the same
+process speaks the other language). stdlib gettext only (no numpy, no tabulate): the
 catalog is ``locale/zh_CN/LC_MESSAGES/nncalc.mo`` beside this file.
 
 click translates its own words (Usage, Options, Error, …) through gettext's
@@ -81,9 +82,19 @@ def language():
     return _state["lang"]
 
 
-def restore_environ():
-    """Put LANGUAGE back as the user had it (the end of an in-process run: tests, embedding)."""
+def state():
+    """What a run changes: the language, and gettext's global domain (click's words)."""
+    return _state["lang"], gettext.textdomain()
+
+
+def restore(saved):
+    """After an in-process run (tests, a program embedding nncalc): the language and gettext's
+    domain as they were before it, and LANGUAGE as the user had it."""
+    lang, domain = saved
+    if lang != _state["lang"]:
+        activate(lang)
     _restore_environ()
+    gettext.textdomain(domain)
 
 
 def _restore_environ():

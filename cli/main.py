@@ -40,7 +40,14 @@ class LazyGroup(click.Group):
         module = COMMANDS.get(name)
         if module is None:
             return None
-        return importlib.import_module(f"nncalc.cli.{module}").command
+        return _command_module(module).command
+
+    def get_help_option(self, ctx):
+        """click keeps the group's help option once made: its text follows each run's language."""
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
 
     def resolve_command(self, ctx, args):
         name = args[0] if args else ""
@@ -51,10 +58,11 @@ class LazyGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        before = i18n.state()
         try:
             self._main(args, prog_name, complete_var, **extra)
         finally:
-            i18n.restore_environ()      # click's words read LANGUAGE; leave the caller's as it was
+            i18n.restore(before)        # the language is the run's: leave the caller's as it was
 
     def _main(self, args, prog_name, complete_var, **extra):
         args = sys.argv[1:] if args is None else list(args)
@@ -106,6 +114,21 @@ class LazyGroup(click.Group):
                               "traceback, and please report it)").format(kind=type(exc).__name__,
                                                                          detail=str(exc))))
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+_BUILT_IN = {}      # command module -> the language its help texts were translated into
+
+
+def _command_module(module):
+    """The command's module, built in the current language. Its help texts are translated when
+    the module runs, so a process that switches language (tests, a program embedding nncalc)
+    runs it again; a command-line run chooses once, before any import, and never does."""
+    mod = importlib.import_module(f"nncalc.cli.{module}")
+    lang = i18n.language()
+    if _BUILT_IN.setdefault(module, lang) != lang:
+        mod = importlib.reload(mod)
+        _BUILT_IN[module] = lang
+    return mod
 
 
 def _noted(message):

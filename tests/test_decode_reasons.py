@@ -12,7 +12,6 @@ import pytest
 
 from conftest import invoke
 from test_error_reasons import english_runs
-from test_i18n import commands_built_in_english  # noqa: F401 (autouse: help texts built in English)
 from nncalc.core import decoding, forms
 from nncalc.core.errors import InputError
 

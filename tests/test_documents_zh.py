@@ -22,7 +22,6 @@ import pytest
 from conftest import ok
 from test_documents import CASES, CONV, latex_problems
 from test_documents_text import opts
-from test_i18n import commands_built_in_english  # noqa: F401 (autouse: help texts built in English)
 
 from nncalc.cli import documents, i18n
 from nncalc.cli import mathtext as mt

@@ -24,18 +24,6 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 X = "1 2 3 0; 0 1 2 3; 3 0 1 2; 2 3 0 1"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def commands_built_in_english():
-    """Help texts are fixed when a command module is first imported: import them in English
-    before this module's Chinese runs, so that later tests still read English help."""
-    import importlib
-    from nncalc.cli import i18n
-    from nncalc.cli.main import COMMANDS
-    i18n.activate("en")
-    for module in COMMANDS.values():
-        importlib.import_module(f"nncalc.cli.{module}")
-
-
 def marked_messages():
     """Every string given to _(), N_() or ngettext() in the modules that draw (cli/draw_*.py)."""
     found = set()

@@ -23,7 +23,6 @@ import pytest
 
 from conftest import invoke
 from test_bad_input_campaign import CASES, NNCALC, RUNNERS
-from test_i18n import commands_built_in_english  # noqa: F401 (autouse: help texts built in English)
 from nncalc.cli import oserrors
 
 QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")

@@ -38,18 +38,6 @@ MO = PO.with_suffix(".mo")
 KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None, "InputError": (1,), "Text": (1,), "Plural": (1, 2)}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def commands_built_in_english():
-    """Help texts are fixed when a command module is imported (once per process): import them
-    all in English before this module's Chinese runs, so later tests still read English help."""
-    import importlib
-    from nncalc.cli import i18n
-    from nncalc.cli.main import COMMANDS
-    i18n.activate("en")
-    for module in COMMANDS.values():
-        importlib.import_module(f"nncalc.cli.{module}")
-
-
 def catalog():
     with open(PO, "rb") as fh:
         return read_po(fh, locale="zh_CN")

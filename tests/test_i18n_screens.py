@@ -13,7 +13,6 @@ import sys
 import pytest
 
 from conftest import invoke
-from test_i18n import commands_built_in_english  # noqa: F401 (autouse: help texts built in English)
 
 
 # ------------------------------------------------------------- help screens (fresh interpreters)
@@ -181,3 +180,43 @@ def test_latex_is_chinese_for_ctex_and_english_stays_ascii():
     assert en.stdout.startswith("\\subsection*{pool: max pooling, window $2\\times 2$,")
     md = invoke("--lang", "zh", "pool", "1 2; 3 4", "--size", "2", "--format", "markdown").stdout
     assert "最大池化" in md and "[U+" not in md
+
+
+SWITCHING = """
+import json, sys
+from click.testing import CliRunner
+from nncalc.cli.main import COMMANDS, cli
+runner = CliRunner()
+screens = []
+for lang in sys.argv[1:]:
+    screens.append({name: runner.invoke(cli, ["--lang", lang, *([name] if name else []), "--help"],
+                                        prog_name="nncalc").output for name in ["", *sorted(COMMANDS)]})
+print(json.dumps(screens))
+"""
+
+
+def help_screens(*langs):
+    proc = subprocess.run([sys.executable, "-c", SWITCHING, *langs], capture_output=True, text=True,
+                          env={**os.environ, "NNCALC_LANG": "", "COLUMNS": "80"}, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    import json
+    return json.loads(proc.stdout)
+
+
+def test_a_process_that_switches_language_gets_each_help_whole_in_that_language():
+    """Help texts are translated when a command module runs: a second run in the same process in
+    the other language (a test, a program embedding nncalc) runs the module again."""
+    zh, en, zh_again = help_screens("zh", "en", "zh")
+    en_first, zh_second, en_again = help_screens("en", "zh", "en")
+    assert zh == zh_again == zh_second
+    assert en == en_first == en_again
+    for name in zh:
+        assert "用法" in zh[name] and "Usage" in en[name]
+        assert zh[name] != en[name]
+
+
+def test_a_run_leaves_the_language_as_it_found_it():
+    from nncalc.cli import i18n
+    before = i18n.state()
+    assert invoke("--lang", "zh", "activate", "relu", "1").stdout.startswith("relu")
+    assert i18n.state() == before

@@ -12,7 +12,6 @@ import re
 import pytest
 
 from conftest import invoke
-from test_i18n import commands_built_in_english  # noqa: F401 (autouse: help texts built in English)
 from test_i18n_screens import nncalc
 
 
