@@ -27,6 +27,8 @@ def columns(text):
 
 
 class ColumnWrapper(_CLICK_WRAPPER):
+    hang = 2        # columns a closing mark may stand past the width (help leaves that margin)
+
     def _split(self, text):
         """Whitespace runs, single wide characters and runs of anything else: the places a
         line may break (a loop, not a regex: compiling one cost more than a help screen)."""
@@ -55,7 +57,7 @@ class ColumnWrapper(_CLICK_WRAPPER):
             while chunks:
                 width = columns(chunks[-1])
                 fits = used + width <= room
-                closing = chunks[-1][0] in _NO_LINE_START and width <= 2 and used + width <= room + 2
+                closing = chunks[-1][0] in _NO_LINE_START and width <= 2 and used + width <= room + self.hang
                 if fits or closing or not line:
                     if not fits and not line:           # one chunk wider than the line: cut it
                         head, tail = _cut(chunks.pop(), room)

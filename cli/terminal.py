@@ -81,54 +81,15 @@ def _wrap_line(line, columns):
     return "\n".join(out)
 
 
-# a line should not begin with these (they close what came before), nor end with the openers
-# (escaped: string data in cli/ holds only characters with a LaTeX form, tests/test_documents_text.py)
-_NO_LINE_START = set("\uff0c\u3002\u3001\uff1b\uff1a\uff1f\uff01\uff09\u300b\u300d\u300f\u3011")
-_NO_LINE_END = set("\uff08\u300a\u300c\u300e\u3010")
-
-
-def _is_wide(ch):
-    return ch > "\u10ff" and unicodedata.east_asian_width(ch) in "WF"
-
-
-def _chunks(text):
-    """Runs of spaces, single wide characters and runs of anything else: where Chinese may break."""
-    out, run, kind = [], "", None
-    for ch in text:
-        k = "space" if ch == " " else "wide" if _is_wide(ch) else "word"
-        if k == kind and k != "wide":
-            run += ch
-        else:
-            if run:
-                out.append(run)
-            run, kind = ch, k
-    return out + [run] if run else out
-
-
 def _wrap_wide(line, columns):
-    """Like the ASCII wrap, but a line may also break between two wide characters (Chinese has no
-    spaces); closing punctuation stays with what comes before it, an opening one with what follows."""
+    """A line with Chinese wraps as Chinese help does (cli/helpwrap.py): it may also break between
+    two wide characters, and closing punctuation stays with what comes before it."""
+    from nncalc.cli.helpwrap import ColumnWrapper
     indent = line[:len(line) - len(line.lstrip(" "))]
     follow = indent + "  " if display_width(indent) + 2 < columns // 2 else ""
-    chunks, out = list(reversed(_chunks(line[len(indent):]))), []
-    while chunks:
-        lead = follow if out else indent
-        if out and chunks[-1].isspace():
-            chunks.pop()                                    # no space at the start of a continuation
-            continue
-        row, used = [], display_width(lead)
-        while chunks and (not row or used + display_width(chunks[-1]) <= columns):
-            used += display_width(chunks[-1])
-            row.append(chunks.pop())
-        while len(row) > 1 and (chunks and chunks[-1][0] in _NO_LINE_START or row[-1][-1] in _NO_LINE_END):
-            chunks.append(row.pop())
-        text = lead + "".join(row)
-        while display_width(text) > columns:                # one word wider than the line
-            cut = _cut(text, columns)
-            out.append(text[:cut])
-            text = follow + text[cut:]
-        out.append(text.rstrip() if chunks else text)
-    return "\n".join(out)
+    wrapper = ColumnWrapper(width=columns, initial_indent=indent, subsequent_indent=follow)
+    wrapper.hang = 0                                # a trace fills the terminal to its last column
+    return "\n".join(wrapper.wrap(line[len(indent):]))
 
 
 def _cut(text, columns):
@@ -136,8 +97,6 @@ def _cut(text, columns):
     for i, ch in enumerate(text):
         used += display_width(ch)
         if used > columns:
-            while i > 1 and text[i] in _NO_LINE_START:
-                i -= 1
             return max(i, 1)
     return len(text)
 
