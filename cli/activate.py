@@ -135,6 +135,12 @@ def params_text(params, fmt):
                         for k, v in params.items())
 
 
+def named(activation, params, fmt):
+    """'identity, slope = 2' (a trace heading's activation), or the bare name without parameters."""
+    text = params_text(params, fmt)
+    return _("{activation}, {params}").format(activation=activation, params=text) if text else activation
+
+
 def _report(tr, jac):
     from nncalc.cli import numbers, render
     act = tr.activation

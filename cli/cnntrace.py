@@ -53,8 +53,8 @@ def _shape(s):
 
 
 def _conv_forward(report, rec, fmt):
+    from nncalc.cli.activate import named
     g = rec.geometry
-    params = ", ".join(f"{k} = {fmt(v)}" for k, v in rec.params.items())
     f = rec.kernels.shape[0]
     report.line(ngettext(
         "Forward, layer {layer} (conv, {f} filter {shape}, stride {stride}, padding {padding} (top, bottom, "
@@ -63,7 +63,7 @@ def _conv_forward(report, rec, fmt):
         "left, right), dilation {dilation}; {activation}): {formula}", f).format(
         layer=rec.layer, f=f, shape=_shape(rec.kernels.shape[1:]), stride=_shape(g.stride),
         padding=_shape(g.padding), dilation=_shape(g.dilation),
-        activation=rec.activation + (f", {params}" if params else ""),
+        activation=named(rec.activation, rec.params, fmt),
         formula="net[n,f,i,j] = Σ_c,a,b Xpad[n,c,i·S+a·D,j·S+b·D]·K[f,c,a,b] + b_f, out = h(net)"))
     rows = [(s.position, fmt.products(zip(s.window.ravel(), rec.kernels[s.position[1]].ravel()), tail=s.bias),
              s.pre_activation, s.activated) for s in rec.steps]
@@ -104,12 +104,9 @@ def _pool_forward(report, rec, fmt):
 
 
 def _activation_forward(report, rec, fmt):
-    from nncalc.cli.activate import params_text
-    params = params_text(rec.params, fmt)
-    activation = _("{activation}, {params}").format(activation=rec.activation, params=params) if params \
-        else rec.activation
+    from nncalc.cli.activate import named
     report.line(_("Forward, layer {layer} ({activation}): out = {formula}").format(
-        layer=rec.layer, activation=activation, formula=tr(rec.formula)))
+        layer=rec.layer, activation=named(rec.activation, rec.params, fmt), formula=tr(rec.formula)))
     idx = _ndindex(rec.inputs.shape, fmt.limit)
     report.table([_("position"), "x", "out = h(x)"],
                  [[_pos(i) for i in idx], [float(rec.inputs[i]) for i in idx],

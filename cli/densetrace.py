@@ -10,9 +10,9 @@ from nncalc.cli.tracefmt import label, param
 
 def forward(report, rec, fmt, samples, who):
     import numpy as np
-    params = ", ".join(f"{k} = {fmt(v)}" for k, v in rec.params.items())
+    from nncalc.cli.activate import named
     report.line(_("Forward, layer {layer} ({activation}): out = {formula}").format(
-        layer=rec.layer, activation=rec.activation + (f", {params}" if params else ""), formula=tr(rec.formula)))
+        layer=rec.layer, activation=named(rec.activation, rec.params, fmt), formula=tr(rec.formula)))
     rows, total = tracefmt.rows(samples, rec.net.shape[1], fmt.limit)
     b = np.broadcast_to(rec.bias, (rec.weights.shape[0],))
     expr = [fmt.products(zip(rec.weights[j], rec.inputs[n]), tail=b[j]) for n, j in rows]
@@ -24,7 +24,7 @@ def forward(report, rec, fmt, samples, who):
 
 def backward(report, rec, fmt, samples, who):
     report.line(_("Backward, layer {layer}: {rule};  ∂out/∂net = {formula}").format(
-        layer=rec.layer, rule=tr(rec.rule), formula=rec.derivative_formula))
+        layer=rec.layer, rule=tr(rec.rule), formula=tr(rec.derivative_formula)))
     rows, total = tracefmt.rows(samples, rec.delta.shape[1], fmt.limit)
     headers, cols, numeric = [who], [[label(n, j, samples) for n, j in rows]], [False]
     if rec.downstream_delta is not None:        # a hidden layer: ∂E/∂out = Σ δ·w over the next layer
