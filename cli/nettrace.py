@@ -10,12 +10,14 @@ LossResult. numpy and tabulate are imported only when a trace is drawn.
 import sys
 
 from nncalc.cli import densetrace, paramtables
-from nncalc.cli.i18n import _, ngettext, tr
+from nncalc.cli.i18n import N_, _, ngettext, tr
 from nncalc.cli.i18n import tr as translate     # for step(), whose `tr` is the step's trace
 from nncalc.cli.tracefmt import Fmt, label
 
 
 HISTORY_ROWS = 20       # rows of the loss-per-step table for long runs (first and last always)
+# the heading's word for --order's value (English prints the value itself)
+ORDER_WORDS = {"simultaneous": N_("simultaneous"), "sequential": N_("sequential")}
 
 
 # ------------------------------------------------------------------ the loss table (shared with `loss`)
@@ -73,7 +75,8 @@ def report(res, chk, out, seed=None, class_indices=None, x=None):
     else:
         how = ngettext("loss {loss}, {optimizer}, η = {lr}, {n} step, {order}",
                        "loss {loss}, {optimizer}, η = {lr}, {n} steps, {order}", res.steps).format(
-            loss=res.loss, optimizer=res.optimizer, lr=numbers.exact(res.lr), n=res.steps, order=res.order)
+            loss=res.loss, optimizer=res.optimizer, lr=numbers.exact(res.lr), n=res.steps,
+            order=_(ORDER_WORDS[res.order]))
     report.heading(_("backprop: {layers} ({sizes}), {how}").format(
         layers=layers, sizes=" → ".join(_sizes(res)), how=how))
     if seed is not None:

@@ -69,6 +69,14 @@ def test_dense_and_conv_trace_headings_name_parameters_in_chinese():
     assert "Forward, layer 3 (identity, slope = 1): " in english
 
 
+@pytest.mark.parametrize("order, chinese", [("simultaneous", "同时更新"), ("sequential", "逐层更新")],
+                         ids=["simultaneous", "sequential"])
+def test_backprop_heading_names_the_update_order_in_chinese(order, chinese):
+    args = ["backprop", "--layers", "2,2", "--seed", "1", "--input", "1 2", "--target", "1 0", "--order", order]
+    assert zh(*args).stdout.splitlines()[0].endswith(f"学习率 η = 0.1，1 步，{chinese}")
+    assert en(*args).stdout.splitlines()[0].endswith(f"η = 0.1, 1 step, {order}")
+
+
 def test_cnn_trace_translates_activation_derivatives():
     out = zh("backprop", "--layers", "conv:1,2 relu flatten fc:1", "--seed", "0", "--input",
              "1 2 3; 4 5 6; 7 8 9", "--target", "1").stdout
@@ -204,7 +212,7 @@ def test_uneven_padding_formula_names_its_sides_in_chinese():
 NAMES = set("""activate backprop check conv loss outsize pool nncalc flatten fc avgpool
 identity step sigmoid tanh relu leaky-relu elu softplus gelu silu softmax log-softmax ReLU GELU SiLU
 Sigmoid Transformer swish linear leakyrelu lrelu logsoftmax half-sse sse mse bce cross-entropy sgd
-momentum adam simultaneous sequential max avg ceil same valid one-hot argmax count_include_pad
+momentum adam max avg ceil same valid one-hot argmax count_include_pad
 net out out_i out_j net_j w_ji b_j b_f p_i p_j p_k x_i x_j y_i t_k o_k z_j z_k k_eff Xpad dout exp
 log erf inf nan PRED TARGET SIZE INPUT KERNEL VALUES LAYER EXPECTED ACTUAL FUNCTION result
 PyTorch TensorFlow NumPy Xavier Python JSON""".split())
@@ -223,7 +231,8 @@ SCREENS = [
     ["outsize", "4", "--kernel", "3", "--stride", "2", "--transposed", "--output-padding", "1"],
     ["backprop", "--layers", "2,2", "--seed", "1", "--activation", "identity", "--input", "1 2",
      "--target", "1 0", "--optimizer", "momentum", "--steps", "2", "--loss", "mse", "--check"],
-    ["backprop", "--layers", "2,2", "--seed", "1", "--activation", "relu", "--input", "1 2", "--target", "1 0"],
+    ["backprop", "--layers", "2,2", "--seed", "1", "--activation", "relu", "--input", "1 2", "--target", "1 0",
+     "--order", "sequential"],
     ["backprop", "--layers", "conv:1,2 relu avgpool:2 flatten fc:2 softmax", "--seed", "0", "--input",
      "1 2 3; 4 5 6; 7 8 9", "--target", "1", "--loss", "cross-entropy", "--optimizer", "adam"],
     ["loss", "0.9 0.2; 0.6 0.1", "1 0; 0 1", "--loss", "bce", "--grad"],
