@@ -171,8 +171,8 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
     picture.loss(res, out)
     report = nettrace.report(res, chk, out, seed if sizes is not None else None, classes, x)
     if in_out:
-        report.blocks.insert(1, ("line", "--in-out: every W was read in×out (one row per input) and "
-                                         "transposed; shown here out×in (one row per neuron)"))
+        report.blocks.insert(1, ("line", _("--in-out: every W was read in×out (one row per input) and "
+                                           "transposed; shown here out×in (one row per neuron)")))
     if plot:
         report.line(nettrace.plot(res, out))
     result = res.final_outputs if res.forward_only else res.weights

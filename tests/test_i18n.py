@@ -212,6 +212,16 @@ def _literal_in_sum(node):
     return any(_has_words(p) for p in parts if not isinstance(p, ast.Constant) or isinstance(p.value, str))
 
 
+def _hand_built_block(call):
+    """report.blocks.insert(i, ("line", text)) or .append(…): a block that skips Report.line()."""
+    f = call.func
+    if not (isinstance(f, ast.Attribute) and f.attr in ("insert", "append") and
+            isinstance(f.value, ast.Attribute) and f.value.attr == "blocks"):
+        return False
+    return any(isinstance(a, ast.Tuple) and len(a.elts) == 2 and isinstance(a.elts[0], ast.Constant) and
+               a.elts[0].value in TRACE_CALLS and _has_words(a.elts[1]) for a in call.args)
+
+
 def _call_name(node):
     f = node.func
     return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
@@ -234,6 +244,8 @@ def _unmarked(path):
                 yield node.lineno, f"{name} message not passed through _()"
             if name in TRACE_CALLS and _has_words(first):
                 yield node.lineno, f"{name}() text not passed through _()"
+            if _hand_built_block(node):
+                yield node.lineno, "report block text not passed through _()"
             if name == "table" and isinstance(first, ast.List):
                 if any(_has_words(h) for h in first.elts):
                     yield node.lineno, "table header not passed through _()"

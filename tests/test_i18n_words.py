@@ -77,6 +77,15 @@ def test_backprop_heading_names_the_update_order_in_chinese(order, chinese):
     assert en(*args).stdout.splitlines()[0].endswith(f"η = 0.1, 1 step, {order}")
 
 
+def test_in_out_note_reads_in_chinese():
+    args = ["backprop", "--weights", "1 2; 3 4", "--in-out", "--input", "1 1", "--target", "0 1"]
+    assert zh(*args).stdout.splitlines()[1] == \
+        "--in-out：每个 W 都按 in×out 读取（每个输入一行）并已转置；这里按 out×in 显示（每个神经元一行）"
+    assert en(*args).stdout.splitlines()[1] == \
+        "--in-out: every W was read in×out (one row per input) and transposed; shown here out×in (one row per " \
+        "neuron)"
+
+
 def test_cnn_trace_translates_activation_derivatives():
     out = zh("backprop", "--layers", "conv:1,2 relu flatten fc:1", "--seed", "0", "--input",
              "1 2 3; 4 5 6; 7 8 9", "--target", "1").stdout
