@@ -30,7 +30,7 @@ INSTALL_HINT = "pip install 'nncalc[draw]'"
 def options(animated):
     """Stack --draw (and, for windowed commands, --draw-step) and hand the command ``picture``."""
     allowed = ANIMATED if animated else STILL
-    kinds = _("{some} or {last}").format(some=", ".join(allowed[:-1]), last=allowed[-1])
+    kinds = _("{some} or {last}").format(some=_(", ").join(allowed[:-1]), last=allowed[-1])
     if animated:
         draw_help = _("Also draw a picture to FILE, {kinds} by its extension; a .gif shows every output "
                       "position, one frame each (at most {frames}). Needs matplotlib: {hint}.")

@@ -186,6 +186,11 @@ def test_chinese_help_defaults_read_like_clicks_own():
     assert "可选：half-sse、sse、mse、bce、cross-entropy。" in " ".join(loss.split())
 
 
+def test_draw_help_lists_picture_kinds_with_the_enumeration_comma():
+    assert "画成 .svg、.png 或 .gif；" in " ".join(nncalc("--lang", "zh", "conv", "--help").stdout.split())
+    assert ".svg, .png or .gif by its extension" in " ".join(nncalc("--lang", "en", "conv", "--help").stdout.split())
+
+
 def test_left_out_columns_are_listed_with_the_chinese_enumeration_comma():
     from nncalc.cli import i18n, terminal
     i18n.activate("zh")
