@@ -188,7 +188,9 @@ def import_matplotlib():
     try:
         import matplotlib
     except ImportError as exc:      # installed but broken (a missing compiled part, say)
-        raise click.ClickException(_("--draw needs matplotlib, which did not load ({exc})").format(exc=exc)) from None
+        # the module that failed, for the Chinese line; Python's reason is English, so only English shows it
+        raise click.ClickException(_("--draw needs matplotlib, which did not load ({module}: {exc})").format(
+            module=exc.name or "matplotlib", exc=exc)) from None
     return matplotlib
 
 

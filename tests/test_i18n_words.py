@@ -7,7 +7,6 @@ help defaults in mixed brackets and help lines starting with a closing mark. Eac
 the Chinese output for the specific phrase and checks the English one is gone; where English
 output must not change, it says so too.
 """
-import json
 import re
 
 import pytest
@@ -55,35 +54,6 @@ def test_activate_list_has_no_if_else_or_diagonal():
 def test_activate_heading_names_parameters_in_chinese(args, heading, english):
     assert zh("activate", *args).stdout.startswith(heading)
     assert en("activate", *args).stdout.startswith(english)
-
-
-def test_dense_and_conv_trace_headings_name_parameters_in_chinese():
-    net = json.dumps({"layers": [
-        {"type": "conv", "kernels": [[1, 0], [0, 1]], "bias": [0], "activation": "leaky-relu(0.2)"},
-        {"type": "flatten"}, {"weights": [[1, 1, 1, 1]], "bias": [0], "activation": "identity"}]})
-    args = ["backprop", "--net", "-", "--input", "1 2 3; 4 5 6; 7 8 9", "--target", "1"]
-    out = zh(*args, input=net).stdout
-    assert "膨胀率 1×1；leaky-relu，α = 0.2000）：" in out and "前向传播，第 3 层（identity，斜率 c = 1）：" in out
-    english = en(*args, input=net).stdout
-    assert "dilation 1×1; leaky-relu, alpha = 0.2000): " in english
-    assert "Forward, layer 3 (identity, slope = 1): " in english
-
-
-@pytest.mark.parametrize("order, chinese", [("simultaneous", "同时更新"), ("sequential", "逐层更新")],
-                         ids=["simultaneous", "sequential"])
-def test_backprop_heading_names_the_update_order_in_chinese(order, chinese):
-    args = ["backprop", "--layers", "2,2", "--seed", "1", "--input", "1 2", "--target", "1 0", "--order", order]
-    assert zh(*args).stdout.splitlines()[0].endswith(f"学习率 η = 0.1，1 步，{chinese}")
-    assert en(*args).stdout.splitlines()[0].endswith(f"η = 0.1, 1 step, {order}")
-
-
-def test_in_out_note_reads_in_chinese():
-    args = ["backprop", "--weights", "1 2; 3 4", "--in-out", "--input", "1 1", "--target", "0 1"]
-    assert zh(*args).stdout.splitlines()[1] == \
-        "--in-out：每个 W 都按 in×out 读取（每个输入一行）并已转置；这里按 out×in 显示（每个神经元一行）"
-    assert en(*args).stdout.splitlines()[1] == \
-        "--in-out: every W was read in×out (one row per input) and transposed; shown here out×in (one row per " \
-        "neuron)"
 
 
 def test_cnn_trace_translates_activation_derivatives():
@@ -184,11 +154,6 @@ def test_chinese_help_defaults_read_like_clicks_own():
     assert not re.search(r" \[(0\.1|sigmoid|sgd|half-sse|1e-8|0\.9)\]", out)
     loss = nncalc("--lang", "zh", "loss", "--help").stdout
     assert "可选：half-sse、sse、mse、bce、cross-entropy。" in " ".join(loss.split())
-
-
-def test_draw_help_lists_picture_kinds_with_the_enumeration_comma():
-    assert "画成 .svg、.png 或 .gif；" in " ".join(nncalc("--lang", "zh", "conv", "--help").stdout.split())
-    assert ".svg, .png or .gif by its extension" in " ".join(nncalc("--lang", "en", "conv", "--help").stdout.split())
 
 
 def test_left_out_columns_are_listed_with_the_chinese_enumeration_comma():

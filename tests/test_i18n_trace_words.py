@@ -1,0 +1,76 @@
+"""More English a Chinese reader met, after tests/test_i18n_words.py: backprop's trace headings
+(an activation's parameters, the update order, the --in-out note), --draw's help and refusal,
+and the spacing around a JSON source's name. Each reads the Chinese phrase and, where English
+output must not change, the English one too.
+"""
+import builtins
+import json
+
+import click
+import pytest
+
+from conftest import invoke
+from test_i18n import commands_built_in_english  # noqa: F401 (autouse: help texts built in English)
+from test_i18n_screens import nncalc
+
+
+def zh(*args, **kw):
+    return invoke("--lang", "zh", *args, **kw)
+
+
+def en(*args, **kw):
+    return invoke("--lang", "en", *args, **kw)
+
+
+def test_dense_and_conv_trace_headings_name_parameters_in_chinese():
+    net = json.dumps({"layers": [
+        {"type": "conv", "kernels": [[1, 0], [0, 1]], "bias": [0], "activation": "leaky-relu(0.2)"},
+        {"type": "flatten"}, {"weights": [[1, 1, 1, 1]], "bias": [0], "activation": "identity"}]})
+    args = ["backprop", "--net", "-", "--input", "1 2 3; 4 5 6; 7 8 9", "--target", "1"]
+    out = zh(*args, input=net).stdout
+    assert "膨胀率 1×1；leaky-relu，α = 0.2000）：" in out and "前向传播，第 3 层（identity，斜率 c = 1）：" in out
+    english = en(*args, input=net).stdout
+    assert "dilation 1×1; leaky-relu, alpha = 0.2000): " in english
+    assert "Forward, layer 3 (identity, slope = 1): " in english
+
+
+@pytest.mark.parametrize("order, chinese", [("simultaneous", "同时更新"), ("sequential", "逐层更新")],
+                         ids=["simultaneous", "sequential"])
+def test_backprop_heading_names_the_update_order_in_chinese(order, chinese):
+    args = ["backprop", "--layers", "2,2", "--seed", "1", "--input", "1 2", "--target", "1 0", "--order", order]
+    assert zh(*args).stdout.splitlines()[0].endswith(f"学习率 η = 0.1，1 步，{chinese}")
+    assert en(*args).stdout.splitlines()[0].endswith(f"η = 0.1, 1 step, {order}")
+
+
+def test_in_out_note_reads_in_chinese():
+    args = ["backprop", "--weights", "1 2; 3 4", "--in-out", "--input", "1 1", "--target", "0 1"]
+    assert zh(*args).stdout.splitlines()[1] == \
+        "--in-out：每个 W 都按 in×out 读取（每个输入一行）并已转置；这里按 out×in 显示（每个神经元一行）"
+    assert en(*args).stdout.splitlines()[1] == \
+        "--in-out: every W was read in×out (one row per input) and transposed; shown here out×in (one row per " \
+        "neuron)"
+
+
+def test_draw_help_lists_picture_kinds_with_the_enumeration_comma():
+    assert "画成 .svg、.png 或 .gif；" in " ".join(nncalc("--lang", "zh", "conv", "--help").stdout.split())
+    assert ".svg, .png or .gif by its extension" in " ".join(nncalc("--lang", "en", "conv", "--help").stdout.split())
+
+
+def test_a_broken_matplotlib_is_named_without_pythons_english(monkeypatch):
+    from nncalc.cli import draw, i18n
+    real = builtins.__import__
+
+    def broken(name, *args, **kw):
+        if name == "matplotlib":
+            raise ImportError("libfoo.so: cannot open shared object file", name="matplotlib._path")
+        return real(name, *args, **kw)
+    monkeypatch.setattr(builtins, "__import__", broken)
+    lines = {}
+    for lang in ("zh", "en"):
+        i18n.activate(lang)
+        with pytest.raises(click.ClickException) as refused:
+            draw.import_matplotlib()
+        lines[lang] = refused.value.format_message()
+    assert lines["zh"] == "--draw 需要 matplotlib，但它加载失败（无法导入 matplotlib._path）"
+    assert lines["en"] == ("--draw needs matplotlib, which did not load (matplotlib._path: libfoo.so: cannot open "
+                           "shared object file)")
