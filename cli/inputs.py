@@ -110,9 +110,9 @@ class _Prefixed:
         return n
 
 
-def _read_stream(fh, kind, name, max_elements, what):
-    """The array in FH: a .npy read as its header says (kind 'npy', or None and the
-    magic bytes), anything else up to the byte bound for MAX_ELEMENTS."""
+def _read_stream(fh, kind, name, max_elements, path):
+    """The array in FH (file PATH, or None: standard input): a .npy read as its header says (kind
+    'npy', or None and the magic bytes), anything else up to the byte bound for MAX_ELEMENTS."""
     from nncalc.core import forms, parse
     head = b""
     if kind in (None, "npy"):
@@ -121,14 +121,19 @@ def _read_stream(fh, kind, name, max_elements, what):
             return forms.read_npy(_Prefixed(head, fh), max_elements)
     rest = read_bounded(fh, _byte_limit(max_elements) - len(head))
     if rest is None:
-        _too_big(what, name, max_elements)
+        _too_big(path, name, max_elements)
     return parse.parse_bytes(head + rest, kind, max_elements)
 
 
-def _too_big(what, name, max_elements):
-    raise UserError(_("{what} is over the limit of {limit:,} bytes for {max_elements:,} elements (raise "
-                      "--max-elements)").format(what=what, limit=_byte_limit(max_elements),
-                                                max_elements=max_elements), name)
+def _too_big(path, name, max_elements):
+    """PATH None: standard input. A file's quoted name and a word take different spacing in Chinese."""
+    if path is None:
+        text = _("standard input is over the limit of {limit:,} bytes for {max_elements:,} elements (raise "
+                 "--max-elements)")
+    else:
+        text = _("'{path}' is over the limit of {limit:,} bytes for {max_elements:,} elements (raise "
+                 "--max-elements)")
+    raise UserError(text.format(path=path, limit=_byte_limit(max_elements), max_elements=max_elements), name)
 
 
 def _stdin(name):
@@ -160,7 +165,7 @@ def read_stdin(name, max_elements):
     with _reading_stdin(name):
         data = read_bounded(_stdin(name), _byte_limit(max_elements))
     if data is None:
-        _too_big(_("standard input"), name, max_elements)
+        _too_big(None, name, max_elements)
     return data
 
 
@@ -181,7 +186,7 @@ def read_file(path, name, max_elements):
         raise UserError(_("cannot read '{path}': {reason}").format(path=path, reason=oserrors.reason(exc)),
                         name) from None
     if data is None:
-        _too_big(f"'{path}'", name, max_elements)
+        _too_big(path, name, max_elements)
     return data
 
 
@@ -189,7 +194,7 @@ def _read_file_matrix(path, kind, name, max_elements):
     try:
         path, fh = _opened(path, name)
         with fh:
-            return _read_stream(fh, kind, name, max_elements, f"'{path}'")
+            return _read_stream(fh, kind, name, max_elements, path)
     except OSError as exc:
         raise UserError(_("cannot read '{path}': {reason}").format(path=path, reason=oserrors.reason(exc)),
                         name) from None
@@ -218,7 +223,7 @@ def read_matrix(value, name, max_elements):
     with naming(name):
         if value == "-":
             with _reading_stdin(name):
-                return _read_stream(_stdin(name), None, name, max_elements, _("standard input"))
+                return _read_stream(_stdin(name), None, name, max_elements, None)
         if value.startswith("@"):
             path = value[1:]
             if not path:

@@ -106,19 +106,21 @@ def read_net(path, max_elements, in_out=False):
         raw, what = read_stdin("--net", max_elements), _("standard input")
     else:
         path = path[1:] if path.startswith("@") else path
-        raw, what = read_file(path, "--net", max_elements), f"'{path}'"    # size-limited, never written
+        raw, what = read_file(path, "--net", max_elements), None    # size-limited, never written
     try:
         from nncalc.core.forms import json_int
         data = json.loads(raw.decode("utf-8-sig"), parse_int=json_int)    # a 401-digit int: a clean error
     except RecursionError:
-        raise UserError(_("{what} nests JSON too deeply to be a network").format(what=what),
-                        "--net") from None
+        # a file's quoted name and a word (标准输入) take different spacing in Chinese: two sentences
+        deep = _("{what} nests JSON too deeply to be a network") if what else \
+            _("'{path}' nests JSON too deeply to be a network")
+        raise UserError(deep.format(what=what, path=path), "--net") from None
     except (ValueError, UnicodeDecodeError) as exc:
         from nncalc.core.decoding import json_reason
         # core's InputError (json_int) is a ValueError too, with its own sentence
         reason = exc.text if hasattr(exc, "text") else json_reason(exc)
-        raise UserError(_("{what} is not valid JSON: {reason}").format(what=what, reason=tr(reason)),
-                        "--net") from None
+        bad = _("{what} is not valid JSON: {reason}") if what else _("'{path}' is not valid JSON: {reason}")
+        raise UserError(bad.format(what=what, path=path, reason=tr(reason)), "--net") from None
     with flags(Source("--net", only=True), "--net"):
         layers, settings = netio.load_net(data, in_out)
     if "steps" in settings:

@@ -74,3 +74,47 @@ def test_a_broken_matplotlib_is_named_without_pythons_english(monkeypatch):
     assert lines["zh"] == "--draw 需要 matplotlib，但它加载失败（无法导入 matplotlib._path）"
     assert lines["en"] == ("--draw needs matplotlib, which did not load (matplotlib._path: libfoo.so: cannot open "
                            "shared object file)")
+
+
+# ------------------------------------------------------------- a source's name before Chinese text
+
+# 标准输入, 该文本 and 填充后的输入 are words and run into the sentence; a file's quoted name keeps a space
+@pytest.mark.parametrize("args, stdin, line", [
+    (["backprop", "--net", "-", "--input", "1"], "{x", "错误：--net：标准输入不是有效的 JSON：第 1 行第 2 列："),
+    (["backprop", "--net", "{x", "--input", "1"], None, "错误：--net：该文本不是有效的 JSON：第 1 行第 2 列："),
+    (["backprop", "--net", "-", "--input", "1"], "[" * 100_000, "错误：--net：标准输入的 JSON 嵌套太深，不可能是网络"),
+    (["activate", "relu", "-", "--max-elements", "1"], "0 " * 600_000,
+     "错误：VALUES：标准输入超过了 1 个元素对应的 1,048,576 字节上限（可用 --max-elements 调高）"),
+    (["activate", "relu", "@/dev/zero", "--max-elements", "10"], None,
+     "错误：VALUES：'/dev/zero' 超过了 10 个元素对应的 1,048,576 字节上限（可用 --max-elements 调高）"),
+    (["conv", "1 2; 3 4", "1", "--padding", "2000", "--max-elements", "100"], None,
+     "错误：--padding：填充后的输入将有 16,016,004 个元素（1 × 4,002×4,002），超过上限 100"),
+], ids=["stdin", "text", "deep stdin", "big stdin", "big file", "padded input"])
+def test_a_sources_name_runs_into_chinese_text_and_a_files_keeps_its_space(args, stdin, line):
+    r = zh(*args, input=stdin)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.startswith(line), r.stderr
+
+
+@pytest.mark.parametrize("content, chinese, english", [
+    ("{x", "'{path}' 不是有效的 JSON：第 1 行第 2 列：", "'{path}' is not valid JSON: "),
+    ("[" * 100_000, "'{path}' 的 JSON 嵌套太深，不可能是网络", "'{path}' nests JSON too deeply to be a network"),
+], ids=["bad", "deep"])
+def test_a_net_files_quoted_name_keeps_its_space(tmp_path, content, chinese, english):
+    path = tmp_path / "net.json"
+    path.write_text(content)
+    args = ["backprop", "--net", str(path), "--input", "1"]
+    assert zh(*args).stderr.startswith("错误：--net：" + chinese.format(path=path))
+    assert en(*args).stderr.startswith("Error: --net: " + english.format(path=path))
+
+
+def test_english_names_stdin_as_before():
+    line = en("activate", "relu", "-", "--max-elements", "10", input="0 " * 600_000).stderr
+    assert line == ("Error: VALUES: standard input is over the limit of 1,048,576 bytes for 10 elements (raise "
+                    "--max-elements)\n")
+
+
+def test_a_picture_too_big_names_the_padded_input_as_a_word(tmp_path):
+    pytest.importorskip("matplotlib", reason="--draw needs the 'draw' extra (matplotlib)")
+    r = zh("conv", "1 2; 3 4", "1", "--padding", "20", "--draw", tmp_path / "x.svg")
+    assert r.stderr == "错误：--draw：填充后的输入为 42×42；图片最多显示 32 行 32 列数字\n"
