@@ -10,7 +10,6 @@ import click
 import pytest
 
 from conftest import invoke
-from test_i18n import commands_built_in_english  # noqa: F401 (autouse: help texts built in English)
 from test_i18n_screens import nncalc
 
 
@@ -65,12 +64,15 @@ def test_a_broken_matplotlib_is_named_without_pythons_english(monkeypatch):
             raise ImportError("libfoo.so: cannot open shared object file", name="matplotlib._path")
         return real(name, *args, **kw)
     monkeypatch.setattr(builtins, "__import__", broken)
-    lines = {}
-    for lang in ("zh", "en"):
-        i18n.activate(lang)
-        with pytest.raises(click.ClickException) as refused:
-            draw.import_matplotlib()
-        lines[lang] = refused.value.format_message()
+    lines, saved = {}, i18n.state()
+    try:
+        for lang in ("zh", "en"):
+            i18n.activate(lang)
+            with pytest.raises(click.ClickException) as refused:
+                draw.import_matplotlib()
+            lines[lang] = refused.value.format_message()
+    finally:
+        i18n.restore(saved)
     assert lines["zh"] == "--draw 需要 matplotlib，但它加载失败（无法导入 matplotlib._path）"
     assert lines["en"] == ("--draw needs matplotlib, which did not load (matplotlib._path: libfoo.so: cannot open "
                            "shared object file)")
