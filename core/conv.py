@@ -59,7 +59,7 @@ def normalise_kernels(kernels, channels):
     has one channel and a single C×kh×kw filter otherwise; a 1-D kernel is
     one 1×n row (NumPy's atleast_2d).
     """
-    k = _as_float(kernels, "the kernels", "kernel")
+    k = _as_float(kernels, Text("the kernels"), "kernel")
     if k.ndim in (1, 2):
         k4, single = k.reshape(-1, k.shape[-1])[None, None], True
     elif k.ndim == 3:
@@ -85,7 +85,7 @@ def normalise_kernels(kernels, channels):
 def _bias_vector(bias, filters):
     if bias is None:
         return np.zeros(filters)
-    b = _as_float(bias, "the bias", "bias")
+    b = _as_float(bias, Text("the bias"), "bias")
     if b.ndim == 0:
         return np.full(filters, float(b))
     b = b.ravel()
@@ -218,7 +218,7 @@ def conv2d_backward(x, kernels, dout, bias=None, stride=1, padding=0, dilation=1
                                                              dilation, flip, max_elements)
     out4 = (x4.shape[0], k4.shape[0]) + geom.out_hw
     out_shape = out4 if x_ndim == 4 else out4[2:] if (x_ndim == 2 and single) else out4[1:]
-    d = _as_float(dout, "the upstream gradient", "dout")
+    d = _as_float(dout, Text("the upstream gradient"), "dout")
     if d.shape != out_shape:
         raise InputError("upstream gradient shape {shape} does not match the output shape {out_shape}",
                          field="dout", code="shape", shape=shape_text(d.shape), out_shape=shape_text(out_shape))

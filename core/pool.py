@@ -289,7 +289,7 @@ def backward(res, dout, max_steps=DEFAULT_MAX_STEPS, max_elements=None):
     input and its geometry), so nothing is pooled twice.
     """
     geom, xp = res._geom, res.padded
-    d = windows.as_float(dout, "the upstream gradient", "dout")
+    d = windows.as_float(dout, Text("the upstream gradient"), "dout")
     if d.shape != res.output_shape:
         raise InputError("upstream gradient shape {got} does not match the output shape {want}", field="dout",
                          got=shape_text(d.shape), want=shape_text(res.output_shape))

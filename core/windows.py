@@ -237,7 +237,7 @@ def as_float(a, what, field):
 
 def normalise_input(x):
     """x as a float64 (N, C, H, W) array, plus the number of dimensions it came with."""
-    arr = as_float(x, "the input", "input")
+    arr = as_float(x, Text("the input"), "input")
     if arr.ndim not in (2, 3, 4) or arr.size == 0:
         raise InputError("the input must be H×W, C×H×W or N×C×H×W, got shape {shape}", field="input",
                          shape=shape_text(arr.shape))

@@ -120,3 +120,26 @@ def test_a_picture_too_big_names_the_padded_input_as_a_word(tmp_path):
     pytest.importorskip("matplotlib", reason="--draw needs the 'draw' extra (matplotlib)")
     r = zh("conv", "1 2; 3 4", "1", "--padding", "20", "--draw", tmp_path / "x.svg")
     assert r.stderr == "错误：--draw：填充后的输入为 42×42；图片最多显示 32 行 32 列数字\n"
+
+
+@pytest.mark.parametrize("call, zh, en", [
+    (lambda conv, pool: conv.conv2d([[1, 2], [3, 4]], [[1, 2], [3]]), "卷积核必须是规则的数组", "the kernels must"),
+    (lambda conv, pool: conv.conv2d([[1, 2], [3]], [[1]]), "输入必须是规则的数组", "the input must"),
+    (lambda conv, pool: conv.conv2d([[1, 2]], [[1]], bias=[[1], [1, 2]]), "偏置必须是规则的数组", "the bias must"),
+    (lambda conv, pool: pool.backward(pool.pool2d([[1, 2], [3, 4]], size=1), [[1], [1, 2]]),
+     "上游梯度必须是规则的数组", "the upstream gradient must"),
+], ids=["kernels", "input", "bias", "dout"])
+def test_a_ragged_array_is_named_in_the_readers_language(call, zh, en):
+    """Not reachable from the command line today (the readers refuse ragged text first), but core
+    names the array in a sentence the CLI translates whole, never an English noun in Chinese."""
+    from nncalc.cli import i18n
+    from nncalc.core import conv, pool
+    from nncalc.core.errors import InputError
+    for lang, want in (("zh", zh), ("en", en)):
+        i18n.activate(lang)
+        try:
+            with pytest.raises(InputError) as caught:
+                call(conv, pool)
+            assert i18n.tr(caught.value.text).startswith(want)
+        finally:
+            i18n.activate("en")
