@@ -93,20 +93,30 @@ class Latex:
         return f"${mt.latex_number(cell)}$" if _is_number(cell) and re.search(r"[-eia]", cell) else cell
 
     def table(self, headers, rows, numeric, wrap):
-        def row(cells, kinds):
-            return " & ".join(ragged + self._cell(c, n) for c, n in zip(cells, kinds)) + end
+        if wrap:
+            self._described(headers, rows, numeric)
+            return
 
-        if wrap:    # prose columns wrap, ragged right, in shares of the line width
-            share = 0.85 / sum(wrap)
-            spec = "".join(f"p{{{w * share:.3f}\\linewidth}}" for w in wrap)
-            ragged, end, size = "\\raggedright ", " \\tabularnewline", "\\small"
-        else:
-            spec = "".join("r" if n else "l" for n in numeric)
-            ragged, end, size = "", " \\\\", ""
-        lines = [r"\par\smallskip\noindent{" + size, r"\begin{tabular}{" + spec + "}", r"\hline",
+        def row(cells, kinds):
+            return " & ".join(self._cell(c, n) for c, n in zip(cells, kinds)) + " \\\\"
+
+        spec = "".join("r" if n else "l" for n in numeric)
+        lines = [r"\par\smallskip\noindent{", r"\begin{tabular}{" + spec + "}", r"\hline",
                  row(headers, [False] * len(headers)), r"\hline"]
         lines += [row(cells, numeric) for cells in rows]
         lines += [r"\hline", r"\end{tabular}}", r"\par\smallskip"]
+        self.parts.append("\n".join(lines))
+
+    def _described(self, headers, rows, numeric):
+        """A table of prose (activate --list: seven columns of sentences) as a description list,
+        one item per row and one line per column: a tabular that wide squeezes every column below
+        its longest formula, and, taller than a page, it does not break and loses its last rows."""
+        lines = [r"\begin{description}"]
+        for cells in rows:
+            fields = [r"\textit{" + self._cell(h, False) + "}: " + self._cell(c, n)
+                      for h, c, n in zip(headers[1:], cells[1:], numeric[1:])]
+            lines.append(r"\item[" + self._cell(cells[0], numeric[0]) + "] " + " \\newline\n  ".join(fields))
+        lines.append(r"\end{description}")
         self.parts.append("\n".join(lines))
 
     def _bmatrix(self, cells):

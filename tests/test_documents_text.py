@@ -173,12 +173,17 @@ def test_an_unknown_block_is_an_error_not_a_silent_gap():
         documents.render(report, opts("html"))
 
 
-def test_activate_list_is_one_table_in_every_document():
+def test_activate_list_is_one_table_in_markdown_and_one_list_in_latex():
     from test_documents import markdown_tables
     [(header, _, rows)] = markdown_tables(ok("activate", "--list", "--format", "markdown").stdout)
     assert header[0] == "function" and len(rows) == 12
     tex = ok("activate", "--list", "--format", "latex").stdout
-    assert tex.count("\\begin{tabular}") == 1 and "p{" in tex       # prose columns wrap
+    # LaTeX: a description list, one item per function and one line per column; as a tabular
+    # its seven prose columns were narrower than their formulas, and it ran off the page
+    assert "\\begin{tabular}" not in tex and tex.count("\\item[") == 12
+    first = tex.split("\\item[")[1]
+    assert first.startswith("identity (linear)] \\textit{$h(x)$}: $h(x) = c\\cdot x$ \\newline")
+    assert first.count("\\newline") == len(header) - 2
 
 
 @pytest.mark.parametrize("fmt, empty", [("latex", "\\noindent (empty)\\par"), ("markdown", "(empty)"),
