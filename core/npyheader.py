@@ -64,6 +64,8 @@ def read_header(fh, read_exactly):
             shape, fortran, dtype = reader(io.BytesIO(size_bytes + header))
     except Exception:                       # NumPy raises ValueError (or others) with its own prose
         raise invalid(_header_problem(header, version)) from None
+    if any(isinstance(s, bool) for s in shape):     # NumPy's check takes True for the int 1
+        raise invalid(Text("its header's shape {shape} is not a tuple of whole numbers", shape=_brief(shape)))
     if any(s < 0 for s in shape):
         raise invalid(Text("its header's shape {shape} has a negative size", shape=_brief(shape)))
     return shape, fortran, dtype

@@ -121,3 +121,12 @@ def test_a_python_2_header_still_reads_and_warns_nothing(recwarn):
     data = _header("{'descr': '<f8', 'fortran_order': False, 'shape': (2L,), }") + np.array([1.0, 2.0]).tobytes()
     assert forms.parse_npy(data).tolist() == [1.0, 2.0]
     assert not recwarn.list
+
+
+@pytest.mark.parametrize("shape", ["(True, 2)", "(2, False)"])
+def test_a_shape_of_true_or_false_is_not_a_shape(shape):
+    # Python counts True as the int 1, so NumPy's header check lets it through; np.load then fails
+    with pytest.raises(InputError) as info:
+        forms.parse_npy(_header(GOOD.replace("(2,)", shape)) + bytes(16))
+    assert info.value.text.params["reason"].template == "its header's shape {shape} is not a tuple of whole numbers"
+
