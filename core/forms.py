@@ -113,6 +113,8 @@ def read_npy(fh, max_elements=None):
         raise InputError("this .npy has {shape} dimensions; at most {MAX_DIMS} are supported",
                          shape=len(shape), MAX_DIMS=MAX_DIMS)
     count = math.prod(shape)                # exact: np.prod wraps around past 2**63
+    if count == 0:                          # before reshape: (2**63, 0) holds nothing yet no array has it
+        raise InputError("empty array: no numbers given")
     check_size(count, max_elements)
     need = count * dtype.itemsize
     body = read_exactly(fh, need)
@@ -126,8 +128,6 @@ def read_npy(fh, max_elements=None):
     arr = arr.astype(np.float64, copy=False)    # the buffer is ours alone: no second copy
     if arr.ndim == 0:
         arr = arr.reshape(1)
-    if arr.size == 0:
-        raise InputError("empty array: no numbers given")
     return check_values(arr)
 
 

@@ -130,3 +130,9 @@ def test_a_shape_of_true_or_false_is_not_a_shape(shape):
         forms.parse_npy(_header(GOOD.replace("(2,)", shape)) + bytes(16))
     assert info.value.text.params["reason"].template == "its header's shape {shape} is not a tuple of whole numbers"
 
+
+@pytest.mark.parametrize("shape", [f"({2 ** 63}, 0)", f"({2 ** 64}, 0)", f"(0, {2 ** 40}, {2 ** 40})"])
+def test_an_empty_shape_with_sizes_no_array_can_have_is_just_empty(shape, run, user_error, tmp_path):
+    path = tmp_path / "x.npy"
+    path.write_bytes(_header(GOOD.replace("(2,)", shape)))
+    user_error(run("activate", "relu", f"@{path}"), "empty array")
