@@ -125,7 +125,8 @@ def read_npy(fh, max_elements=None):
         raise InputError("this .npy has data after the {count:,} values its header claims ({need:,} "
                          "bytes); it is not one saved array", count=count, need=need)
     arr = np.frombuffer(body, dtype=dtype).reshape(shape, order="F" if fortran else "C")
-    arr = arr.astype(np.float64, copy=False)    # the buffer is ours alone: no second copy
+    with np.errstate(over="ignore"):        # a long double past float64 is inf, as 1e999 typed is
+        arr = arr.astype(np.float64, copy=False)    # the buffer is ours alone: no second copy
     if arr.ndim == 0:
         arr = arr.reshape(1)
     return check_values(arr)

@@ -136,3 +136,13 @@ def test_an_empty_shape_with_sizes_no_array_can_have_is_just_empty(shape, run, u
     path = tmp_path / "x.npy"
     path.write_bytes(_header(GOOD.replace("(2,)", shape)))
     user_error(run("activate", "relu", f"@{path}"), "empty array")
+
+
+def test_a_long_double_beyond_float64_reads_as_inf_without_a_warning(recwarn):
+    import numpy as np
+    if np.finfo(np.longdouble).max <= np.finfo(np.float64).max:
+        pytest.skip("long double is float64 on this machine")
+    big = np.array([np.finfo(np.longdouble).max, 2.0], dtype=np.longdouble)
+    header = GOOD.replace("<f8", big.dtype.str)
+    assert forms.parse_npy(_header(header) + big.tobytes()).tolist() == [np.inf, 2.0]
+    assert not recwarn.list, [str(w.message) for w in recwarn.list]
