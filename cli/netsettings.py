@@ -14,16 +14,17 @@ def training(loss_name, optimizer, lr, steps, settings):
     from nncalc.core import losses, optimizers
     from nncalc.core.errors import suggest
     loss = loss_name if loss_name is not None else settings.get("loss", "half-sse")
-    with inputs.naming("--loss"):
+    with inputs.naming("--loss" if loss_name is not None else "--net"):      # where the value came from
         loss = losses.get(loss).name
     opt_name = optimizer if optimizer is not None else settings.get("optimizer", "sgd")
     if optimizers.canonical(opt_name) is None:
         raise UserError(_("unknown optimizer '{opt_name}'{opt_name2}; choose from {NAMES}").format(opt_name=opt_name, opt_name2=tr(suggest(opt_name, optimizers.NAMES)), NAMES=', '.join(optimizers.NAMES)), "--optimizer")
     opt_name = optimizers.canonical(opt_name)
+    source = "--lr" if lr is not None else "--net"
     lr = lr if lr is not None else settings.get("lr", 0.1)
-    if not (lr > 0):
+    if not (0 < lr < float("inf")):
         raise UserError(_("the learning rate must be a number > 0, got {lr}").format(lr=render_num(lr)),
-                        "--lr")
+                        source)
     steps = steps if steps is not None else settings.get("steps", 1)
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 0:
         raise UserError(_("must be a whole number ≥ 0, got {steps}").format(steps=steps), "--steps")

@@ -293,6 +293,9 @@ def test_bad_input(run, user_error, args, fragments):
     ({"layers": [{"weights": [[1, 2]], "activation": "sigmoid"},
                  {"weights": [[1, 2, 3]], "activation": "sigmoid"}]}, "layer 2"),
     ({"layers": [{"weights": [[1]], "activation": "sigmoid"}], "loss": "nope"}, "unknown loss"),
+    ({"layers": [{"weights": [[1]], "activation": "sigmoid"}], "loss": None}, "unknown loss"),
+    ({"layers": [{"weights": [[1]], "activation": "sigmoid"}], "lr": -1}, "learning rate"),
+    ({"layers": [{"weights": [[1]], "activation": "sigmoid"}], "lr": float("inf")}, "learning rate"),
 ])
 def test_bad_net_file(run, user_error, tmp_path, net, fragment):
     path = tmp_path / "net.json"
