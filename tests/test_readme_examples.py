@@ -70,12 +70,40 @@ def test_readme_example_prints_what_readme_shows(readme, command, shown, tmp_pat
     proc = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env,
                           cwd=tmp_path, timeout=120)
     got = (proc.stdout + proc.stderr).rstrip("\n").split("\n")
-    if "…" in shown:
-        at = 0
-        for line in shown:
-            if line == "…":
-                continue
-            assert line in got[at:], f"README line not printed (in order): {line!r}\n" + "\n".join(got)
-            at = got.index(line, at) + 1
-    else:
-        assert got == shown
+    assert shows(shown, got), "README shows:\n" + "\n".join(shown) + "\n\nprinted:\n" + "\n".join(got)
+
+
+def shows(shown, got):
+    """GOT as README SHOWS it: a line that is only '…' stands for lines left out there, and only
+    there; the runs of lines between them are printed whole, in order, from the first line to
+    the last unless a '…' opens or closes the example."""
+    runs = [[]]
+    for line in shown:
+        if line == "…":
+            runs.append([])
+        else:
+            runs[-1].append(line)
+    if len(runs) == 1:
+        return got == shown
+    first, *middle, last = runs
+    if got[:len(first)] != first or (last and got[len(got) - len(last):] != last):
+        return False
+    at, end = len(first), len(got) - len(last)
+    for run in middle:
+        found = next((i for i in range(at, end - len(run) + 1) if got[i:i + len(run)] == run), None)
+        if found is None:
+            return False
+        at = found + len(run)
+    return at <= end
+
+
+@pytest.mark.parametrize("shown, got, ok", [
+    (["a", "…", "z"], ["a", "b", "c", "z"], True),
+    (["a", "…", "z"], ["x", "a", "b", "z"], False),       # a line left out where no '…' stands
+    (["a", "c", "…"], ["a", "b", "c", "d"], False),       # a run is printed whole
+    (["…", "b", "…", "d"], ["a", "b", "c", "d"], True),
+    (["a", "…"], ["a"], True),
+    (["a", "…", "a"], ["a"], False),                       # one printed line cannot be two shown
+])
+def test_the_readme_matcher(shown, got, ok):
+    assert shows(shown, got) == ok
