@@ -1,10 +1,12 @@
-"""click's help wrapped by terminal columns, for Chinese help screens.
+"""Wrapping by terminal columns, for Chinese: help screens and trace prose alike.
 
 click wraps help by counting characters, and breaks lines only at spaces; a
 Chinese character fills two columns and Chinese has no spaces, so its help
 ran twice too wide. While Chinese is the language, click's wrapper is
 replaced by this one, which measures columns and may break between any two
-wide characters. English help keeps click's own wrapper, unchanged.
+wide characters. English help keeps click's own wrapper, unchanged. The
+trace's prose (cli/terminal.py) wraps its Chinese lines with the same
+wrapper and measures every line with ``columns``.
 """
 import unicodedata
 

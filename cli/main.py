@@ -122,7 +122,10 @@ _BUILT_IN = {}      # command module -> the language its help texts were transla
 def _command_module(module):
     """The command's module, built in the current language. Its help texts are translated when
     the module runs, so a process that switches language (tests, a program embedding nncalc)
-    runs it again; a command-line run chooses once, before any import, and never does."""
+    runs it again; a command-line run chooses once, before any import, and never does.
+    Running it again makes new objects: another module must look the command module's names
+    up when it uses them (``from nncalc.cli import activate`` inside a function), never keep
+    one taken at import, or it would hold the other language's."""
     mod = importlib.import_module(f"nncalc.cli.{module}")
     lang = i18n.language()
     if _BUILT_IN.setdefault(module, lang) != lang:

@@ -16,7 +16,7 @@ combining marks none, colour codes none.
 import re
 import shutil
 import sys
-import unicodedata
+from nncalc.cli.helpwrap import ColumnWrapper, columns
 from nncalc.cli.i18n import _, ngettext
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -35,10 +35,7 @@ def width():
 
 def display_width(text):
     text = _ANSI.sub("", text)
-    if text.isascii():
-        return len(text)
-    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-               for ch in text)
+    return len(text) if text.isascii() else columns(text)
 
 
 def widest(text):
@@ -84,7 +81,6 @@ def _wrap_line(line, columns):
 def _wrap_wide(line, columns):
     """A line with Chinese wraps as Chinese help does (cli/helpwrap.py): it may also break between
     two wide characters, and closing punctuation stays with what comes before it."""
-    from nncalc.cli.helpwrap import ColumnWrapper
     indent = line[:len(line) - len(line.lstrip(" "))]
     follow = indent + "  " if display_width(indent) + 2 < columns // 2 else ""
     wrapper = ColumnWrapper(width=columns, initial_indent=indent, subsequent_indent=follow)
