@@ -31,7 +31,7 @@ def run(report, res, x, ks, kernel_arg, d, result_shape, channels_last, out, arg
     grads = gradients(x, kernel_arg, d, *args, channels_last, out)
     single = len(ks) == 1 and ks[0].ndim == 2
     add_json(report.data, grads, single, channels_last)
-    add_text(report, grads, res, x.ndim, single, args[-1], channels_last, out.full)
+    add_text(report, grads, res, x.ndim, single, args[-1], channels_last, out)
 
 
 def gradients(x, kernels, d, bias, stride, padding, dilation, flip, act, moved, out):
@@ -81,18 +81,18 @@ def _in_view(arr4, x_ndim):
     return arr4[0, 0] if x_ndim == 2 else arr4[0] if x_ndim == 3 else arr4
 
 
-def _brief(arr, full, limit=16):
+def _brief(arr, out, limit=16):
     """A small array inline; a long one as its first values and a count (all with --full)."""
     import numpy as np
     from nncalc.cli import matrixtext, numbers
     arr = np.asarray(arr)
-    if full or arr.size <= limit:
-        return matrixtext.inline(arr)
-    head = numbers.column(arr.ravel()[:limit // 2], numbers.DEFAULT_DIGITS)
+    if out.full or arr.size <= limit:
+        return matrixtext.inline(arr, out.decimals)
+    head = numbers.column(arr.ravel()[:limit // 2], out.decimals)
     return " ".join(head) + _(" … ({n} values)").format(n=arr.size)
 
 
-def add_text(report, grads, res, x_ndim, single, act, channels_last, full):
+def add_text(report, grads, res, x_ndim, single, act, channels_last, out):
     out_ndim = res.result.ndim
     rule = (_("DY = ∂E/∂output, the output's shape") if not act else
             _("DY = ∂E/∂{act}(z); the gradients use δ = DY · {act}'(z) in its place").format(act=act))
@@ -102,10 +102,10 @@ def add_text(report, grads, res, x_ndim, single, act, channels_last, full):
     report.line(_("∂E/∂b_f = Σ_i,j {g}[f, i, j] (one per filter)").format(g=g))
     report.table([_("filter"), f"Σ {g} = ∂E/∂b"], [list(range(len(grads.grad_bias))), grads.grad_bias],
                  numeric=[True, True])
-    _kernel_table(report, grads, single, res.flip, full, g)
+    _kernel_table(report, grads, single, res.flip, out, g)
     gk = as_given(grads, single, False)[1]
     report.matrix(_("Gradient with respect to the kernel (∂E/∂K)"), gk)
-    _input_table(report, grads, x_ndim, out_ndim, g)
+    _input_table(report, grads, x_ndim, out_ndim, g, out)
     if grads.full_view is not None:
         _full_view(report, grads, x_ndim, out_ndim, single, res, g)
     title = _("Gradient with respect to the input (∂E/∂X)")
@@ -115,7 +115,7 @@ def add_text(report, grads, res, x_ndim, single, act, channels_last, full):
     report.matrix(title, grads.grad_input)
 
 
-def _kernel_table(report, grads, single, flip, full, g):
+def _kernel_table(report, grads, single, flip, out, g):
     report.line(_("∂E/∂K[f, c, a, b] = Σ_i,j Xpad[c, i·S + a·D, j·S + b·D] · {g}[f, i, j]:").format(g=g))
     line = _("  the input values under tap (a, b) in every window, times {g}, summed").format(g=g)
     if flip:
@@ -125,15 +125,15 @@ def _kernel_table(report, grads, single, flip, full, g):
     taps, under, prods, totals = [], [], [], []
     for s in grads.tap_steps:
         taps.append(str(s.tap[2:] if single else s.tap))
-        under.append(_brief(s.inputs, full))
-        prods.append(_brief(s.inputs * s.dout, full))
+        under.append(_brief(s.inputs, out))
+        prods.append(_brief(s.inputs * s.dout, out))
         totals.append(s.total)
     report.table(["(a, b)" if single else "(f, c, a, b)", _("input under the tap"),
                   f"⊙ {g}", "Σ = ∂E/∂K"], [taps, under, prods, totals],
                  total=grads.total_taps, numeric=[False, False, False, True])
 
 
-def _input_table(report, grads, x_ndim, out_ndim, g):
+def _input_table(report, grads, x_ndim, out_ndim, g, out):
     from nncalc.cli import numbers
     report.line(_("∂E/∂X[c, row, col] = Σ {g}[f, i, j] · K[f, c, a, b] over the windows (i, j)").format(g=g))
     report.line(_("  whose tap (a, b) lies on (row, col); 0 where no window reaches"))
@@ -146,7 +146,7 @@ def _input_table(report, grads, x_ndim, out_ndim, g):
             terms.append("")
         else:
             where.append(", ".join(f"{w[1:] if out_ndim == 2 else w}@{t}" for w, t, _d, _k in s.terms))
-            nums = numbers.column([v for _w, _t, d, k in s.terms for v in (d, k)], numbers.DEFAULT_DIGITS)
+            nums = numbers.column([v for _w, _t, d, k in s.terms for v in (d, k)], out.decimals)
             terms.append(" + ".join(f"{nums[i]}·{nums[i + 1]}" for i in range(0, len(nums), 2)))
         totals.append(s.total)
     win = "(i, j)" if out_ndim == 2 else "(f, i, j)"

@@ -102,7 +102,7 @@ class Picture:
         """Draw a ConvResult if asked; return it with only the steps the trace shows."""
         if self.wanted:
             from nncalc.cli import draw_windows
-            self._write(draw_windows.conv(res, self._positions(res), _digits(out), activation,
+            self._write(draw_windows.conv(res, self._positions(res), out.decimals, activation,
                                           self.ext))
         if len(res.steps) > out.steps:
             import dataclasses
@@ -113,7 +113,7 @@ class Picture:
         """Draw a PoolResult if asked; keep only the steps the trace shows."""
         if self.wanted:
             from nncalc.cli import draw_windows
-            self._write(draw_windows.pool(res, self._positions(res), _digits(out), self.ext))
+            self._write(draw_windows.pool(res, self._positions(res), out.decimals, self.ext))
         res.steps = res.steps[:out.steps]
         return res
 
@@ -121,13 +121,13 @@ class Picture:
         """Draw h and h' (``curves``: xs, h, h', title) with the given points marked."""
         if self.wanted:
             from nncalc.cli import draw_curves
-            self._write(draw_curves.activation(trace, curves, _digits(out), self.ext))
+            self._write(draw_curves.activation(trace, curves, out.decimals, self.ext))
 
     def loss(self, res, out):
         """Draw a TrainResult's loss per step (and its accuracy when the record has one)."""
         if self.wanted:
             from nncalc.cli import draw_curves
-            self._write(draw_curves.training(res, _digits(out), self.ext))
+            self._write(draw_curves.training(res, out.decimals, self.ext))
 
     def _positions(self, res):
         """Indices of the step records to draw: every one for a .gif, else --draw-step's."""
@@ -158,11 +158,6 @@ class Picture:
             from nncalc.cli.oserrors import reason
             raise click.ClickException(_("cannot write '{path}' (--draw): {reason}").format(
                 path=self.path, reason=reason(exc))) from None
-
-
-def _digits(out):
-    from nncalc.cli.numbers import DEFAULT_DIGITS
-    return DEFAULT_DIGITS if out.digits is None else out.digits
 
 
 # The refusals the drawing modules need once a result is known live here, so that every message

@@ -87,6 +87,12 @@ class Output:
         self.tol = self.rtol = None
 
     @property
+    def decimals(self):
+        """Decimals a trace, a table or a picture shows: --digits, else numbers.DEFAULT_DIGITS."""
+        from nncalc.cli.numbers import DEFAULT_DIGITS
+        return DEFAULT_DIGITS if self.digits is None else self.digits
+
+    @property
     def steps(self):
         """How many step records to compute: none when the output will not show them."""
         if self.select:                 # a key of the JSON output: its steps as JSON has them

@@ -5,7 +5,6 @@ import numpy as np
 from nncalc.cli import numbers
 from nncalc.cli.i18n import _, ngettext, tr
 from nncalc.cli.matrixtext import SUMMARY_EDGE, channels, matrix_cells, summarize
-from nncalc.cli.numbers import DEFAULT_DIGITS
 from nncalc.core.errors import shape_text
 
 
@@ -26,7 +25,7 @@ def table_rows(headers, columns, total, numeric, per, opts, marks=None):
                                                else col.ravel()[a:b].tolist())]
         is_num = numeric[i] if numeric else not any(isinstance(v, str) for v in part)
         preformatted = all(isinstance(v, str) for v in part)
-        cols.append(numbers.cells(part, _digits(opts)) if is_num and not preformatted
+        cols.append(numbers.cells(part, opts.decimals) if is_num and not preformatted
                     else [str(v) for v in part])
         is_numeric.append(is_num)
     flat = [list(r) for r in zip(*cols)] if cols else []
@@ -87,7 +86,7 @@ def matrix_blocks(arr, opts, mask=None, mask_text="·", edge=SUMMARY_EDGE):
     as shown, big ones cut."""
     masks = channels(np.broadcast_to(mask, arr.shape)) if mask is not None else None
     full = _shows_all(arr, opts)
-    return [(label, matrix_cells(block, _digits(opts), full, masks[n][1] if masks else None,
+    return [(label, matrix_cells(block, opts.decimals, full, masks[n][1] if masks else None,
                                  mask_text, edge), block.shape[1])
             for n, (label, block) in enumerate(channels(arr))]
 
@@ -137,5 +136,3 @@ def _column_labels(n, full, edge=SUMMARY_EDGE):
     return ["…" if c is None else str(c) for c in c_idx]
 
 
-def _digits(opts):
-    return DEFAULT_DIGITS if opts.digits is None else opts.digits

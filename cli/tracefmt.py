@@ -14,7 +14,7 @@ class Fmt:
     def __init__(self, out):
         from nncalc.cli import numbers
         self.numbers = numbers
-        self.digits = numbers.DEFAULT_DIGITS if out.digits is None else out.digits
+        self.digits = out.decimals
         self.limit = max(out.max_steps, 1)
 
     def __call__(self, v):

@@ -194,3 +194,13 @@ def test_torch_autograd(seed):
     np.testing.assert_allclose(np.array(d["grad_input"]), to_last(xt.grad.numpy()), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(np.array(d["grad_kernel"]), kt.grad.numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(np.array(d["grad_bias"]), bt.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_the_backward_tables_show_digits_decimals():
+    """The ∂E/∂K products and the ∂E/∂X terms were written with four decimals whatever --digits said."""
+    from conftest import ok
+    out = ok("conv", "1 2 3; 4 5 6; 7 8 9", "0.5 0.25; 0.125 1", "--backward", "0.123456 0.1; 0.2 0.3",
+             "--digits", "2").stdout
+    assert "0.12 0.20; 0.80 1.50" in out                  # input under tap (0, 0) ⊙ DY
+    assert "0.12·0.25 + 0.10·0.50" in out                 # DY · K for ∂E/∂X[0, 1]
+    assert "0.1235" not in out
