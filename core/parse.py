@@ -41,7 +41,11 @@ _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*", re.ASCII)
 # full-width digits, point, signs, comma, semicolon, brackets, bar; ideographic space
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．＋－，；（）［］｜\u3000", "0123456789.+-,;()[]| ")
 _NUMPY_NUMBER = re.compile(r"\d\.(?!\d)|(?<!\d)\.\d", re.ASCII)
-_TRACE_HEAD = re.compile(r"[a-z][a-z0-9-]*(?::| [a-z(])", re.ASCII)
+# what marks nncalc's own text trace, in either language: a heading 'relu:' / 'relu：' / 'loss mse (…'
+# or '损失函数 …：', a table's dashed rule under its header, a step's '———' rule
+_TRACE_HEAD = re.compile(r"[a-z][a-z0-9-]*(?::|：| [a-z(])|[\u4e00-\u9fff][^:：]*：", re.ASCII)
+_TABLE_RULE = re.compile(r"-{2,}(?: +-{2,})*|\+[-=]+(?:\+[-=]+)*\+", re.ASCII)
+_STEP_RULE = re.compile(r".*\S —{3,}")
 _FIELD_SEP = re.compile(r"[ \t\r\f\v]*,[ \t\r\f\v]*|[ \t\r\f\v]+", re.ASCII)
 
 
@@ -101,14 +105,30 @@ def _drop_comments(text):
 
 def _refuse_trace(text):
     """A whole text trace piped in: say so rather than 'relu:' is not a number."""
-    lines = [line for line in text.split("\n") if line.strip()]
-    if len(lines) >= 2 and _TRACE_HEAD.match(lines[0]) and not _NUMBER.match(lines[0]):
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if len(lines) >= 2 and (_TRACE_HEAD.match(lines[0]) and not _NUMBER.match(lines[0])
+                            or any(_STEP_RULE.fullmatch(line) for line in lines)
+                            or any(_TABLE_RULE.fullmatch(line) and not _all_numbers(above)
+                                   for above, line in zip(lines, lines[1:]))):
         raise InputError("this is an nncalc text trace ('{v}'), not a matrix", code="trace", v=lines[0][:40])
+
+
+def _all_numbers(line):
+    return all(is_number(t) for t in _FIELD_SEP.split(line) if t)
 
 
 def parse_text(text, max_elements=None):
     """Parse the text form or a printout (see module docstring) into a 1- to 4-D array."""
     text = _drop_comments(fold_full_width(text.replace("\r\n", "\n").replace("\r", "\n")))   # old Mac: lone CR
+    try:
+        return _text_or_printout(text, max_elements)
+    except InputError as exc:
+        if exc.code is None:
+            _refuse_trace(text)
+        raise
+
+
+def _text_or_printout(text, max_elements):
     body, wrapper = pasted.unwrap(text)
     if wrapper or "[" in body or "]" in body:
         pasted.refuse_summary(body)
@@ -121,12 +141,7 @@ def parse_text(text, max_elements=None):
         text = body.replace("[", "").replace("]", "")   # [1 2; 3 4]: brackets around the text form
     if not text.strip():
         raise InputError("empty input: no numbers given")
-    try:
-        return _plain(text, max_elements)
-    except InputError as exc:
-        if exc.code is None:
-            _refuse_trace(text)
-        raise
+    return _plain(text, max_elements)
 
 
 def _nested(body, max_elements):
