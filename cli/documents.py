@@ -244,7 +244,8 @@ class Html(Latex):
     def document(self):
         title = next((p[4:-5] for p in self.parts if p.startswith("<h2>")), "nncalc")
         title = re.sub(r"<[^>]+>", "", title)
-        return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        lang = "zh-CN" if language() == "zh" else "en"     # screen readers and fonts follow it
+        return (f"<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n"
                 f"<title>nncalc: {title}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n"
                 + "\n".join(self.parts) + "\n</body>\n</html>\n")
 

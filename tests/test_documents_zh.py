@@ -234,3 +234,10 @@ def test_zh_quiet_and_any_chinese_report_compile(tmp_path):
 
 def test_golden_conv_in_chinese(golden):
     golden("conv_padding_stride.zh.tex", ok("--lang", "zh", *CONV, "--format", "latex").stdout)
+
+
+@pytest.mark.parametrize("lang, tag", [("zh", '<html lang="zh-CN">'), ("en", '<html lang="en">')])
+def test_html_page_declares_its_language(lang, tag):
+    # a Chinese page marked lang="en" is read aloud as English and set in Latin fonts
+    page = ok("--lang", lang, "activate", "relu", "-1", "2", "--format", "html").stdout
+    assert page.splitlines()[1] == tag
