@@ -143,3 +143,19 @@ def test_a_ragged_array_is_named_in_the_readers_language(call, zh, en):
             assert i18n.tr(caught.value.text).startswith(want)
         finally:
             i18n.activate("en")
+
+
+@pytest.mark.parametrize("value, message", [
+    ("[[[1],[2]],[[3],4]]", "第 [1][1] 项的形状为 []，第 [1][0] 项为 [1]"),
+    ("[[1,2],[3]]", "第 2 行有 1 个值，第 1 行有 2 个"),
+    ("[[[1],[2]],[[3],[4, 5]]]", "第 [1][1] 项有 2 个值，第 [1][0] 项有 1 个"),
+], ids=["shape", "row", "item"])
+def test_ragged_input_names_its_items_without_stray_spaces(value, message):
+    # '第 [1][1] 项' is a name: what follows it joins it as in any Chinese sentence
+    assert zh("conv", value, "1").stderr == f"错误：INPUT：{message}\n"
+
+
+def test_an_empty_cell_reads_without_a_stray_space(tmp_path):
+    f = tmp_path / "gap.csv"
+    f.write_text("1;;3\n")
+    assert zh("conv", f"@{f}", "1").stderr == "错误：INPUT：第 1 行第 2 列是空单元格\n"
