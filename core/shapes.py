@@ -110,6 +110,8 @@ def out_size(n, k, stride=1, padding=0, dilation=1, ceil=False):
     # ceil mode (pooling) keeps a window that starts inside and runs off the end, as PyTorch
     # does, so a window longer than the input still fits there while eff < padded + s
     if eff > padded and not (ceil and eff < padded + s):
+        if d == 1:      # an undilated kernel is its own size: '(dilated 3)' would only puzzle
+            raise InputError("kernel {k} does not fit the padded input {padded}", field="kernel", k=k, padded=padded)
         raise InputError("kernel {k} (dilated {eff}) does not fit the padded input {padded}", field="kernel",
                          k=k, eff=eff, padded=padded)
     q = Fraction(padded - eff, s)
@@ -129,7 +131,8 @@ def out_size2d(hw, khw, stride=1, padding=0, dilation=1, ceil=False):
 
     ``padding`` may be an int, (ph, pw) (symmetric per dimension) or
     (top, bottom, left, right).  The fit check names both dimensions:
-    "kernel 5×5 (dilated 5×5) does not fit the padded input 3×3".
+    "kernel 5×5 does not fit the padded input 3×3", with "(dilated 9×9)" after the kernel
+    when a dilation above 1 was given.
     """
     h, w = pair(hw, "input", 1)
     kh, kw = pair(khw, "kernel", 1)
@@ -140,6 +143,9 @@ def out_size2d(hw, khw, stride=1, padding=0, dilation=1, ceil=False):
     ph, pw = h + pt + pb, w + pl + pr
     fits = [e <= p or (ceil and e < p + st) for e, p, st in ((eh, ph, sh), (ew, pw, sw))]
     if not all(fits):
+        if dh == dw == 1:
+            raise InputError("kernel {kh}×{kw} does not fit the padded input {ph}×{pw}",
+                             field="kernel", kh=kh, kw=kw, ph=ph, pw=pw)
         raise InputError("kernel {kh}×{kw} (dilated {eh}×{ew}) does not fit the padded input {ph}×{pw}",
                          field="kernel", kh=kh, kw=kw, eh=eh, ew=ew, ph=ph, pw=pw)
     return (out_size(h, kh, sh, (pt, pb), dh, ceil), out_size(w, kw, sw, (pl, pr), dw, ceil))

@@ -159,3 +159,14 @@ def test_an_empty_cell_reads_without_a_stray_space(tmp_path):
     f = tmp_path / "gap.csv"
     f.write_text("1;;3\n")
     assert zh("conv", f"@{f}", "1").stderr == "错误：INPUT：第 1 行第 2 列是空单元格\n"
+
+
+@pytest.mark.parametrize("extra, chinese, english", [
+    ([], "卷积核 3×3 放不进填充后的输入 2×2", "kernel 3×3 does not fit the padded input 2×2"),
+    (["--dilation", "2"], "卷积核 3×3（膨胀后 5×5）放不进填充后的输入 2×2",
+     "kernel 3×3 (dilated 5×5) does not fit the padded input 2×2"),
+], ids=["undilated", "dilated"])
+def test_kernel_fit_error_shows_the_dilated_size_only_for_a_dilation(extra, chinese, english):
+    args = ["conv", "1 2; 3 4", "1 2 3; 4 5 6; 7 8 9", *extra]
+    assert zh(*args).stderr == f"错误：KERNEL：{chinese}\n"
+    assert en(*args).stderr == f"Error: KERNEL: {english}\n"

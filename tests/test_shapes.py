@@ -66,10 +66,17 @@ def test_transposed_errors_name_the_field():
 
 
 def test_kernel_does_not_fit_message():
+    # the dilated size is news only when a dilation above 1 was given: d·(k−1)+1 = k at d = 1
     with pytest.raises(InputError) as e:
         shapes.out_size2d(3, 5)
-    assert "kernel 5×5 (dilated 5×5) does not fit the padded input 3×3" in str(e.value)
-    with pytest.raises(InputError, match="dilated 5"):
+    assert str(e.value) == "kernel 5×5 does not fit the padded input 3×3"
+    with pytest.raises(InputError) as e:
+        shapes.out_size2d(3, 2, dilation=(1, 4))
+    assert str(e.value) == "kernel 2×2 (dilated 2×5) does not fit the padded input 3×3"
+    with pytest.raises(InputError) as e:
+        shapes.out_size(2, 3)
+    assert str(e.value) == "kernel 3 does not fit the padded input 2"
+    with pytest.raises(InputError, match=r"kernel 3 \(dilated 5\) does not fit the padded input 4"):
         shapes.out_size(4, 3, dilation=2)
 
 
