@@ -63,6 +63,22 @@ def test_cnn_trace_translates_activation_derivatives():
     assert conv_back and all("∂out/∂net = ReLU'(x) = 1（x > 0 时）" in line for line in conv_back)
 
 
+@pytest.mark.parametrize("layers", ["4,5,3", "conv:1,2 relu flatten fc:3 softmax"], ids=["dense", "cnn"])
+@pytest.mark.parametrize("loss", ["cross-entropy", "mse"])
+def test_softmax_backward_heading_reads_in_chinese(layers, loss):
+    # the softmax output layer's ∂out/∂net (its Jacobian and diagonal), with and without cross-entropy
+    target = "2" if loss == "cross-entropy" else "0 0 1"
+    args = ["backprop", "--layers", layers, "--seed", "1", "--input", "1 2 3; 4 5 6; 7 8 9" if "conv" in layers
+            else "1 2 3 4", "--target", target, "--loss", loss]
+    if loss == "mse" and "conv" not in layers:
+        args += ["--activation", "relu,softmax"]
+    out = zh(*args).stdout
+    heads = [line for line in out.splitlines() if line.startswith("反向传播") and "softmax" in line]
+    assert heads and all("∂out/∂net = ∂p_i/∂x_j = p_i(δ_ij − p_j)；对角线 p_i(1 − p_i)" in h for h in heads), heads
+    assert not re.search(r"\bdiagonal\b|\bif\b|\belse\b|\blayer\b|\bBackward\b", out), out
+    assert "; diagonal p_i(1 − p_i)" in en(*args).stdout
+
+
 # ------------------------------------------------------------- table heads and trace lines
 
 def test_outsize_field_table_heads_are_the_legends_symbols():
