@@ -14,7 +14,7 @@ import click._textwrap
 
 _CLICK_WRAPPER = click._textwrap.TextWrapper
 # a line should not begin with these: they close what came before
-_NO_LINE_START = set("，。、；：？！）》」』】,.;:?!)")
+NO_LINE_START = set("，。、；：？！）》」』】,.;:?!)")
 # nor end with these: they open what comes after
 _NO_LINE_END = set("（《「『【([")
 
@@ -59,7 +59,7 @@ class ColumnWrapper(_CLICK_WRAPPER):
             while chunks:
                 width = columns(chunks[-1])
                 fits = used + width <= room
-                closing = chunks[-1][0] in _NO_LINE_START and width <= 2 and used + width <= room + self.hang
+                closing = chunks[-1][0] in NO_LINE_START and width <= 2 and used + width <= room + self.hang
                 if fits or closing or not line:
                     if not fits and not line:           # one chunk wider than the line: cut it
                         head, tail = _cut(chunks.pop(), room)
@@ -82,7 +82,7 @@ class ColumnWrapper(_CLICK_WRAPPER):
 def _keep_together(line, chunks):
     """Move the end of LINE back onto the next line (CHUNKS, reversed) while the next line would
     begin with closing punctuation or this one end with an opening bracket; the first chunk stays."""
-    while len(line) > 1 and ((chunks and chunks[-1][:1] in _NO_LINE_START) or line[-1][-1:] in _NO_LINE_END):
+    while len(line) > 1 and ((chunks and chunks[-1][:1] in NO_LINE_START) or line[-1][-1:] in _NO_LINE_END):
         chunks.append(line.pop())
 
 

@@ -77,6 +77,9 @@ def _tabulate(rows, headers, tablefmt, colalign, wrap=None):
     from tabulate import tabulate
     if not rows:
         return _("(empty)")
+    if wrap:
+        from nncalc.cli.terminal import wrap_cell
+        rows = [[wrap_cell(c, w) for c, w in zip(row, wrap)] for row in rows]
     return tabulate(rows, headers=headers or (), tablefmt=tablefmt, disable_numparse=True,
                     colalign=colalign or None, maxcolwidths=wrap)
 

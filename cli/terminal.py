@@ -16,11 +16,12 @@ combining marks none, colour codes none.
 import re
 import shutil
 import sys
-from nncalc.cli.helpwrap import ColumnWrapper, columns
+from nncalc.cli.helpwrap import NO_LINE_START, ColumnWrapper, columns
 from nncalc.cli.i18n import _, ngettext
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MIN_PROSE = 14          # a wrapped prose column is never narrower than this
+_SHORT_GROUP = re.compile(r"[(（][^()（）\u3000-\u9fff\uff00-\uffef]{1,12}[)）]")
 
 
 def width():
@@ -78,14 +79,37 @@ def _wrap_line(line, columns):
     return "\n".join(out)
 
 
-def _wrap_wide(line, columns):
+def _wrap_wide(line, columns, follow=None):
     """A line with Chinese wraps as Chinese help does (cli/helpwrap.py): it may also break between
     two wide characters, and closing punctuation stays with what comes before it."""
     indent = line[:len(line) - len(line.lstrip(" "))]
-    follow = indent + "  " if display_width(indent) + 2 < columns // 2 else ""
+    if follow is None:
+        follow = indent + "  " if display_width(indent) + 2 < columns // 2 else ""
     wrapper = ColumnWrapper(width=columns, initial_indent=indent, subsequent_indent=follow)
     wrapper.hang = 0                                # a trace fills the terminal to its last column
     return "\n".join(wrapper.wrap(line[len(indent):]))
+
+
+def wrap_cell(text, limit):
+    """A table cell wrapped to LIMIT columns the way Chinese prose wraps, if it holds wide
+    characters: tabulate's own wrapping breaks only at spaces and may count characters, not
+    columns, so it left a lone '0' under Chinese words and split a full-width bracket from its
+    word. Other cells are left to it."""
+    if (not isinstance(text, str) or text.isascii() or not limit or widest(text) <= limit
+            or not any(columns(ch) == 2 for ch in text)):
+        return text                                 # English cells, '−' and 'σ' included, stay tabulate's
+    # a short bracketed formula, '(0, 1)' or 'σ' ≤ 0.25' in brackets, is one word: its spaces hold
+    # (NUL, as wide as a space, stands in for them while wrapping) unless, in a narrow column, that
+    # word would push the punctuation after it to the start of a line
+    held = _SHORT_GROUP.sub(lambda m: m.group().replace(" ", "\0"), text)
+    wrapped = _wrap_cell_lines(held, limit).replace("\0", " ")
+    if held == text or not any(line[:1] in NO_LINE_START for line in wrapped.split("\n")[1:]):
+        return wrapped
+    return _wrap_cell_lines(text, limit)
+
+
+def _wrap_cell_lines(text, limit):
+    return "\n".join(_wrap_wide(line, limit, follow="") if line else "" for line in text.split("\n"))
 
 
 def _cut(text, columns):
