@@ -53,7 +53,7 @@ def _json_number(node, path):
     """Refuse a JSON leaf that is not a number (true, null, a string, an object)."""
     if isinstance(node, bool) or node is None or isinstance(node, (str, dict)):
         import json
-        at = "".join(f"[{i}]" for i in path) or "top level"
+        at = "".join(f"[{i}]" for i in path) or Text("top level")
         raise InputError("{node} at {at} is not a number", node=json.dumps(node), at=at)
 
 
