@@ -59,9 +59,12 @@ def read_header(fh, read_exactly):
         raise invalid(Text("the file ends inside its header"))
     reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
     try:
+        if version == (3, 0):
+            size_bytes, header = _as_version_2(header)
         with warnings.catch_warnings():     # a Python 2 header is read, with a UserWarning we do not print
             warnings.simplefilter("ignore")
-            shape, fortran, dtype = reader(io.BytesIO(size_bytes + header))
+            shape, fortran, dtype = reader(io.BytesIO(size_bytes + header),
+                                           max_header_size=max(len(header), MAX_HEADER))
     except Exception:                       # NumPy raises ValueError (or others) with its own prose
         raise invalid(_header_problem(header, version)) from None
     if any(isinstance(s, bool) for s in shape):     # NumPy's check takes True for the int 1
@@ -69,6 +72,15 @@ def read_header(fh, read_exactly):
     if any(s < 0 for s in shape):
         raise invalid(Text("its header's shape {shape} has a negative size", shape=_brief(shape)))
     return shape, fortran, dtype
+
+
+def _as_version_2(header):
+    """A 3.0 header (2.0's, in UTF-8) as the same dictionary in a 2.0 header, which NumPy's public
+    reader decodes as latin-1: non-ASCII characters, allowed only inside its strings (field names),
+    become escapes there, so a name keeps its letters rather than reading as latin-1 mojibake.
+    Invalid UTF-8 raises."""
+    text = header.decode("utf-8").encode("ascii", "backslashreplace")
+    return struct.pack("<I", len(text)), text
 
 
 def _header_problem(header, version):

@@ -146,3 +146,25 @@ def test_a_long_double_beyond_float64_reads_as_inf_without_a_warning(recwarn):
     header = GOOD.replace("<f8", big.dtype.str)
     assert forms.parse_npy(_header(header) + big.tobytes()).tolist() == [np.inf, 2.0]
     assert not recwarn.list, [str(w.message) for w in recwarn.list]
+
+
+def _npy_3_0(dict_text):
+    """A .npy of format 3.0 (2.0 with a UTF-8 header), built by hand: 8 bytes of float data."""
+    header = dict_text.encode("utf-8")
+    header += b" " * (-(len(header) + 13) % 64) + b"\n"
+    return b"\x93NUMPY\x03\x00" + len(header).to_bytes(4, "little") + header + bytes(8)
+
+
+def test_a_version_3_header_is_utf8_so_its_field_names_read_as_written(run, user_error, tmp_path):
+    path = tmp_path / "x.npy"
+    path.write_bytes(_npy_3_0("{'descr': [('é', '<f8')], 'fortran_order': False, 'shape': (1,), }"))
+    error = user_error(run("activate", "relu", f"@{path}"), "needs real numbers")
+    assert "holds [('é', '<f8')] values" in error
+
+
+def test_a_version_3_header_that_is_not_utf8_is_refused():
+    data = _npy_3_0("{'descr': [('X', '<f8')], 'fortran_order': False, 'shape': (1,), }").replace(
+        b"'X'", b"'\xe9'")                 # the latin-1 byte of é alone: not UTF-8
+    with pytest.raises(InputError) as info:
+        forms.parse_npy(data)
+    assert info.value.text.params["reason"].template == "its header is not a Python dictionary"
