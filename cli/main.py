@@ -58,6 +58,7 @@ class LazyGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        _handle_interrupts()
         before = i18n.state()
         try:
             self._main(args, prog_name, complete_var, **extra)
@@ -114,6 +115,23 @@ class LazyGroup(click.Group):
                               "traceback, and please report it)").format(kind=type(exc).__name__,
                                                                          detail=str(exc))))
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _handle_interrupts():
+    """From here Ctrl-C raises KeyboardInterrupt (exit 130 below; a progress bar is closed on the
+    way), as Python's own handler does, save inside the import machinery: there it can land in a
+    module lock's weakref callback, where Python prints it as "Exception ignored" and carries on,
+    so the run neither stops nor stays quiet. An interrupted import has nothing to clean up."""
+    import nncalc.cli
+    import signal
+    if nncalc.cli.QUIET_INTERRUPT and signal.getsignal(signal.SIGINT) is signal.SIG_DFL:
+        signal.signal(signal.SIGINT, _interrupted)
+
+
+def _interrupted(signum, frame):
+    if frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+        os._exit(130)
+    raise KeyboardInterrupt
 
 
 _BUILT_IN = {}      # command module -> the language its help texts were translated into
