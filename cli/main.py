@@ -95,9 +95,9 @@ class LazyGroup(click.Group):
         except click.BadParameter as exc:
             _exit(2, _error(_noted(_bad_parameter(exc))))
         except click.UsageError as exc:
-            _exit(2, _error(_noted(exc.format_message())))
+            _exit(2, _error(_noted(_stopless(exc.format_message()))))
         except click.ClickException as exc:
-            _exit(exc.exit_code, _error(_noted(exc.format_message())))
+            _exit(exc.exit_code, _error(_noted(_stopless(exc.format_message()))))
         except BrokenPipeError:
             _silence_stdout()
             sys.exit(1)
@@ -163,9 +163,17 @@ def _bad_parameter(exc):
     the same as the refusals nncalc writes itself (click's reads "Invalid value for '--stride': …")."""
     param = exc.param
     if param is None or exc.param_hint is not None or isinstance(exc, click.MissingParameter):
-        return exc.format_message().rstrip(".\N{IDEOGRAPHIC FULL STOP}")
+        return _stopless(exc.format_message())
     hint = " / ".join(param.opts) if isinstance(param, click.Option) else param.human_readable_name
-    return _("{arg}: {message}").format(arg=hint, message=exc.message.rstrip(".\N{IDEOGRAPHIC FULL STOP}"))
+    return _("{arg}: {message}").format(arg=hint, message=_stopless(exc.message))
+
+
+def _stopless(message):
+    """click's sentence without its full stop, like every error line nncalc writes; an ellipsis stays."""
+    message = message.rstrip()
+    if message.endswith(("...", "\N{HORIZONTAL ELLIPSIS}")):
+        return message
+    return message[:-1] if message.endswith((".", "\N{IDEOGRAPHIC FULL STOP}")) else message
 
 
 def _unwritable(exc):

@@ -28,3 +28,17 @@ def test_a_value_of_the_wrong_type_reads_the_same_way():
     r = invoke("activate", "sigmoid", "1", "--digits", "x")
     assert (r.exit_code, r.stdout) == (2, "")
     assert r.stderr == "Error: --digits: 'x' is not a valid integer range\n", r.stderr
+
+
+def test_clicks_other_errors_end_without_a_full_stop_like_every_error_line():
+    for lang, line in (("en", "Error: Missing command"), ("zh", "错误：缺少命令")):
+        r = invoke("--lang", lang, "--debug")
+        assert (r.exit_code, r.stdout, r.stderr) == (2, "", line + "\n")
+
+
+@pytest.mark.parametrize("message, line", [("Missing command.", "Missing command"), ("缺少命令。", "缺少命令"),
+                                           ("Try 'a b c'...", "Try 'a b c'..."), ("see x…", "see x…"),
+                                           ("no stop", "no stop")])
+def test_only_a_full_stop_is_taken_off_not_an_ellipsis(message, line):
+    from nncalc.cli.main import _stopless
+    assert _stopless(message) == line
