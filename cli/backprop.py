@@ -3,7 +3,7 @@
 import click
 
 from nncalc.cli import completion, draw
-from nncalc.cli.options import FiniteFloat, UserError, output_options
+from nncalc.cli.options import FiniteFloat, UserError, output_options, whole_number
 from nncalc.cli.options import check_options
 from nncalc.cli.i18n import _
 
@@ -107,7 +107,7 @@ SETTINGS = {"help_option_names": ["-h", "--help"]}
 @click.option("--check", is_flag=True,
               help=_("Central-difference numeric gradient beside backprop's, with the relative error "
                    "(two forward passes per parameter)."))
-@click.option("--check-limit", type=click.IntRange(min=1), default=DEFAULT_CHECK_LIMIT, metavar="N",
+@click.option("--check-limit", type=whole_number(min=1), default=DEFAULT_CHECK_LIMIT, metavar="N",
               help=_("Refuse a --check that needs more than N forward passes [200,000]."))
 @click.option("--plot", is_flag=True, help=_("Draw the loss per step in the terminal."))
 @draw.options(animated=False)

@@ -71,6 +71,14 @@ class FiniteFloat(click.ParamType):
         return v
 
 
+def whole_number(min=None, max=None):
+    """click's IntRange named "integer", as its refusal says ('abc' is not a valid integer), not
+    "integer range"; the Chinese catalog has always said "not an integer" there."""
+    kind = click.IntRange(min, max)
+    kind.name = "integer"
+    return kind
+
+
 class Output:
     """The parsed output options, handed to the renderer."""
 
@@ -140,12 +148,12 @@ def output_options(func):
                           "style: github, grid, …")),
         click.option("-q", "--quiet", is_flag=True,
                      help=_("Only the result, in a form that reads back as input (full precision).")),
-        click.option("--digits", type=click.IntRange(0, 17), metavar="N",
+        click.option("--digits", type=whole_number(0, 17), metavar="N",
                      help=_("Decimals in tables [default: 4]; with -q/csv rounds the result too.")),
         click.option("--full", is_flag=True, help=_("Show every row and column of big matrices.")),
-        click.option("--max-steps", type=click.IntRange(min=0), default=DEFAULT_MAX_STEPS,
+        click.option("--max-steps", type=whole_number(min=0), default=DEFAULT_MAX_STEPS,
                      metavar="N", show_default=True, help=_("Rows shown in each step table.")),
-        click.option("--max-elements", type=click.IntRange(min=1), default=DEFAULT_MAX_ELEMENTS,
+        click.option("--max-elements", type=whole_number(min=1), default=DEFAULT_MAX_ELEMENTS,
                      metavar="N", show_default=True, help=_("Refuse inputs with more elements.")),
         click.option("--debug", is_flag=True, expose_value=False, callback=_debug_flag,
                      is_eager=True, help=_("Show the Python traceback of an error (for bug reports).")),

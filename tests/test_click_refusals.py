@@ -27,7 +27,7 @@ def test_click_refusals_name_the_option_first(args, english, chinese):
 def test_a_value_of_the_wrong_type_reads_the_same_way():
     r = invoke("activate", "sigmoid", "1", "--digits", "x")
     assert (r.exit_code, r.stdout) == (2, "")
-    assert r.stderr == "Error: --digits: 'x' is not a valid integer range\n", r.stderr
+    assert r.stderr == "Error: --digits: 'x' is not a valid integer\n", r.stderr
 
 
 def test_clicks_other_errors_end_without_a_full_stop_like_every_error_line():

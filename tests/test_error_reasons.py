@@ -204,7 +204,9 @@ def test_an_internal_error_keeps_its_english_detail_out_of_chinese(monkeypatch):
 
 @pytest.mark.parametrize("args, en_type", [
     (["backprop", "--weights", "1", "--input", "1", "--target", "1", "--steps", "1e10"], "integer"),
-    (["activate", "relu", "1", "--max-elements", "abc"], "integer range"),
+    (["activate", "relu", "1", "--max-elements", "abc"], "integer"),
+    (["activate", "relu", "1", "--digits", "abc"], "integer"),
+    (["backprop", "--weights", "1", "--input", "1", "--target", "1", "--check-limit", "x"], "integer"),
 ])
 def test_clicks_number_words(args, en_type):
     """click names the type in its own message by an English attribute gettext never sees; every
