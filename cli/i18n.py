@@ -1,6 +1,6 @@
 """The language nncalc speaks: Chinese (``zh``) or English (``en``), chosen once per run.
 
-The choice, first that applies: ``--lang zh|en`` on the group, the
+The choice, first that applies: ``--lang zh|en`` on the group (zh_CN, en_US and the like too), the
 ``NNCALC_LANG`` variable, then gettext's locale variables in its order
 (LANGUAGE, LC_ALL, LC_MESSAGES, LANG; the first one set decides). Any ``zh*``
 value means Chinese, anything else English.
@@ -125,16 +125,20 @@ def from_environment():
     return "en"
 
 
+def language_of(value):
+    """'zh' or 'en' for a --lang value, as NNCALC_LANG reads it (zh_CN, ZH, zh-TW, en_US), or None."""
+    value = value.strip().lower()
+    return next((lang for lang in LANGUAGES if value.startswith(lang)), None)
+
+
 def from_arguments(args):
     """The --lang value typed before the command name in ARGS, or None (click checks the value later)."""
     it = iter(args)
     for word in it:
         if word == "--lang":
-            value = next(it, "")
-            return value if value in LANGUAGES else None
+            return language_of(next(it, ""))
         if word.startswith("--lang="):
-            value = word.split("=", 1)[1]
-            return value if value in LANGUAGES else None
+            return language_of(word.split("=", 1)[1])
         if not word.startswith("-") or word == "--":
             return None                 # the command name: options after it are the command's
     return None

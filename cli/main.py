@@ -94,6 +94,9 @@ class LazyGroup(click.Group):
             _exit(130, "")
         except click.BadParameter as exc:
             _exit(2, _error(_noted(_bad_parameter(exc))))
+        except click.NoSuchOption as exc:
+            _exit(2, _error(_noted(_misplaced_lang(args) if exc.option_name == "--lang"
+                                   else _stopless(exc.format_message()))))
         except click.UsageError as exc:
             _exit(2, _error(_noted(_stopless(exc.format_message()))))
         except click.ClickException as exc:
@@ -166,6 +169,18 @@ def _bad_parameter(exc):
         return _stopless(exc.format_message())
     hint = " / ".join(param.opts) if isinstance(param, click.Option) else param.human_readable_name
     return _("{arg}: {message}").format(arg=hint, message=_stopless(exc.message))
+
+
+def _misplaced_lang(args):
+    """--lang is the group's option, read before any command module loads (its help is translated
+    then): after the command name it is the command's unknown option, and the line says where it goes."""
+    at = next((i for i, word in enumerate(args) if word in COMMANDS), 0)
+    spot = next((i for i, word in enumerate(args) if i > at and word.partition("=")[0] == "--lang"), at)
+    value = args[spot].partition("=")[2] if "=" in args[spot] else (args[spot + 1:] or [""])[0]
+    command = args[at] if args and args[at] in COMMANDS else "COMMAND"
+    example = "nncalc --lang {lang} {command} \N{HORIZONTAL ELLIPSIS}".format(
+        lang=value if i18n.language_of(value) else "zh", command=command)
+    return _("--lang: goes before the command: {example}").format(example=example)
 
 
 def _stopless(message):
@@ -253,10 +268,19 @@ def _lang_option(ctx, param, value):
         i18n.activate(value)
 
 
+class Language(click.Choice):
+    """zh or en, as help shows it; zh_CN, ZH, zh-TW, en_US and the like are taken as NNCALC_LANG takes them."""
+    def __init__(self):
+        super().__init__(i18n.LANGUAGES)
+
+    def convert(self, value, param, ctx):
+        return super().convert(i18n.language_of(value) or value, param, ctx)
+
+
 @click.group(cls=LazyGroup, help=GROUP_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
               help=OPTION_HELP["version"])
-@click.option("--lang", type=click.Choice(i18n.LANGUAGES), expose_value=False, is_eager=True,
+@click.option("--lang", type=Language(), expose_value=False, is_eager=True,
               callback=_lang_option, help=OPTION_HELP["lang"])
 @click.option("--debug", is_flag=True, expose_value=False, is_eager=True, help=OPTION_HELP["debug"])
 def cli():

@@ -123,6 +123,8 @@ def test_language_from_the_environment(monkeypatch, env, expected):
     (["--lang", "zh", "conv"], "zh"), (["--lang=en", "conv"], "en"), (["--debug", "--lang", "zh"], "zh"),
     (["conv", "--lang", "zh"], None),          # after the command name it is not the group's
     (["--lang", "fr"], None), ([], None),
+    (["--lang", "zh_CN", "conv"], "zh"), (["--lang", "ZH", "conv"], "zh"), (["--lang=zh-TW", "conv"], "zh"),
+    (["--lang", "en_US", "conv"], "en"),      # as NNCALC_LANG reads them
 ])
 def test_language_from_the_arguments(args, expected):
     from nncalc.cli import i18n
@@ -298,3 +300,26 @@ def test_a_regular_wheel_ships_the_compiled_catalog(tmp_path):
     assert "nncalc/cli/locale/zh_CN/LC_MESSAGES/nncalc.mo" in names
     assert "nncalc/cli/locale/GLOSSARY.md" in names
     assert not any(name.startswith(("tests/", "nncalc/tests/")) for name in names)
+
+
+@pytest.mark.parametrize("value, lang", [("zh_CN", "zh"), ("ZH", "zh"), ("zh-TW", "zh"), ("en_US", "en"), ("EN", "en")])
+def test_lang_takes_a_locale_name_as_nncalc_lang_does(value, lang):
+    r = invoke("--lang", value, "activate", "relu", "1", "x", env={"NNCALC_LANG": None, "LANGUAGE": None,
+                                                                  "LC_ALL": None, "LANG": None})
+    assert r.stderr.startswith({"zh": "错误：VALUES：", "en": "Error: VALUES: "}[lang]), r.stderr
+
+
+def test_lang_refuses_other_languages_naming_the_choices():
+    r = invoke("--lang", "fr", "activate", "relu", "1")
+    assert (r.exit_code, r.stdout, r.stderr) == (2, "", "Error: --lang: 'fr' is not one of 'zh', 'en'\n")
+
+
+@pytest.mark.parametrize("args, line", [
+    (["activate", "relu", "1", "--lang", "zh"], "Error: --lang: goes before the command: nncalc --lang zh activate …"),
+    (["--lang", "zh", "conv", "1", "1", "--lang=en_US"],
+     "错误：--lang：应写在命令之前：nncalc --lang en_US conv …"),
+    (["outsize", "--lang=fr", "5", "conv:1,2"], "Error: --lang: goes before the command: nncalc --lang zh outsize …"),
+])
+def test_lang_after_the_command_says_where_it_goes(args, line):
+    r = invoke(*args, env={"NNCALC_LANG": "en"})
+    assert (r.exit_code, r.stdout, r.stderr) == (2, "", line + "\n")
