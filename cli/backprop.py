@@ -123,6 +123,8 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
     settings, base = {}, None
     if net is not None:
         base, settings = netinput.read_net(net, out.max_elements, in_out)
+    from_file = netinput.file_settings(settings, input=input_, target=target, lr=lr, steps=steps,
+                                       loss=loss_name, optimizer=optimizer)
     loss, opt_name, lr, steps = netsettings.training(loss_name, optimizer, lr, steps, settings)
     netsettings.check_optimizer_options(opt_name, momentum, beta1, beta2, eps)
     if plot and not (out.format == "text" and not out.quiet):
@@ -146,6 +148,7 @@ def command(weights, bias, activation, input_, target, lr, steps, net, in_out, s
 
     layers, source, seed = netsettings.build_layers(sizes, seed, activation, weights, bias, base, loss, x,
                                                     in_out, out)
+    source.from_file = from_file
     kw = netsettings.optimizer_kwargs(opt_name, momentum, beta1, beta2, eps)
     if out.format == "npy" and t is not None and nettrace.stacked_weights(_main_params(layers)) is None:
         _emit_layers(_main_params(layers), out)     # refused now, not after training

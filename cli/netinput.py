@@ -27,10 +27,13 @@ class Source:
         self.only = only                # every field came from this one source (reading a --net file)
         self.bias = bias or network     # --bias when given on the command line
         self.activation = activation or network
+        self.from_file = frozenset()    # settings (lr, input, …) the --net file gave, no option
 
     def flag(self, field):
         if field is None:
             return None
+        if field in self.from_file:
+            return "--net"
         if self.only:
             return self.network
         if field in _PLAIN:
@@ -143,6 +146,8 @@ def data(value, settings, key, flag, max_elements):
         return inputs.read_matrix(value, flag, max_elements)
     if key in settings:
         try:
+            if _holds_bool(settings[key]):  # NumPy reads true as 1.0
+                raise ValueError(key)
             a = np.array(settings[key], dtype=np.float64)
         except (TypeError, ValueError):
             raise UserError(_("'{key}' must be a number or a list of numbers").format(key=key),
@@ -151,6 +156,23 @@ def data(value, settings, key, flag, max_elements):
             raise UserError(_("'{key}' must hold finite numbers").format(key=key), "--net")
         return a
     return None
+
+
+def _holds_bool(value):
+    """Whether a JSON value has true or false anywhere in it (a stack, not recursion: any depth)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, bool):
+            return True
+        if isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def file_settings(settings, **typed):
+    """The settings a command run takes from its --net file: those it has no option value for."""
+    return frozenset(key for key, value in typed.items() if value is None and key in settings)
 
 
 def default_activation(loss, n_layers):

@@ -25,12 +25,13 @@ def training(loss_name, optimizer, lr, steps, settings):
     if not (0 < lr < float("inf")):
         raise UserError(_("the learning rate must be a number > 0, got {lr}").format(lr=render_num(lr)),
                         source)
+    source = "--steps" if steps is not None else "--net"
     steps = steps if steps is not None else settings.get("steps", 1)
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 0:
-        raise UserError(_("must be a whole number ≥ 0, got {steps}").format(steps=steps), "--steps")
+        raise UserError(_("must be a whole number ≥ 0, got {steps}").format(steps=steps), source)
     if steps > netinput.MAX_STEPS:
         raise UserError(_("{steps:,} steps is over the limit of {MAX_STEPS:,}").format(steps=steps,
-                                                                                       MAX_STEPS=netinput.MAX_STEPS), "--steps")
+                                                                                       MAX_STEPS=netinput.MAX_STEPS), source)
     return loss, opt_name, lr, steps
 
 

@@ -284,6 +284,9 @@ def load_net(data, in_out=False):
     settings = {k: v for k, v in data.items() if k != "layers"}
     if loss is not None:
         settings["loss"] = loss
+    for key in ("lr", "steps"):         # float(True) is 1.0: JSON's true is no number
+        if isinstance(settings.get(key), bool):
+            raise InputError("'{key}' must be a number, not true or false", field=key, key=key)
     if "lr" in settings:
         try:
             settings["lr"] = float(settings["lr"])

@@ -303,6 +303,32 @@ def test_bad_net_file(run, user_error, tmp_path, net, fragment):
     user_error(run("backprop", "--net", str(path), "--input", "1", "--target", "1"), "--net", fragment)
 
 
+ONE = {"layers": [{"weights": [[1]], "bias": [0], "activation": "identity"}], "input": [[1]], "target": [[1]]}
+
+
+@pytest.mark.parametrize("settings, fragment", [
+    ({"lr": True}, "'lr' must be a number, not true or false"),         # float(True) was 1.0
+    ({"steps": False}, "'steps' must be a number, not true or false"),
+    ({"input": [True]}, "'input' must be a number or a list of numbers"),
+    ({"target": [[False]]}, "'target' must be a number or a list of numbers"),
+    ({"steps": -1}, "≥ 0, got -1"),
+    ({"input": [[1, 2]]}, "2 values per sample"),
+    ({"target": [[1, 2]]}, "the target has shape 1×2"),
+])
+def test_a_net_files_settings_are_blamed_on_net_not_on_options_never_typed(run, user_error, tmp_path,
+                                                                            settings, fragment):
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps({**ONE, **settings}))
+    assert user_error(run("backprop", "--net", str(path)), fragment).startswith("Error: --net: ")
+
+
+def test_an_option_given_is_still_the_one_blamed_over_the_file(run, user_error, tmp_path):
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps(ONE))
+    line = user_error(run("backprop", "--net", str(path), "--target", "1 2"), "the target has shape 2")
+    assert line.startswith("Error: --target: ")
+
+
 def test_net_file_not_json(run, user_error, tmp_path):
     path = tmp_path / "net.json"
     path.write_text("{layers: nope")
