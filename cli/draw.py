@@ -16,7 +16,7 @@ import os
 
 import click
 
-from nncalc.cli.options import UserError
+from nncalc.cli.options import UserError, whole_number
 from nncalc.cli.i18n import _
 
 STILL = (".svg", ".png")
@@ -40,7 +40,7 @@ def options(animated):
     decorators = [click.option("--draw", "draw_path", metavar="FILE", help=draw_help)]
     if animated:
         decorators.append(click.option(
-            "--draw-step", type=click.IntRange(min=0), metavar="N",
+            "--draw-step", type=whole_number(min=0), metavar="N",
             help=_("Which output position a still --draw picture shows: the trace's step N, "
                  "counted in the trace's order from 0 [default: 0].")))
 

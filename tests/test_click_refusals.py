@@ -42,3 +42,8 @@ def test_clicks_other_errors_end_without_a_full_stop_like_every_error_line():
 def test_only_a_full_stop_is_taken_off_not_an_ellipsis(message, line):
     from nncalc.cli.main import _stopless
     assert _stopless(message) == line
+
+
+def test_draw_step_is_a_whole_number_like_the_others():
+    r = invoke("conv", "1 2; 3 4", "1", "--draw", "x.svg", "--draw-step", "q")
+    assert (r.exit_code, r.stdout, r.stderr) == (2, "", "Error: --draw-step: 'q' is not a valid integer\n")
