@@ -67,8 +67,12 @@ class LazyGroup(click.Group):
 
     def _main(self, args, prog_name, complete_var, **extra):
         args = sys.argv[1:] if args is None else list(args)
-        # before any command module is imported: their help texts are fixed at import
+        # the language, from the raw arguments (click only checks --lang's value), before any command
+        # module is imported: their help texts are translated when they run
         i18n.choose(args)
+        no_chinese = i18n.language() == "zh" and not _shows_chinese(sys.stdout)
+        if no_chinese:
+            i18n.activate("en")
         _translate_group_help(self)
         if not args or "--help" in args or "-h" in args:
             i18n.help_layout()
@@ -82,6 +86,9 @@ class LazyGroup(click.Group):
         from nncalc.cli.options import NOTES
         guard_stdout()
         NOTES.clear()
+        if no_chinese:
+            NOTES.append(_("standard output's encoding ({encoding}) has no Chinese characters, so this "
+                           "run is in English").format(encoding=sys.stdout.encoding))
         try:
             rv = super().main(args, prog_name or "nncalc", complete_var, standalone_mode=False, **extra)
             if sys.stdout is not None:
@@ -153,6 +160,16 @@ def _command_module(module):
         mod = importlib.reload(mod)
         _BUILT_IN[module] = lang
     return mod
+
+
+def _shows_chinese(stream):
+    """Whether STREAM's encoding can write Chinese: through ascii or latin-1 every character
+    would come out as '?', a trace with its words silently lost."""
+    try:
+        "\u4e2d\u6587".encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _noted(message):
@@ -263,11 +280,6 @@ def _version(ctx, param, value):
         ctx.exit()
 
 
-def _lang_option(ctx, param, value):
-    if value and not ctx.resilient_parsing:
-        i18n.activate(value)
-
-
 class Language(click.Choice):
     """zh or en, as help shows it; zh_CN, ZH, zh-TW, en_US and the like are taken as NNCALC_LANG takes them."""
     def __init__(self):
@@ -281,7 +293,7 @@ class Language(click.Choice):
 @click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
               help=OPTION_HELP["version"])
 @click.option("--lang", type=Language(), expose_value=False, is_eager=True,
-              callback=_lang_option, help=OPTION_HELP["lang"])
+              help=OPTION_HELP["lang"])
 @click.option("--debug", is_flag=True, expose_value=False, is_eager=True, help=OPTION_HELP["debug"])
 def cli():
     pass

@@ -220,3 +220,20 @@ def test_a_run_leaves_the_language_as_it_found_it():
     before = i18n.state()
     assert invoke("--lang", "zh", "activate", "relu", "1").stdout.startswith("relu")
     assert i18n.state() == before
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_an_output_that_cannot_show_chinese_gets_english_and_says_so(encoding):
+    """Through ascii or latin-1 every Chinese character came out as '?': the words of the trace
+    were silently lost. Such a run is in English, with a note on stderr; gbk or UTF-8 keep Chinese."""
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "NNCALC_LANG": "zh"}
+    proc = subprocess.run([sys.executable, "-m", "nncalc", "activate", "relu", "1", "-1"],
+                          capture_output=True, env=env, timeout=60)
+    assert proc.returncode == 0
+    assert proc.stdout.decode("ascii").startswith("relu: ReLU(x) = max(0, x)\n")
+    assert proc.stderr.decode("utf-8") == (f"note: standard output's encoding ({encoding}) has no Chinese "
+                                           "characters, so this run is in English\n").replace(
+        "(latin-1)", "(iso8859-1)")
+    chinese = subprocess.run([sys.executable, "-m", "nncalc", "activate", "relu", "1"], capture_output=True,
+                             env={**env, "PYTHONIOENCODING": "gbk"}, timeout=60)
+    assert chinese.stdout.decode("gbk").startswith("relu：ReLU(x)") and chinese.stderr == b""
