@@ -8,6 +8,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from test_readme_examples import script_dir     # the installed console script's folder
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -32,13 +34,17 @@ def grading_section():
 
 
 
-def test_the_readme_grading_loop_prints_the_readme_score_table(tmp_path):
+@pytest.mark.parametrize("lang", ["en", "zh_CN.UTF-8"])
+def test_the_readme_grading_loop_prints_the_readme_score_table(tmp_path, lang):
+    """Also for a Chinese TA (LANG=zh_CN): the loop pins nncalc's messages to English."""
     for name, content in FILES.items():
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_bytes(content.encode())
     loop, table = grading_section()
     env = {k: v for k, v in os.environ.items() if not k.startswith("_NNCALC_COMPLETE")}
-    env.update(PATH=script_dir() + os.pathsep + env.get("PATH", ""), NO_COLOR="1", LC_ALL="C.UTF-8")
+    env.update(PATH=script_dir() + os.pathsep + env.get("PATH", ""), NO_COLOR="1", LANG=lang)
+    for name in ("NNCALC_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        env.pop(name, None)
     proc = subprocess.run(["bash", "-c", loop], capture_output=True, text=True, env=env, cwd=tmp_path,
                           timeout=300)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
