@@ -132,3 +132,21 @@ def golden():
         assert path.exists(), f"{path} missing; create it with NNCALC_REFRESH_GOLDEN=1 pytest"
         assert text == path.read_text(encoding="utf-8")
     return check
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory):
+    """A regular wheel of this checkout, built once: with the environment's own setuptools when it is
+    new enough (no network), else in pip's isolated build (which fetches setuptools >= 77)."""
+    import subprocess
+    import sys
+    out = tmp_path_factory.mktemp("wheel")
+    root = Path(__file__).resolve().parent.parent
+    for isolation in (["--no-build-isolation"], []):
+        proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "-q", "-w",
+                               str(out), str(root)], capture_output=True, text=True, timeout=600)
+        if proc.returncode == 0:
+            built, = out.glob("nncalc-*.whl")
+            return built
+    pytest.skip(f"cannot build a wheel here: {proc.stderr.strip()[-200:]}")
+
